@@ -1,0 +1,69 @@
+# Kaohe — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
+BROWSER_PACKAGES := chromium
+
+.PHONY: setup run test test-postgres lint bench system-packages browser-packages demo clean
+
+setup: system-packages $(VENV)/.installed
+	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) load_catalogue
+	@echo "✓ 环境已就绪：$(PY)"
+
+# Debian packages the app needs: CJK fonts for PDFs and HarfBuzz subsetting (fast WeasyPrint).
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装系统软件包:$$missing"; \
+	    (apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null)); \
+	  else \
+	    echo "缺少系统软件包:$$missing — 请运行: sudo apt-get install -y$$missing"; \
+	  fi; \
+	fi
+
+# Chromium for the browser tests (optional for `make run`).
+browser-packages:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装 Chromium（浏览器测试用）"; \
+	    (apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null)); \
+	  else \
+	    echo "缺少 chromium（浏览器测试将跳过）— 请运行: sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
+	@$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	@touch $@
+
+demo: setup
+	@$(MANAGE) load_demo
+
+run: demo
+	@$(MANAGE) collectstatic --noinput -v 0
+	@$(MANAGE) demo_accounts
+	@echo "Kaohe 考核系统: http://127.0.0.1:8000/  （管理后台: http://127.0.0.1:8000/admin/）"
+	@$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup browser-packages
+	@$(PY) -m pytest -n 2 -q
+
+test-postgres: setup
+	@bash scripts/with_postgres.sh $(PY) -m pytest -n 2 -q
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+bench: setup
+	@$(PY) manage.py bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var/

@@ -1,0 +1,54 @@
+"""Who may do what: one helper per question, used by every view, admin class and download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from departments.models import Department, Membership, Role
+
+
+def _memberships(user) -> list[Membership]:
+    # Cached on the user object for the request.
+    cached = getattr(user, "_kaohe_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("department"))
+        user._kaohe_memberships = cached
+    return cached
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(m.role for m in _memberships(user))
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def is_review_lead(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.REVIEW_LEAD))
+
+
+def is_leadership(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.LEADERSHIP))
+
+
+def is_reviewer(user) -> bool:
+    """A member of the review group (考核小组): reviewers and the lead."""
+    return is_review_lead(user) or has_role(user, Role.REVIEWER)
+
+
+def sees_all_departments(user) -> bool:
+    """Leadership and the review group see every department's records and scores."""
+    return is_reviewer(user) or is_leadership(user)
+
+
+def reviewer_offices(user) -> list[Department]:
+    return [m.department for m in _memberships(user) if m.role == Role.REVIEWER and m.department_id]
+
+
+def headed_departments(user) -> list[Department]:
+    if not user.is_authenticated:
+        return []
+    return [m.department for m in _memberships(user) if m.role == Role.DEPARTMENT_HEAD and m.department_id]

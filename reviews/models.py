@@ -1,0 +1,95 @@
+"""The review group's ledger (考核台帐): every deduction, bonus, exemption and veto, with who entered it."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from departments.models import Department
+from scoring.models import AssessmentYear, Rule
+
+
+class LedgerRecord(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "有效"
+        PENDING = "pending", "待确认"
+
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="records")
+    rule = models.ForeignKey(Rule, verbose_name="考核项目", on_delete=models.PROTECT, related_name="records")
+    departments = models.ManyToManyField(
+        Department, verbose_name="部室", through="RecordDepartment", related_name="records"
+    )
+    date = models.DateField("发生日期", default=timezone.localdate)
+    quantity = models.PositiveIntegerField("数量", default=1)
+    level = models.CharField("级别", max_length=20, choices=Rule.Level.choices, blank=True)
+    points = models.DecimalField("酌情扣分（每单位）", max_digits=5, decimal_places=2, null=True, blank=True)
+    exempt = models.BooleanField("免于扣分", default=False,
+                                 help_text="确属非部室所能预见或无法克服的困难，不扣分（须填写理由）。")
+    reason = models.TextField("理由", blank=True)
+    description = models.TextField("情况说明", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="ledger_records")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    # Optimistic locking: a save must name the version it was based on.
+    version = models.PositiveIntegerField("版本", default=1)
+
+    history = HistoricalRecords(verbose_name="台帐记录历史")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "台帐记录"
+        verbose_name_plural = "考核台帐"
+        indexes = [models.Index(fields=["year", "status"], name="record_year_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="record_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(points__isnull=True) | models.Q(points__gte=0), name="record_points_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exempt=False) | ~models.Q(reason=""), name="record_exempt_needs_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.code} · {self.date:%Y-%m-%d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class RecordDepartment(models.Model):
+    """Links a record to its department(s). `year`, `rule` and `annual` are copied from the record so that
+    the database itself refuses a second record of an annual item for a department in a year."""
+
+    record = models.ForeignKey(LedgerRecord, verbose_name="台帐记录", on_delete=models.CASCADE,
+                               related_name="record_departments")
+    department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT,
+                                   related_name="record_links")
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="+")
+    annual = models.BooleanField(default=False)
+
+    history = HistoricalRecords(verbose_name="记录部室历史")
+
+    class Meta:
+        verbose_name = "记录部室"
+        verbose_name_plural = "记录部室"
+        indexes = [models.Index(fields=["year", "department"], name="recdept_year_department")]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "department"], name="record_department_unique"),
+            models.UniqueConstraint(
+                fields=["year", "rule", "department"],
+                condition=models.Q(annual=True),
+                name="annual_item_once_per_department_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.department)
+

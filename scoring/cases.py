@@ -1,0 +1,399 @@
+"""The case format `kaohe-case/1` (SCORING.md §6): parse a document into a `YearInput`, and results to JSON.
+
+Parsing refuses a bad document whole with one `ScoringError` naming the place. Numbers are read straight
+into `Decimal` (`json.loads(text, parse_float=Decimal)`), never through float.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from scoring import engine
+from scoring.engine import ScoringError
+
+FORMAT = "kaohe-case/1"
+TOP_KEYS = {
+    "format", "year", "scheme", "settings", "departments", "leaders", "records", "democratic_scores",
+    "ballots", "discretionary_awards", "tie_order",
+    # informational, written by export_year
+    "title", "federation", "exported_at",
+}
+RECORD_KEYS = {
+    "department", "departments", "rule", "quantity", "points", "level", "exempt", "reason",
+    # informational, written by export_year
+    "date", "description", "recorded_by",
+}
+SETTING_KEYS = {
+    "review_weight", "democratic_weight", "first_prize_count", "first_prize_per_capita", "second_prize_count",
+    "second_prize_per_capita", "discretionary_threshold", "grade_points", "group_weights", "exclude_own_department",
+}
+
+SchemeLookup = Callable[[str], "engine.SchemeSpec | None"]
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON with every non-integer number as an exact Decimal."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:
+        raise ScoringError("", f"不是有效的 JSON：{exc}") from None
+
+
+# --- small readers that fail with the place ------------------------------------------------------------
+
+
+def _int(value: Any, place: str, *, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScoringError(place, "须为整数")
+    if minimum is not None and value < minimum:
+        raise ScoringError(place, f"须不小于 {minimum}")
+    return value
+
+
+def _decimal(value: Any, place: str, *, cents: bool = False, low: Decimal | None = None,
+             high: Decimal | None = None) -> Decimal:
+    if isinstance(value, bool):
+        raise ScoringError(place, "须为数字")
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise ScoringError(place, f"“{value}”不是数字") from None
+    else:
+        raise ScoringError(place, "须为数字")
+    if not number.is_finite():
+        raise ScoringError(place, "须为有限数字")
+    if cents and number != number.quantize(engine.CENT):
+        raise ScoringError(place, "最多两位小数")
+    if low is not None and number < low:
+        raise ScoringError(place, f"须不小于 {low}")
+    if high is not None and number > high:
+        raise ScoringError(place, f"须不大于 {high}")
+    return number
+
+
+def _str(value: Any, place: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ScoringError(place, "须为非空文字")
+    return value
+
+
+def _object(value: Any, place: str) -> dict:
+    if not isinstance(value, dict):
+        raise ScoringError(place, "须为对象（{...}）")
+    return value
+
+
+def _list(value: Any, place: str) -> list:
+    if not isinstance(value, list):
+        raise ScoringError(place, "须为列表（[...]）")
+    return value
+
+
+def _known_keys(obj: dict, allowed: set[str], place: str, what: str) -> None:
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        prefix = f"{place}." if place else ""
+        raise ScoringError(f"{prefix}{unknown[0]}", f"未知{what}")
+
+
+# --- the document ----------------------------------------------------------------------------------------
+
+
+def parse_case(data: Any, scheme_lookup: SchemeLookup) -> engine.YearInput:
+    """Validate a `kaohe-case/1` document and build the core's input. Raises `ScoringError`."""
+    doc = _object(data, "")
+    _known_keys(doc, TOP_KEYS, "", "字段")
+    if doc.get("format") != FORMAT:
+        raise ScoringError("format", f"格式标记须为 {FORMAT!r}，而不是 {doc.get('format')!r}")
+    year = _int(doc.get("year"), "year")
+    scheme_code = doc.get("scheme", "district-2023")
+    scheme = scheme_lookup(scheme_code) if isinstance(scheme_code, str) else None
+    if scheme is None:
+        raise ScoringError("scheme", f"未知考核方案 {scheme_code!r}")
+
+    settings = _parse_settings(doc.get("settings", {}))
+    departments = _parse_departments(doc.get("departments"))
+    names = {d.name for d in departments}
+    leaders = _parse_leaders(doc.get("leaders", []), names)
+    records = _parse_records(doc.get("records", []), scheme, names)
+
+    if "democratic_scores" in doc and "ballots" in doc:
+        raise ScoringError("ballots", "democratic_scores 与 ballots 不能同时给出")
+    democratic_scores = None
+    if "democratic_scores" in doc:
+        raw = _object(doc["democratic_scores"], "democratic_scores")
+        democratic_scores = {}
+        for name, value in raw.items():
+            place = f"democratic_scores.{name}"
+            if name not in names:
+                raise ScoringError(place, "未知部室")
+            democratic_scores[name] = _decimal(value, place, low=engine.ZERO, high=engine.BASE_SCORE)
+    ballots = None
+    if "ballots" in doc:
+        ballots = _parse_ballots(doc["ballots"], settings, names)
+
+    awards = {}
+    for name, value in _object(doc.get("discretionary_awards", {}), "discretionary_awards").items():
+        place = f"discretionary_awards.{name}"
+        if name not in names:
+            raise ScoringError(place, "未知部室")
+        awards[name] = _decimal(value, place, cents=True, low=engine.ZERO)
+
+    tie_order = []
+    for i, group in enumerate(_list(doc.get("tie_order", []), "tie_order")):
+        place = f"tie_order[{i}]"
+        members = _list(group, place)
+        if len(members) < 2:
+            raise ScoringError(place, "并列排序须列出该组并列的全部部室（至少两个）")
+        for j, name in enumerate(members):
+            if not isinstance(name, str) or name not in names:
+                raise ScoringError(f"{place}[{j}]", f"未知部室 {name!r}")
+        tie_order.append(tuple(members))
+
+    return engine.YearInput(
+        year=year,
+        scheme=scheme,
+        departments=departments,
+        settings=settings,
+        leaders=leaders,
+        records=records,
+        democratic_scores=democratic_scores,
+        ballots=ballots,
+        discretionary_awards=awards,
+        tie_order=tuple(tie_order),
+    )
+
+
+def _parse_settings(raw: Any) -> engine.Settings:
+    raw = _object(raw, "settings")
+    _known_keys(raw, SETTING_KEYS, "settings", "设置项")
+    defaults = engine.Settings()
+    values: dict[str, Any] = {}
+    for key in ("review_weight", "democratic_weight"):
+        if key in raw:
+            values[key] = _decimal(raw[key], f"settings.{key}", low=engine.ZERO, high=Decimal(1))
+    for key in ("first_prize_count", "second_prize_count"):
+        if key in raw:
+            values[key] = _int(raw[key], f"settings.{key}", minimum=0)
+    for key in ("first_prize_per_capita", "second_prize_per_capita"):
+        if key in raw:
+            values[key] = _decimal(raw[key], f"settings.{key}", cents=True, low=engine.ZERO)
+    if "discretionary_threshold" in raw:
+        values["discretionary_threshold"] = _decimal(raw["discretionary_threshold"],
+                                                     "settings.discretionary_threshold")
+    if "exclude_own_department" in raw:
+        if not isinstance(raw["exclude_own_department"], bool):
+            raise ScoringError("settings.exclude_own_department", "须为 true 或 false")
+        values["exclude_own_department"] = raw["exclude_own_department"]
+    if "grade_points" in raw:
+        grades = _object(raw["grade_points"], "settings.grade_points")
+        if not grades:
+            raise ScoringError("settings.grade_points", "须至少有一个等次")
+        values["grade_points"] = {
+            _str(g, "settings.grade_points"): _decimal(p, f"settings.grade_points.{g}", low=engine.ZERO,
+                                                        high=engine.BASE_SCORE)
+            for g, p in grades.items()
+        }
+    if raw.get("group_weights") is not None:
+        weights = _object(raw["group_weights"], "settings.group_weights")
+        parsed = {
+            _str(g, "settings.group_weights"): _decimal(w, f"settings.group_weights.{g}", low=engine.ZERO)
+            for g, w in weights.items()
+        }
+        if sum(parsed.values(), engine.ZERO) != 1:
+            raise ScoringError("settings.group_weights", "各群体权重之和须等于 1")
+        values["group_weights"] = parsed
+    review = values.get("review_weight", defaults.review_weight)
+    democratic = values.get("democratic_weight", defaults.democratic_weight)
+    if review + democratic != 1:
+        raise ScoringError("settings", f"权重之和须等于 1（现为 {review} + {democratic}）")
+    return engine.Settings(**{**defaults.__dict__, **values})
+
+
+def _parse_departments(raw: Any) -> tuple[engine.DepartmentInput, ...]:
+    items = _list(raw, "departments")
+    if not items:
+        raise ScoringError("departments", "至少须有一个部室")
+    seen: set[str] = set()
+    result = []
+    for i, item in enumerate(items):
+        place = f"departments[{i}]"
+        item = _object(item, place)
+        _known_keys(item, {"name", "headcount"}, place, "字段")
+        name = _str(item.get("name"), f"{place}.name")
+        if name in seen:
+            raise ScoringError(f"{place}.name", f"部室“{name}”重复")
+        seen.add(name)
+        headcount = _int(item.get("headcount"), f"{place}.headcount", minimum=1)
+        result.append(engine.DepartmentInput(name, headcount))
+    return tuple(result)
+
+
+def _parse_leaders(raw: Any, names: set[str]) -> tuple[engine.LeaderInput, ...]:
+    items = _list(raw, "leaders")
+    result = []
+    seen: set[str] = set()
+    supervised: dict[str, str] = {}
+    for i, item in enumerate(items):
+        place = f"leaders[{i}]"
+        item = _object(item, place)
+        _known_keys(item, {"name", "role", "supervises"}, place, "字段")
+        name = _str(item.get("name"), f"{place}.name")
+        if name in seen:
+            raise ScoringError(f"{place}.name", f"领导“{name}”重复")
+        seen.add(name)
+        role = item.get("role")
+        if role not in (engine.ROLE_CHAIR, engine.ROLE_VICE_CHAIR):
+            raise ScoringError(f"{place}.role", f"未知职务 {role!r}（应为 chair 或 vice_chair）")
+        supervises: tuple[str, ...] = ()
+        if role == engine.ROLE_VICE_CHAIR:
+            depts = _list(item.get("supervises", []), f"{place}.supervises")
+            if not depts:
+                raise ScoringError(f"{place}.supervises", "副主席须至少分管一个部室")
+            for j, dept in enumerate(depts):
+                if not isinstance(dept, str) or dept not in names:
+                    raise ScoringError(f"{place}.supervises[{j}]", f"未知部室 {dept!r}")
+                if dept in supervised:
+                    raise ScoringError(f"{place}.supervises[{j}]", f"部室“{dept}”已由{supervised[dept]}分管")
+                supervised[dept] = name
+            supervises = tuple(depts)
+        elif "supervises" in item:
+            raise ScoringError(f"{place}.supervises", "只有副主席分管部室")
+        result.append(engine.LeaderInput(name, role, supervises))
+    chairs = [leader for leader in result if leader.role == engine.ROLE_CHAIR]
+    if len(chairs) > 1:
+        raise ScoringError("leaders", "只能有一位主席")
+    if chairs and not any(leader.role == engine.ROLE_VICE_CHAIR for leader in result):
+        raise ScoringError("leaders", "主席按副主席的平均奖核发，须至少有一位副主席")
+    return tuple(result)
+
+
+def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tuple[engine.RecordInput, ...]:
+    items = _list(raw, "records")
+    result = []
+    annual_seen: set[tuple[str, str]] = set()
+    for i, item in enumerate(items):
+        place = f"records[{i}]"
+        item = _object(item, place)
+        _known_keys(item, RECORD_KEYS, place, "字段")
+        code = item.get("rule")
+        rule = scheme.rules.get(code) if isinstance(code, str) else None
+        if rule is None:
+            raise ScoringError(f"{place}.rule", f"未知考核项目 {code!r}")
+        if ("department" in item) == ("departments" in item):
+            raise ScoringError(place, "须给出 department 或 departments 之一")
+        if "department" in item:
+            departments = [item["department"]]
+        else:
+            departments = _list(item["departments"], f"{place}.departments")
+            if rule.kind != engine.KIND_BONUS:
+                raise ScoringError(f"{place}.departments", f"{rule.code} 不是加分项目，只能针对一个部室")
+        for name in departments:
+            if not isinstance(name, str) or name not in names:
+                raise ScoringError(f"{place}.department", f"未知部室 {name!r}")
+        quantity = item.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise ScoringError(f"{place}.quantity", "数量须为正整数")
+        points = None
+        if "points" in item and item["points"] is not None:
+            points = _decimal(item["points"], f"{place}.points")
+        level = item.get("level")
+        if level is not None and not isinstance(level, str):
+            raise ScoringError(f"{place}.level", f"未知级别 {level!r}")
+        exempt = item.get("exempt", False)
+        if not isinstance(exempt, bool):
+            raise ScoringError(f"{place}.exempt", "须为 true 或 false")
+        reason = item.get("reason", "")
+        if not isinstance(reason, str):
+            raise ScoringError(f"{place}.reason", "须为文字")
+        record = engine.RecordInput(
+            rule=rule.code,
+            departments=tuple(departments),
+            quantity=quantity,
+            points=points,
+            level=level,
+            exempt=exempt,
+            reason=reason,
+            key=i,
+        )
+        problems = engine.record_problems(rule, record)
+        if problems:
+            field_name, message = problems[0]
+            raise ScoringError(f"{place}.{field_name}", message)
+        if rule.annual:
+            for name in departments:
+                if (name, rule.code) in annual_seen:
+                    raise ScoringError(place, f"{rule.code} 为年度项目，部室“{name}”本年度已有一条记录")
+                annual_seen.add((name, rule.code))
+        result.append(record)
+    return tuple(result)
+
+
+def _parse_ballots(raw: Any, settings: engine.Settings, names: set[str]) -> tuple[engine.BallotInput, ...]:
+    result = []
+    for i, item in enumerate(_list(raw, "ballots")):
+        place = f"ballots[{i}]"
+        item = _object(item, place)
+        _known_keys(item, {"group", "voter_department", "ratings", "paper"}, place, "字段")
+        group = _str(item.get("group"), f"{place}.group")
+        if settings.group_weights is not None and group not in settings.group_weights:
+            raise ScoringError(f"{place}.group", f"测评人群体“{group}”未设定权重")
+        voter = item.get("voter_department")
+        if voter is not None and (not isinstance(voter, str) or voter not in names):
+            raise ScoringError(f"{place}.voter_department", f"未知部室 {voter!r}")
+        ratings = _object(item.get("ratings", {}), f"{place}.ratings")
+        for dept, grade in ratings.items():
+            if dept not in names:
+                raise ScoringError(f"{place}.ratings.{dept}", "未知部室")
+            if grade is not None and (not isinstance(grade, str) or grade not in settings.grade_points):
+                raise ScoringError(f"{place}.ratings.{dept}", f"未知等次 {grade!r}")
+        result.append(engine.BallotInput(group=group, voter_department=voter, ratings=dict(ratings)))
+    return tuple(result)
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(engine.round2(value))
+
+
+def result_to_json(result: engine.YearResult) -> dict:
+    """The `score_case` output (SCORING.md §6): decimals as strings with two decimals, unknown as null."""
+    return {
+        "year": result.year,
+        "departments": [
+            {
+                "name": d.name,
+                "headcount": d.headcount,
+                "deductions": _money(d.deductions),
+                "bonuses": _money(d.bonuses),
+                "review_score": _money(d.review_score),
+                "democratic_score": _money(d.democratic_score),
+                "final_score": _money(d.final_score),
+                "vetoed": d.vetoed,
+                "veto_rules": list(d.veto_rules),
+                "rank": d.rank,
+                "award": d.award,
+                "per_capita": _money(d.per_capita),
+                "total": _money(d.total),
+                "discretionary_eligible": d.discretionary_eligible,
+                "by_category": {code: _money(d.by_category[code]) for code, _ in result.categories},
+            }
+            for d in result.departments
+        ],
+        "leaders": [{"name": x.name, "role": x.role, "award": _money(x.award)} for x in result.leaders],
+        "ties": [list(t) for t in result.ties],
+        "incomplete": list(result.incomplete),
+    }
+
+
+def score_document(data: Any, scheme_lookup: SchemeLookup) -> dict:
+    """Parse, score and serialise one case document."""
+    return result_to_json(engine.score_year(parse_case(data, scheme_lookup)))

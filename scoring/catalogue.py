@@ -1,0 +1,138 @@
+"""The rule catalogue: schemes as data (fixtures/schemes/*.json), loaded into the database and into the core."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+
+from scoring import engine
+
+SCHEMES_DIR = Path(settings.BASE_DIR) / "fixtures" / "schemes"
+DEFAULT_SCHEME = "district-2023"
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+@cache
+def builtin_schemes() -> dict[str, dict]:
+    """The scheme documents shipped in fixtures/schemes, by code."""
+    docs = {}
+    for path in sorted(SCHEMES_DIR.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        docs[doc["code"]] = doc
+    return docs
+
+
+def spec_from_document(doc: dict) -> engine.SchemeSpec:
+    rules = {}
+    for rule in doc["rules"]:
+        levels = {level: _dec(rule.get(f"points_{level}")) for level in engine.LEVELS}
+        rules[rule["code"]] = engine.RuleSpec(
+            code=rule["code"],
+            category=rule["category"],
+            kind=rule["kind"],
+            text=rule["text"],
+            points=_dec(rule.get("points")),
+            max_points=_dec(rule.get("max_points")),
+            level_points={k: v for k, v in levels.items() if v is not None},
+            annual=rule.get("annual", False),
+            halve_when_shared=rule.get("halve_when_shared", False),
+            reason_required=rule.get("reason_required", False),
+        )
+    categories = tuple((c["code"], c["name"]) for c in doc["categories"])
+    return engine.SchemeSpec(code=doc["code"], categories=categories, rules=rules)
+
+
+def spec_from_db(scheme) -> engine.SchemeSpec:
+    """The core's view of a scheme stored in the database (one query for rules and their categories)."""
+    rules = list(scheme.rules.select_related("category").order_by("category__order", "order", "id"))
+    categories: dict[str, tuple[int, str]] = {}
+    specs = {}
+    for rule in rules:
+        categories.setdefault(rule.category.code, (rule.category.order, rule.category.name))
+        specs[rule.code] = engine.RuleSpec(
+            code=rule.code,
+            category=rule.category.code,
+            kind=rule.kind,
+            text=rule.text,
+            points=rule.points,
+            max_points=rule.max_points,
+            level_points=rule.level_points(),
+            annual=rule.annual,
+            halve_when_shared=rule.halve_when_shared,
+            reason_required=rule.reason_required,
+        )
+    ordered = sorted(categories.items(), key=lambda item: item[1][0])
+    return engine.SchemeSpec(
+        code=scheme.code, categories=tuple((code, name) for code, (_, name) in ordered), rules=specs
+    )
+
+
+def scheme_spec(code: str) -> engine.SchemeSpec | None:
+    """A scheme by code: the database's (it may have been edited for a new year), else the shipped one."""
+    from scoring.models import Scheme
+
+    try:
+        scheme = Scheme.objects.filter(code=code).first()
+    except DatabaseError:  # no database yet (score_case on a fresh checkout): use the shipped catalogue
+        scheme = None
+    if scheme is not None:
+        return spec_from_db(scheme)
+    doc = builtin_schemes().get(code)
+    return spec_from_document(doc) if doc else None
+
+
+@transaction.atomic
+def catalogue_load() -> list[str]:
+    """Load every shipped scheme that the database does not hold yet. Idempotent: a scheme already in the
+    database is left alone, since the review group may have edited it in the admin."""
+    from departments.models import Department
+    from scoring.models import Rule, RuleCategory, Scheme
+
+    loaded = []
+    for code, doc in builtin_schemes().items():
+        if Scheme.objects.filter(code=code).exists():
+            continue
+        scheme, _ = Scheme.objects.update_or_create(
+            code=code, defaults={"name": doc["name"], "description": doc.get("description", "")}
+        )
+        categories = {}
+        for order, cat in enumerate(doc["categories"], start=1):
+            categories[cat["code"]], _ = RuleCategory.objects.update_or_create(
+                scheme=scheme, code=cat["code"], defaults={"name": cat["name"], "order": order}
+            )
+        for order, rule in enumerate(doc["rules"], start=1):
+            obj, _ = Rule.objects.update_or_create(
+                scheme=scheme,
+                code=rule["code"],
+                defaults={
+                    "category": categories[rule["category"]],
+                    "kind": rule["kind"],
+                    "text": rule["text"],
+                    "unit": rule.get("unit", ""),
+                    "points": _dec(rule.get("points")),
+                    "max_points": _dec(rule.get("max_points")),
+                    "points_national": _dec(rule.get("points_national")),
+                    "points_provincial": _dec(rule.get("points_provincial")),
+                    "points_municipal": _dec(rule.get("points_municipal")),
+                    "annual": rule.get("annual", False),
+                    "halve_when_shared": rule.get("halve_when_shared", False),
+                    "reason_required": rule.get("reason_required", False),
+                    "recorder_label": rule.get("recorder_label", ""),
+                    "order": order,
+                },
+            )
+            offices = []
+            for office_order, name in enumerate(rule.get("recorders", []), start=1):
+                office, _ = Department.objects.get_or_create(name=name, defaults={"order": office_order})
+                offices.append(office)
+            obj.recorder_offices.set(offices)
+        loaded.append(code)
+    return loaded

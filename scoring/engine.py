@@ -1,0 +1,623 @@
+"""The scoring core: SCORING.md §1–5 as pure functions over frozen dataclasses.
+
+No ORM, no I/O, `Decimal` only. `scoring.services` loads a year from the database into a `YearInput`,
+`scoring.cases` builds one from a `kaohe-case/1` document; both call `score_year`, and so do every page,
+report and command.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+ZERO = Decimal("0")
+BASE_SCORE = Decimal("100")  # 三、考核实行百分制
+CENT = Decimal("0.01")
+
+KIND_DEDUCTION = "deduction"
+KIND_DISCRETIONARY = "discretionary"
+KIND_BONUS = "bonus"
+KIND_VETO = "veto"
+DEDUCTION_KINDS = frozenset({KIND_DEDUCTION, KIND_DISCRETIONARY})
+
+LEVELS = ("national", "provincial", "municipal")
+LEVEL_LABELS = {"national": "全总", "provincial": "省总", "municipal": "市总"}
+
+AWARD_FIRST = "first"
+AWARD_SECOND = "second"
+AWARD_DISCRETIONARY = "discretionary"
+AWARD_NONE = "none"
+AWARD_PENDING = "pending"
+AWARD_LABELS = {
+    AWARD_FIRST: "一等奖",
+    AWARD_SECOND: "二等奖",
+    AWARD_DISCRETIONARY: "酌情奖励",
+    AWARD_NONE: "无",
+    AWARD_PENDING: "待定",
+}
+
+ROLE_CHAIR = "chair"
+ROLE_VICE_CHAIR = "vice_chair"
+
+
+class ScoringError(ValueError):
+    """Input that cannot be scored. `place` names where, e.g. ``records[3].points``."""
+
+    def __init__(self, place: str, message: str):
+        super().__init__(f"{place}: {message}" if place else message)
+        self.place = place
+        self.message = message
+
+
+def round2(value: Decimal | Fraction) -> Decimal:
+    """SCORING.md §1: round to 0.01, half up (四舍五入)."""
+    if isinstance(value, Fraction):
+        # Exact: decide the half-up rounding on the fraction itself, never on a truncated decimal.
+        hundredths = value * 100
+        floor = hundredths.numerator // hundredths.denominator
+        if hundredths - floor >= Fraction(1, 2):
+            floor += 1
+        return (Decimal(floor) / 100).quantize(CENT)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Input
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    category: str
+    kind: str
+    text: str = ""
+    points: Decimal | None = None  # per unit, positive, for fixed deductions
+    max_points: Decimal | None = None  # for discretionary deductions (T3)
+    level_points: Mapping[str, Decimal] = field(default_factory=dict)  # for bonuses
+    annual: bool = False
+    halve_when_shared: bool = False
+    reason_required: bool = False
+
+    @property
+    def is_deduction(self) -> bool:
+        return self.kind in DEDUCTION_KINDS
+
+
+@dataclass(frozen=True)
+class SchemeSpec:
+    code: str
+    categories: tuple[tuple[str, str], ...]  # (code, name) in order
+    rules: Mapping[str, RuleSpec]
+
+    @property
+    def score_categories(self) -> tuple[str, ...]:
+        """Categories that carry points (every one but the veto category), in scheme order."""
+        with_points = {r.category for r in self.rules.values() if r.kind != KIND_VETO}
+        return tuple(code for code, _ in self.categories if code in with_points)
+
+    def category_name(self, code: str) -> str:
+        return dict(self.categories).get(code, code)
+
+
+@dataclass(frozen=True)
+class Settings:
+    review_weight: Decimal = Decimal("0.8")
+    democratic_weight: Decimal = Decimal("0.2")
+    first_prize_count: int = 1
+    first_prize_per_capita: Decimal = Decimal("2000")
+    second_prize_count: int = 2
+    second_prize_per_capita: Decimal = Decimal("1000")
+    discretionary_threshold: Decimal = Decimal("90")
+    grade_points: Mapping[str, Decimal] = field(
+        default_factory=lambda: {
+            "优秀": Decimal("100"),
+            "良好": Decimal("85"),
+            "一般": Decimal("70"),
+            "较差": Decimal("50"),
+        }
+    )
+    group_weights: Mapping[str, Decimal] | None = None
+    exclude_own_department: bool = True
+
+
+@dataclass(frozen=True)
+class DepartmentInput:
+    name: str
+    headcount: int
+
+
+@dataclass(frozen=True)
+class LeaderInput:
+    name: str
+    role: str
+    supervises: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordInput:
+    rule: str
+    departments: tuple[str, ...]
+    quantity: int = 1
+    points: Decimal | None = None
+    level: str | None = None
+    exempt: bool = False
+    reason: str = ""
+    key: Any = None  # the record's identity where it came from (database id, case index)
+
+
+@dataclass(frozen=True)
+class BallotInput:
+    group: str
+    voter_department: str | None
+    ratings: Mapping[str, str | None]  # department -> grade; None or absent = abstention
+    count: int = 1  # identical ballots may be given once with a count (aggregated loads)
+
+
+@dataclass(frozen=True)
+class YearInput:
+    year: int
+    scheme: SchemeSpec
+    departments: tuple[DepartmentInput, ...]
+    settings: Settings = field(default_factory=Settings)
+    leaders: tuple[LeaderInput, ...] = ()
+    records: tuple[RecordInput, ...] = ()
+    # Exactly one of these when the year holds a democratic evaluation; both None when it holds none.
+    democratic_scores: Mapping[str, Decimal] | None = None
+    ballots: tuple[BallotInput, ...] | None = None
+    discretionary_awards: Mapping[str, Decimal] = field(default_factory=dict)
+    tie_order: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def holds_democratic_evaluation(self) -> bool:
+        return self.democratic_scores is not None or self.ballots is not None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Output
+
+
+@dataclass(frozen=True)
+class Line:
+    """What one record gives one department: the unit of "every point explained"."""
+
+    key: Any
+    rule: str
+    category: str
+    points: Decimal  # signed: deductions negative
+    quantity: int
+    exempt: bool = False
+    shared_with: tuple[str, ...] = ()  # the other departments of a shared bonus
+    halved: bool = False
+    veto: bool = False
+
+
+@dataclass(frozen=True)
+class DepartmentResult:
+    name: str
+    headcount: int
+    deductions: Decimal
+    bonuses: Decimal
+    review_score: Decimal
+    democratic_score: Decimal | None
+    final_score: Decimal | None
+    vetoed: bool
+    veto_rules: tuple[str, ...]
+    rank: int | None
+    award: str
+    per_capita: Decimal | None
+    total: Decimal | None
+    discretionary_eligible: bool
+    by_category: Mapping[str, Decimal]
+    lines: tuple[Line, ...] = ()
+
+    @property
+    def award_label(self) -> str:
+        return AWARD_LABELS[self.award]
+
+    @property
+    def incomplete(self) -> bool:
+        return self.final_score is None
+
+
+@dataclass(frozen=True)
+class LeaderResult:
+    name: str
+    role: str
+    award: Decimal | None
+    supervises: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GradeStats:
+    """Democratic-evaluation statistics of one department (counted grades only)."""
+
+    name: str
+    counts: Mapping[str, Mapping[str, int]]  # group -> grade -> count
+    group_means: Mapping[str, Decimal]  # group -> mean, rounded for display
+
+
+@dataclass(frozen=True)
+class YearResult:
+    year: int
+    departments: tuple[DepartmentResult, ...]  # ranking order; incomplete ones last, in entry order
+    leaders: tuple[LeaderResult, ...]
+    ties: tuple[tuple[str, ...], ...]
+    incomplete: tuple[str, ...]
+    categories: tuple[tuple[str, str], ...]  # (code, name) of the categories in by_category
+    holds_democratic_evaluation: bool
+    grade_stats: tuple[GradeStats, ...] = ()
+    discretionary_eligible_names: tuple[str, ...] = ()
+
+    def department(self, name: str) -> DepartmentResult:
+        for dept in self.departments:
+            if dept.name == name:
+                return dept
+        raise KeyError(name)
+
+    @property
+    def total_money(self) -> Decimal | None:
+        totals = [d.total for d in self.departments]
+        if any(t is None for t in totals):
+            return None
+        return sum(totals, ZERO)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rules of one record (used by the case parser and by the ledger's forms)
+
+
+def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
+    """Signed points that `record` gives each of its departments (SCORING.md §3)."""
+    if rule.kind == KIND_VETO or record.exempt:
+        return ZERO
+    if rule.kind == KIND_DEDUCTION:
+        return -(rule.points or ZERO) * record.quantity
+    if rule.kind == KIND_DISCRETIONARY:
+        return -(record.points or ZERO) * record.quantity
+    points = rule.level_points[record.level] * record.quantity
+    if rule.halve_when_shared and len(record.departments) >= 2:
+        # 四、1: 表彰项目涉及多个部室的，按上述标准的二分之一对相关部室加分
+        points = points / 2
+    return points
+
+
+def record_problems(rule: RuleSpec, record: RecordInput) -> list[tuple[str, str]]:
+    """Everything wrong with one record for its rule, as (field, message in Chinese).
+
+    The single statement of the per-record rules of SCORING.md §3/§6; the case parser and the ledger's
+    forms both use it.
+    """
+    problems: list[tuple[str, str]] = []
+    if isinstance(record.quantity, bool) or not isinstance(record.quantity, int) or record.quantity < 1:
+        problems.append(("quantity", "数量须为正整数"))
+    elif record.quantity != 1 and (rule.kind == KIND_VETO or rule.annual):
+        problems.append(("quantity", f"{rule.code} 为{'否决' if rule.kind == KIND_VETO else '年度'}项目，数量只能为 1"))
+    if not record.departments:
+        problems.append(("departments", "须指定部室"))
+    elif len(set(record.departments)) != len(record.departments):
+        problems.append(("departments", "同一部室不能重复列出"))
+    elif len(record.departments) > 1 and rule.kind != KIND_BONUS:
+        problems.append(("departments", f"{rule.code} 不是加分项目，只能针对一个部室"))
+    if rule.kind == KIND_DISCRETIONARY:
+        if record.points is None:
+            problems.append(("points", f"{rule.code} 须填写酌情扣分分值"))
+        elif not ZERO <= record.points <= (rule.max_points or ZERO):
+            problems.append(("points", f"分值须在 0 至 {_plain(rule.max_points or ZERO)} 之间"))
+        elif record.points != record.points.quantize(CENT):
+            problems.append(("points", "分值最多两位小数"))
+    elif record.points is not None:
+        problems.append(("points", f"{rule.code} 分值固定，不能填写分值"))
+    if rule.kind == KIND_BONUS:
+        if not record.level:
+            problems.append(("level", f"{rule.code} 为加分项目，须选择级别（全总/省总/市总）"))
+        elif record.level not in rule.level_points:
+            problems.append(("level", f"未知级别“{record.level}”"))
+    elif record.level:
+        problems.append(("level", f"{rule.code} 不是加分项目，不能选择级别"))
+    if record.exempt and not rule.is_deduction:
+        problems.append(("exempt", "只有扣分项目可以免于扣分"))
+    if (rule.reason_required or record.exempt) and not (record.reason or "").strip():
+        what = "免于扣分" if record.exempt else rule.code
+        problems.append(("reason", f"{what}须填写理由"))
+    return problems
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Democratic evaluation (SCORING.md §4)
+
+
+def democratic_from_ballots(
+    settings: Settings, departments: tuple[str, ...], ballots: tuple[BallotInput, ...]
+) -> tuple[dict[str, Decimal | None], tuple[GradeStats, ...]]:
+    """Each department's democratic score (rounded) from its counted grades, and the statistics."""
+    points: dict[str, dict[str, list[Fraction]]] = {d: defaultdict(lambda: [Fraction(0), 0]) for d in departments}
+    counts: dict[str, dict[str, dict[str, int]]] = {d: defaultdict(lambda: defaultdict(int)) for d in departments}
+    for ballot in ballots:
+        for dept, grade in ballot.ratings.items():
+            if grade is None:
+                continue
+            if settings.exclude_own_department and ballot.voter_department == dept:
+                continue
+            acc = points[dept][ballot.group]
+            acc[0] += Fraction(settings.grade_points[grade]) * ballot.count
+            acc[1] += ballot.count
+            counts[dept][ballot.group][grade] += ballot.count
+
+    scores: dict[str, Decimal | None] = {}
+    stats = []
+    for dept in departments:
+        groups = {g: total / n for g, (total, n) in points[dept].items() if n}
+        if not groups:
+            scores[dept] = None
+        elif settings.group_weights is None:
+            total = sum((t for t, n in points[dept].values()), Fraction(0))
+            n = sum(n for _, n in points[dept].values())
+            scores[dept] = round2(total / n)
+        else:
+            weights = {g: Fraction(settings.group_weights[g]) for g in groups}
+            weight_sum = sum(weights.values(), Fraction(0))
+            scores[dept] = (
+                round2(sum((weights[g] * m for g, m in groups.items()), Fraction(0)) / weight_sum)
+                if weight_sum
+                else None
+            )
+        stats.append(
+            GradeStats(
+                name=dept,
+                counts={g: dict(c) for g, c in counts[dept].items()},
+                group_means={g: round2(m) for g, m in groups.items()},
+            )
+        )
+    return scores, tuple(stats)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The year
+
+
+@dataclass
+class _Dept:
+    index: int
+    name: str
+    headcount: int
+    by_category: dict[str, Decimal]
+    lines: list[Line]
+    vetoes: set[str]
+    review: Decimal = ZERO
+    democratic: Decimal | None = None
+    final: Decimal | None = None
+    rank: int | None = None
+    award: str = AWARD_NONE
+    per_capita: Decimal | None = ZERO
+    eligible: bool = False
+
+    @property
+    def key(self) -> tuple[Decimal, Decimal, Decimal]:
+        # SCORING.md §5: final desc, then democratic desc, then review desc (all negated for ascending sort).
+        return (-(self.final or ZERO), -(self.democratic or ZERO), -self.review)
+
+
+def score_year(data: YearInput) -> YearResult:
+    """Score one year: review scores, democratic and final scores, ranking, awards and money."""
+    scheme = data.scheme
+    categories = scheme.score_categories
+    depts = {
+        d.name: _Dept(i, d.name, d.headcount, {c: ZERO for c in categories}, [], set())
+        for i, d in enumerate(data.departments)
+    }
+
+    # §3: points of every record
+    for record in data.records:
+        rule = scheme.rules[record.rule]
+        points = record_points(rule, record)
+        halved = rule.kind == KIND_BONUS and rule.halve_when_shared and len(record.departments) >= 2
+        for name in record.departments:
+            dept = depts[name]
+            if rule.kind == KIND_VETO:
+                dept.vetoes.add(rule.code)
+            else:
+                dept.by_category[rule.category] += points
+            dept.lines.append(
+                Line(
+                    key=record.key,
+                    rule=rule.code,
+                    category=rule.category,
+                    points=points,
+                    quantity=record.quantity,
+                    exempt=record.exempt,
+                    shared_with=tuple(n for n in record.departments if n != name),
+                    halved=halved,
+                    veto=rule.kind == KIND_VETO,
+                )
+            )
+    for dept in depts.values():
+        deductions = -sum((p for p in dept.by_category.values() if p < 0), ZERO)
+        bonuses = sum((p for p in dept.by_category.values() if p > 0), ZERO)
+        dept.review = max(ZERO, BASE_SCORE - deductions + bonuses)
+
+    # §4: democratic and final scores
+    settings = data.settings
+    grade_stats: tuple[GradeStats, ...] = ()
+    if data.ballots is not None:
+        scores, grade_stats = democratic_from_ballots(settings, tuple(depts), data.ballots)
+    elif data.democratic_scores is not None:
+        scores = {name: data.democratic_scores.get(name) for name in depts}
+        scores = {name: None if s is None else round2(s) for name, s in scores.items()}
+    else:
+        scores = {}
+    for dept in depts.values():
+        if not data.holds_democratic_evaluation:
+            dept.final = dept.review
+        else:
+            dept.democratic = scores[dept.name]
+            if dept.democratic is not None:
+                dept.final = round2(
+                    dept.review * settings.review_weight + dept.democratic * settings.democratic_weight
+                )
+    incomplete = tuple(d.name for d in depts.values() if d.final is None)
+
+    # §5: ranking
+    groups = _ranked_groups([d for d in depts.values() if d.final is not None], data.tie_order)
+    position = 0
+    for group in groups:
+        for dept in group:
+            dept.rank = position + 1
+        position += len(group)
+
+    # §5: prizes, walking the non-vetoed departments in order
+    ties: list[tuple[str, ...]] = []
+    if incomplete:
+        for dept in depts.values():
+            dept.award, dept.per_capita = AWARD_PENDING, None
+    else:
+        place = 0
+        for group in groups:
+            candidates = [d for d in group if not d.vetoes]
+            tiers = {_tier(settings, place + i + 1) for i in range(len(candidates))}
+            place += len(candidates)
+            if len(tiers) > 1:
+                # The tie straddles a prize boundary: leadership must order it first.
+                ties.append(tuple(d.name for d in group))
+                award = AWARD_PENDING
+            else:
+                award = tiers.pop() if tiers else AWARD_NONE
+            for dept in candidates:
+                dept.award, dept.per_capita = award, _prize_money(settings, award)
+
+    # §5: discretionary awards (八、其余对完成工作任务得分在90分以上的可酌情奖励)
+    for dept in depts.values():
+        dept.eligible = (
+            not incomplete
+            and not dept.vetoes
+            and dept.award == AWARD_NONE
+            and dept.final is not None
+            and dept.final >= settings.discretionary_threshold
+        )
+    for name, amount in data.discretionary_awards.items():
+        dept = depts.get(name)
+        if dept is None:
+            raise ScoringError(f"discretionary_awards.{name}", "未知部室")
+        if amount and not dept.eligible:
+            raise ScoringError(
+                f"discretionary_awards.{name}",
+                "该部室不符合酌情奖励条件（须未被否决、未获创先争优奖且最终得分达到分数线）",
+            )
+        if amount:
+            dept.award, dept.per_capita = AWARD_DISCRETIONARY, amount
+
+    ordered = [d for group in groups for d in group] + [depts[n] for n in incomplete]
+    results = tuple(_department_result(d) for d in ordered)
+    by_name = {r.name: r for r in results}
+    return YearResult(
+        year=data.year,
+        departments=results,
+        leaders=_leader_results(data.leaders, by_name),
+        ties=tuple(ties),
+        incomplete=incomplete,
+        categories=tuple((c, scheme.category_name(c)) for c in categories),
+        holds_democratic_evaluation=data.holds_democratic_evaluation,
+        grade_stats=grade_stats,
+        discretionary_eligible_names=tuple(r.name for r in results if r.discretionary_eligible),
+    )
+
+
+def _ranked_groups(depts: list[_Dept], tie_order: tuple[tuple[str, ...], ...]) -> list[list[_Dept]]:
+    """Departments in ranking order as groups sharing a rank; leadership's tie orders split their tie."""
+    ordered = sorted(depts, key=lambda d: (d.key, d.index))
+    groups: list[list[_Dept]] = []
+    for dept in ordered:
+        if groups and groups[-1][0].key == dept.key:
+            groups[-1].append(dept)
+        else:
+            groups.append([dept])
+
+    by_members = {frozenset(d.name for d in g): g for g in groups if len(g) > 1}
+    seen: set[str] = set()
+    resolved: dict[int, list[list[_Dept]]] = {}
+    for i, order in enumerate(tie_order):
+        place = f"tie_order[{i}]"
+        if len(set(order)) != len(order):
+            raise ScoringError(place, "同一部室不能重复列出")
+        if seen & set(order):
+            raise ScoringError(place, "部室已在另一个并列排序中")
+        seen |= set(order)
+        group = by_members.get(frozenset(order))
+        if group is None:
+            raise ScoringError(place, f"{'、'.join(order)} 不是一组完整的并列部室")
+        by_name = {d.name: d for d in group}
+        resolved[id(group)] = [[by_name[name]] for name in order]
+    result: list[list[_Dept]] = []
+    for group in groups:
+        result.extend(resolved.get(id(group), [group]))
+    return result
+
+
+def _tier(settings: Settings, place: int) -> str:
+    if place <= settings.first_prize_count:
+        return AWARD_FIRST
+    if place <= settings.first_prize_count + settings.second_prize_count:
+        return AWARD_SECOND
+    return AWARD_NONE
+
+
+def _prize_money(settings: Settings, award: str) -> Decimal | None:
+    if award == AWARD_FIRST:
+        return settings.first_prize_per_capita
+    if award == AWARD_SECOND:
+        return settings.second_prize_per_capita
+    if award == AWARD_PENDING:
+        return None
+    return ZERO
+
+
+def _department_result(dept: _Dept) -> DepartmentResult:
+    deductions = -sum((p for p in dept.by_category.values() if p < 0), ZERO)
+    bonuses = sum((p for p in dept.by_category.values() if p > 0), ZERO)
+    per_capita = None if dept.per_capita is None else round2(dept.per_capita)
+    return DepartmentResult(
+        name=dept.name,
+        headcount=dept.headcount,
+        deductions=deductions,
+        bonuses=bonuses,
+        review_score=dept.review,
+        democratic_score=dept.democratic,
+        final_score=dept.final,
+        vetoed=bool(dept.vetoes),
+        veto_rules=tuple(sorted(dept.vetoes)),
+        rank=dept.rank,
+        award=dept.award,
+        per_capita=per_capita,
+        total=None if per_capita is None else round2(per_capita * dept.headcount),
+        discretionary_eligible=dept.eligible,
+        by_category=dict(dept.by_category),
+        lines=tuple(dept.lines),
+    )
+
+
+def _leader_results(
+    leaders: tuple[LeaderInput, ...], departments: Mapping[str, DepartmentResult]
+) -> tuple[LeaderResult, ...]:
+    """八: 副主席考核奖按所分管部室的平均奖核发；主席按副主席的平均奖核发."""
+    vice_chairs = []
+    for leader in leaders:
+        if leader.role != ROLE_VICE_CHAIR:
+            continue
+        amounts = [departments[name].per_capita for name in leader.supervises]
+        award = None if any(a is None for a in amounts) else round2(sum(amounts, ZERO) / len(amounts))
+        vice_chairs.append(LeaderResult(leader.name, leader.role, award, leader.supervises))
+    chairs = []
+    for leader in leaders:
+        if leader.role != ROLE_CHAIR:
+            continue
+        awards = [v.award for v in vice_chairs]
+        award = None if any(a is None for a in awards) else round2(sum(awards, ZERO) / len(awards))
+        chairs.append(LeaderResult(leader.name, leader.role, award))
+    return tuple(vice_chairs + chairs)
