@@ -1,0 +1,130 @@
+"""Load a year from the database into the scoring core, in a fixed number of queries, and score it.
+
+Every page, export and command that shows a score calls `year_result` (or `year_input` + the core).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from scoring import engine
+from scoring.catalogue import spec_from_db
+from scoring.models import AssessmentYear
+
+
+def _settings(year: AssessmentYear) -> engine.Settings:
+    weights = year.group_weights or None
+    return engine.Settings(
+        review_weight=year.review_weight,
+        democratic_weight=year.democratic_weight,
+        first_prize_count=year.first_prize_count,
+        first_prize_per_capita=year.first_prize_per_capita,
+        second_prize_count=year.second_prize_count,
+        second_prize_per_capita=year.second_prize_per_capita,
+        discretionary_threshold=year.discretionary_threshold,
+        grade_points={g: Decimal(str(p)) for g, p in year.grade_points.items()},
+        group_weights=None if weights is None else {g: Decimal(str(w)) for g, w in weights.items()},
+        exclude_own_department=year.exclude_own_department,
+    )
+
+
+def year_get(year: int | AssessmentYear) -> AssessmentYear:
+    if isinstance(year, AssessmentYear):
+        return year
+    return AssessmentYear.objects.select_related("scheme").get(year=year)
+
+
+def year_input(year: int | AssessmentYear) -> engine.YearInput:
+    """The core's input for a year: confirmed records only (pending ones await the review lead).
+
+    Queries: year, rules, departments, leaders, supervisions, record links, democratic scores,
+    discretionary awards, tie orders — nine, whatever the size of the year.
+    """
+    from reviews.models import LedgerRecord, RecordDepartment
+
+    year = year_get(year)
+    scheme = spec_from_db(year.scheme)
+    departments = tuple(
+        engine.DepartmentInput(name, headcount)
+        for name, headcount in year.year_departments.order_by("order", "id").values_list(
+            "department__name", "headcount"
+        )
+    )
+    supervised: dict[int, list[str]] = defaultdict(list)
+    for leader_id, name in year.supervisions.order_by("department__order", "department_id").values_list(
+        "leader_id", "department__name"
+    ):
+        supervised[leader_id].append(name)
+    leaders = tuple(
+        engine.LeaderInput(name, role, tuple(supervised[leader_id]) if role == engine.ROLE_VICE_CHAIR else ())
+        for leader_id, name, role in year.year_leaders.order_by("order", "id").values_list(
+            "leader_id", "leader__name", "leader__role"
+        )
+    )
+
+    records: dict[int, dict] = {}
+    links = (
+        RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
+        .order_by("record_id", "id")
+        .values_list(
+            "record_id", "department__name", "rule__code", "record__quantity", "record__points",
+            "record__level", "record__exempt", "record__reason",
+        )
+    )
+    for record_id, dept, rule, quantity, points, level, exempt, reason in links:
+        entry = records.get(record_id)
+        if entry is None:
+            records[record_id] = entry = {
+                "rule": rule, "departments": [], "quantity": quantity, "points": points,
+                "level": level or None, "exempt": exempt, "reason": reason, "key": record_id,
+            }
+        entry["departments"].append(dept)
+    record_inputs = tuple(
+        engine.RecordInput(**{**entry, "departments": tuple(entry["departments"])}) for entry in records.values()
+    )
+
+    democratic_scores = None
+    ballots = None
+    if year.democratic_source == AssessmentYear.DemocraticSource.SCORES:
+        democratic_scores = dict(year.democratic_scores.values_list("department__name", "score"))
+    elif year.democratic_source == AssessmentYear.DemocraticSource.BALLOTS:
+        ballots = year_ballots(year)
+
+    awards = dict(year.discretionary_awards.values_list("department__name", "amount"))
+    tie_groups: dict[int, list[str]] = defaultdict(list)
+    from scoring.models import TieOrderEntry
+
+    for tie_id, name in (
+        TieOrderEntry.objects.filter(tie_order__year=year)
+        .order_by("tie_order_id", "position")
+        .values_list("tie_order_id", "department__name")
+    ):
+        tie_groups[tie_id].append(name)
+
+    return engine.YearInput(
+        year=year.year,
+        scheme=scheme,
+        departments=departments,
+        settings=_settings(year),
+        leaders=leaders,
+        records=record_inputs,
+        democratic_scores=democratic_scores,
+        ballots=ballots,
+        discretionary_awards=awards,
+        tie_order=tuple(tuple(g) for g in tie_groups.values()),
+    )
+
+
+def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
+    """The counted ballots of a year, for the core. Filled in by the democratic-evaluation app."""
+    try:
+        from ballots.services import ballots_for_scoring
+    except ImportError:
+        return ()
+    return ballots_for_scoring(year=year)
+
+
+def year_result(year: int | AssessmentYear) -> engine.YearResult:
+    """Score a year from the database with the one scoring core."""
+    return engine.score_year(year_input(year))
