@@ -23,16 +23,29 @@ class LedgerRecord(models.Model):
     quantity = models.PositiveIntegerField("数量", default=1)
     level = models.CharField("级别", max_length=20, choices=Rule.Level.choices, blank=True)
     points = models.DecimalField("酌情扣分（每单位）", max_digits=5, decimal_places=2, null=True, blank=True)
-    exempt = models.BooleanField("免于扣分", default=False,
-                                 help_text="确属非部室所能预见或无法克服的困难，不扣分（须填写理由）。")
+    exempt = models.BooleanField(
+        "免于扣分", default=False, help_text="确属非部室所能预见或无法克服的困难，不扣分（须填写理由）。"
+    )
     reason = models.TextField("理由", blank=True)
     description = models.TextField("情况说明", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CONFIRMED)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="ledger_records")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ledger_records",
+    )
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     # Optimistic locking: a save must name the version it was based on.
@@ -67,10 +80,12 @@ class RecordDepartment(models.Model):
     """Links a record to its department(s). `year`, `rule` and `annual` are copied from the record so that
     the database itself refuses a second record of an annual item for a department in a year."""
 
-    record = models.ForeignKey(LedgerRecord, verbose_name="台帐记录", on_delete=models.CASCADE,
-                               related_name="record_departments")
-    department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT,
-                                   related_name="record_links")
+    record = models.ForeignKey(
+        LedgerRecord, verbose_name="台帐记录", on_delete=models.CASCADE, related_name="record_departments"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部室", on_delete=models.PROTECT, related_name="record_links"
+    )
     year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="+")
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="+")
     annual = models.BooleanField(default=False)
@@ -92,4 +107,3 @@ class RecordDepartment(models.Model):
 
     def __str__(self) -> str:
         return str(self.department)
-

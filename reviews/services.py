@@ -89,12 +89,26 @@ def ledger_record_create(
 ) -> LedgerRecord:
     year_ensure_writable(year)
     record_validate(
-        year=year, rule=rule, departments=departments, quantity=quantity, points=points, level=level,
-        exempt=exempt, reason=reason,
+        year=year,
+        rule=rule,
+        departments=departments,
+        quantity=quantity,
+        points=points,
+        level=level,
+        exempt=exempt,
+        reason=reason,
     )
     record = LedgerRecord(
-        year=year, rule=rule, quantity=quantity, points=points, level=level or "", exempt=exempt,
-        reason=reason, description=description, recorded_by=recorded_by, status=status,
+        year=year,
+        rule=rule,
+        quantity=quantity,
+        points=points,
+        level=level or "",
+        exempt=exempt,
+        reason=reason,
+        description=description,
+        recorded_by=recorded_by,
+        status=status,
     )
     if date is not None:
         record.date = date
@@ -114,7 +128,10 @@ def record_departments_set(record: LedgerRecord, departments: Sequence[Departmen
                 if department.pk in existing:
                     continue
                 RecordDepartment.objects.create(
-                    record=record, department=department, year=record.year, rule=record.rule,
+                    record=record,
+                    department=department,
+                    year=record.year,
+                    rule=record.rule,
                     annual=record.rule.annual,
                 )
     except IntegrityError:

@@ -16,19 +16,47 @@ from scoring.engine import ScoringError
 
 FORMAT = "kaohe-case/1"
 TOP_KEYS = {
-    "format", "year", "scheme", "settings", "departments", "leaders", "records", "democratic_scores",
-    "ballots", "discretionary_awards", "tie_order",
+    "format",
+    "year",
+    "scheme",
+    "settings",
+    "departments",
+    "leaders",
+    "records",
+    "democratic_scores",
+    "ballots",
+    "discretionary_awards",
+    "tie_order",
     # informational, written by export_year
-    "title", "federation", "exported_at",
+    "title",
+    "federation",
+    "exported_at",
 }
 RECORD_KEYS = {
-    "department", "departments", "rule", "quantity", "points", "level", "exempt", "reason",
+    "department",
+    "departments",
+    "rule",
+    "quantity",
+    "points",
+    "level",
+    "exempt",
+    "reason",
     # informational, written by export_year
-    "date", "description", "recorded_by",
+    "date",
+    "description",
+    "recorded_by",
 }
 SETTING_KEYS = {
-    "review_weight", "democratic_weight", "first_prize_count", "first_prize_per_capita", "second_prize_count",
-    "second_prize_per_capita", "discretionary_threshold", "grade_points", "group_weights", "exclude_own_department",
+    "review_weight",
+    "democratic_weight",
+    "first_prize_count",
+    "first_prize_per_capita",
+    "second_prize_count",
+    "second_prize_per_capita",
+    "discretionary_threshold",
+    "grade_points",
+    "group_weights",
+    "exclude_own_department",
 }
 
 SchemeLookup = Callable[[str], "engine.SchemeSpec | None"]
@@ -53,8 +81,9 @@ def _int(value: Any, place: str, *, minimum: int | None = None) -> int:
     return value
 
 
-def _decimal(value: Any, place: str, *, cents: bool = False, low: Decimal | None = None,
-             high: Decimal | None = None) -> Decimal:
+def _decimal(
+    value: Any, place: str, *, cents: bool = False, low: Decimal | None = None, high: Decimal | None = None
+) -> Decimal:
     if isinstance(value, bool):
         raise ScoringError(place, "须为数字")
     if isinstance(value, int | Decimal):
@@ -185,8 +214,7 @@ def _parse_settings(raw: Any) -> engine.Settings:
         if key in raw:
             values[key] = _decimal(raw[key], f"settings.{key}", cents=True, low=engine.ZERO)
     if "discretionary_threshold" in raw:
-        values["discretionary_threshold"] = _decimal(raw["discretionary_threshold"],
-                                                     "settings.discretionary_threshold")
+        values["discretionary_threshold"] = _decimal(raw["discretionary_threshold"], "settings.discretionary_threshold")
     if "exclude_own_department" in raw:
         if not isinstance(raw["exclude_own_department"], bool):
             raise ScoringError("settings.exclude_own_department", "须为 true 或 false")
@@ -196,8 +224,9 @@ def _parse_settings(raw: Any) -> engine.Settings:
         if not grades:
             raise ScoringError("settings.grade_points", "须至少有一个等次")
         values["grade_points"] = {
-            _str(g, "settings.grade_points"): _decimal(p, f"settings.grade_points.{g}", low=engine.ZERO,
-                                                        high=engine.BASE_SCORE)
+            _str(g, "settings.grade_points"): _decimal(
+                p, f"settings.grade_points.{g}", low=engine.ZERO, high=engine.BASE_SCORE
+            )
             for g, p in grades.items()
         }
     if raw.get("group_weights") is not None:

@@ -459,9 +459,7 @@ def score_year(data: YearInput) -> YearResult:
         else:
             dept.democratic = scores[dept.name]
             if dept.democratic is not None:
-                dept.final = round2(
-                    dept.review * settings.review_weight + dept.democratic * settings.democratic_weight
-                )
+                dept.final = round2(dept.review * settings.review_weight + dept.democratic * settings.democratic_weight)
     incomplete = tuple(d.name for d in depts.values() if d.final is None)
 
     # §5: ranking

@@ -66,7 +66,12 @@ class Rule(models.Model):
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     unit = models.CharField("计分单位", max_length=20, blank=True)
     points = models.DecimalField(
-        "每单位分值", max_digits=6, decimal_places=2, null=True, blank=True, help_text="固定扣分项目每单位扣分（正数）。"
+        "每单位分值",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="固定扣分项目每单位扣分（正数）。",
     )
     max_points = models.DecimalField(
         "酌情扣分上限", max_digits=6, decimal_places=2, null=True, blank=True, help_text="酌情扣分项目每单位最多扣分。"
@@ -93,10 +98,13 @@ class Rule(models.Model):
         verbose_name_plural = "考核项目"
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="rule_code_unique"),
-            models.CheckConstraint(condition=models.Q(points__gte=0) | models.Q(points__isnull=True),
-                                   name="rule_points_positive"),
-            models.CheckConstraint(condition=models.Q(max_points__gte=0) | models.Q(max_points__isnull=True),
-                                   name="rule_max_points_positive"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0) | models.Q(points__isnull=True), name="rule_points_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_points__gte=0) | models.Q(max_points__isnull=True),
+                name="rule_max_points_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,19 +162,27 @@ class AssessmentYear(models.Model):
     review_weight = models.DecimalField("考核小组评分权重", max_digits=5, decimal_places=4, default=Decimal("0.8"))
     democratic_weight = models.DecimalField("民主测评权重", max_digits=5, decimal_places=4, default=Decimal("0.2"))
     first_prize_count = models.PositiveSmallIntegerField("一等奖名额", default=1)
-    first_prize_per_capita = models.DecimalField("一等奖人均（元）", max_digits=10, decimal_places=2,
-                                                 default=Decimal("2000"))
+    first_prize_per_capita = models.DecimalField(
+        "一等奖人均（元）", max_digits=10, decimal_places=2, default=Decimal("2000")
+    )
     second_prize_count = models.PositiveSmallIntegerField("二等奖名额", default=2)
-    second_prize_per_capita = models.DecimalField("二等奖人均（元）", max_digits=10, decimal_places=2,
-                                                  default=Decimal("1000"))
-    discretionary_threshold = models.DecimalField("酌情奖励分数线", max_digits=6, decimal_places=2,
-                                                  default=Decimal("90"))
-    democratic_source = models.CharField("民主测评", max_length=10, choices=DemocraticSource.choices,
-                                         default=DemocraticSource.SCORES)
-    grade_points = models.JSONField("测评等次及分值", default=default_grade_points,
-                                    help_text='如 {"优秀": "100", "良好": "85", "一般": "70", "较差": "50"}')
-    group_weights = models.JSONField("测评人群体权重", null=True, blank=True,
-                                     help_text='留空表示不分群体加权；如 {"机关": "0.6", "基层": "0.4"}')
+    second_prize_per_capita = models.DecimalField(
+        "二等奖人均（元）", max_digits=10, decimal_places=2, default=Decimal("1000")
+    )
+    discretionary_threshold = models.DecimalField(
+        "酌情奖励分数线", max_digits=6, decimal_places=2, default=Decimal("90")
+    )
+    democratic_source = models.CharField(
+        "民主测评", max_length=10, choices=DemocraticSource.choices, default=DemocraticSource.SCORES
+    )
+    grade_points = models.JSONField(
+        "测评等次及分值",
+        default=default_grade_points,
+        help_text='如 {"优秀": "100", "良好": "85", "一般": "70", "较差": "50"}',
+    )
+    group_weights = models.JSONField(
+        "测评人群体权重", null=True, blank=True, help_text='留空表示不分群体加权；如 {"机关": "0.6", "基层": "0.4"}'
+    )
     exclude_own_department = models.BooleanField("不计本部室测评", default=True)
 
     class Meta:
@@ -174,21 +190,26 @@ class AssessmentYear(models.Model):
         verbose_name = "考核年度"
         verbose_name_plural = "考核年度"
         constraints = [
-            models.CheckConstraint(condition=models.Q(review_weight__gte=0, review_weight__lte=1),
-                                   name="year_review_weight_range"),
-            models.CheckConstraint(condition=models.Q(democratic_weight__gte=0, democratic_weight__lte=1),
-                                   name="year_democratic_weight_range"),
-            models.CheckConstraint(condition=models.Q(first_prize_per_capita__gte=0, second_prize_per_capita__gte=0),
-                                   name="year_prizes_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(review_weight__gte=0, review_weight__lte=1), name="year_review_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(democratic_weight__gte=0, democratic_weight__lte=1),
+                name="year_democratic_weight_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_prize_per_capita__gte=0, second_prize_per_capita__gte=0),
+                name="year_prizes_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title or f"{self.year}年度"
 
     def clean(self) -> None:
-        if self.review_weight is not None and self.democratic_weight is not None:
-            if self.review_weight + self.democratic_weight != 1:
-                raise ValidationError({"democratic_weight": "两项权重之和须等于 1。"})
+        weights = (self.review_weight, self.democratic_weight)
+        if None not in weights and sum(weights) != 1:
+            raise ValidationError({"democratic_weight": "两项权重之和须等于 1。"})
         if not isinstance(self.grade_points, dict) or not self.grade_points:
             raise ValidationError({"grade_points": "请至少设定一个测评等次。"})
         for grade, points in self.grade_points.items():
@@ -215,10 +236,12 @@ class AssessmentYear(models.Model):
 class YearDepartment(models.Model):
     """A department taking part in a year, with its year-end headcount (年末在编人数)."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="year_departments")
-    department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT,
-                                   related_name="year_entries")
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="year_departments"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部室", on_delete=models.PROTECT, related_name="year_entries"
+    )
     headcount = models.PositiveIntegerField("年末在编人数")
     order = models.PositiveIntegerField("排序", default=0)
 
@@ -236,8 +259,7 @@ class YearDepartment(models.Model):
 
 
 class YearLeader(models.Model):
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="year_leaders")
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="year_leaders")
     leader = models.ForeignKey(Leader, verbose_name="领导", on_delete=models.PROTECT, related_name="year_entries")
     order = models.PositiveIntegerField("排序", default=0)
 
@@ -254,12 +276,11 @@ class YearLeader(models.Model):
 class Supervision(models.Model):
     """A vice chair supervises (分管) a department in a year; a department has at most one."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="supervisions")
-    leader = models.ForeignKey(Leader, verbose_name="分管副主席", on_delete=models.PROTECT,
-                               related_name="supervisions")
-    department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT,
-                                   related_name="supervisions")
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="supervisions")
+    leader = models.ForeignKey(Leader, verbose_name="分管副主席", on_delete=models.PROTECT, related_name="supervisions")
+    department = models.ForeignKey(
+        Department, verbose_name="部室", on_delete=models.PROTECT, related_name="supervisions"
+    )
 
     class Meta:
         ordering = ["year", "leader__order", "department__order"]
@@ -274,10 +295,12 @@ class Supervision(models.Model):
 class DemocraticScore(models.Model):
     """A democratic-evaluation score entered directly (or computed from an imported year's ballots)."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="democratic_scores")
-    department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT,
-                                   related_name="democratic_scores")
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="democratic_scores"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部室", on_delete=models.PROTECT, related_name="democratic_scores"
+    )
     score = models.DecimalField("民主测评得分", max_digits=5, decimal_places=2)
 
     class Meta:
@@ -296,11 +319,16 @@ class DemocraticScore(models.Model):
 class TieOrder(models.Model):
     """Leadership's ordering of one tie (SCORING.md §5), best first."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="tie_orders")
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="tie_orders")
     reason = models.TextField("理由", blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("决定时间", auto_now_add=True)
 
     class Meta:
@@ -327,17 +355,27 @@ class TieOrderEntry(models.Model):
             models.UniqueConstraint(fields=["tie_order", "position"], name="tie_entry_position_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.position}. {self.department}"
+
 
 class DiscretionaryAward(models.Model):
     """八、其余对完成工作任务得分在90分以上的可酌情奖励: a per-person amount granted by leadership."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="discretionary_awards")
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="discretionary_awards"
+    )
     department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField("人均金额（元）", max_digits=10, decimal_places=2)
     reason = models.TextField("理由", blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     granted_at = models.DateTimeField("决定时间", auto_now_add=True)
 
     class Meta:

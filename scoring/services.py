@@ -68,16 +68,28 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
         RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
         .order_by("record_id", "id")
         .values_list(
-            "record_id", "department__name", "rule__code", "record__quantity", "record__points",
-            "record__level", "record__exempt", "record__reason",
+            "record_id",
+            "department__name",
+            "rule__code",
+            "record__quantity",
+            "record__points",
+            "record__level",
+            "record__exempt",
+            "record__reason",
         )
     )
     for record_id, dept, rule, quantity, points, level, exempt, reason in links:
         entry = records.get(record_id)
         if entry is None:
             records[record_id] = entry = {
-                "rule": rule, "departments": [], "quantity": quantity, "points": points,
-                "level": level or None, "exempt": exempt, "reason": reason, "key": record_id,
+                "rule": rule,
+                "departments": [],
+                "quantity": quantity,
+                "points": points,
+                "level": level or None,
+                "exempt": exempt,
+                "reason": reason,
+                "key": record_id,
             }
         entry["departments"].append(dept)
     record_inputs = tuple(
