@@ -85,8 +85,7 @@ def scheme_spec(code: str) -> engine.SchemeSpec | None:
         scheme = None
     if scheme is not None:
         return spec_from_db(scheme)
-    doc = builtin_schemes().get(code)
-    return spec_from_document(doc) if doc else None
+    return builtin_scheme_spec(code)
 
 
 @transaction.atomic
@@ -136,3 +135,9 @@ def catalogue_load() -> list[str]:
             obj.recorder_offices.set(offices)
         loaded.append(code)
     return loaded
+
+
+def builtin_scheme_spec(code: str) -> engine.SchemeSpec | None:
+    """A shipped scheme by code, without the database."""
+    doc = builtin_schemes().get(code)
+    return spec_from_document(doc) if doc else None

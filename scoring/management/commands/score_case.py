@@ -1,7 +1,6 @@
 """manage.py score_case FILE [FILE ...] — score kaohe-case/1 documents without touching the database."""
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,4 +28,4 @@ class Command(BaseCommand):
             except ScoringError as exc:
                 raise CommandError(f"{path}: {exc}") from None
         output = results[0] if len(files) == 1 else results
-        sys.stdout.write(json.dumps(output, ensure_ascii=False, indent=2) + "\n")
+        self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))

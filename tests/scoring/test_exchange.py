@@ -1,0 +1,130 @@
+"""import_year / export_year: a year survives the round trip, and a bad file changes nothing."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+
+from reviews.models import LedgerRecord, RecordDepartment
+from scoring.cases import loads, parse_case, result_to_json, score_document
+from scoring.catalogue import scheme_spec
+from scoring.engine import score_year
+from scoring.exchange import year_export, year_import
+from scoring.models import AssessmentYear, DemocraticScore, YearDepartment
+from scoring.services import year_result
+from tests.scoring.test_properties import years
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
+VALID = sorted(p for p in CASES.glob("*.json") if not p.name.endswith(".expected.json"))
+INVALID = sorted((CASES / "invalid").glob("*.json"))
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        AssessmentYear.objects.count(),
+        YearDepartment.objects.count(),
+        LedgerRecord.objects.count(),
+        RecordDepartment.objects.count(),
+        DemocraticScore.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_import_export_score_equals_scoring_the_file(path):
+    doc = loads(path.read_bytes())
+    year = year_import(doc)
+    exported = year_export(year)
+    assert score_document(json.loads(json.dumps(exported), parse_float=str), scheme_spec) == score_document(
+        doc, scheme_spec
+    )
+    assert result_to_json(year_result(year)) == score_document(doc, scheme_spec)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_import_year_refuses_bad_file_and_changes_nothing(path):
+    call_command("load_catalogue")
+    before = counts()
+    with pytest.raises(CommandError) as exc:
+        call_command("import_year", str(path))
+    assert str(exc.value).startswith(f"{path}: ")
+    assert counts() == before
+
+
+def test_import_year_refuses_existing_year_without_replace(demo_year):
+    before = counts()
+    with pytest.raises(CommandError, match="2023年度已存在"):
+        call_command("import_year", str(VALID[0]))
+    assert counts() == before
+
+
+def test_import_year_with_bad_date_leaves_nothing(tmp_path):
+    doc = json.loads(VALID[0].read_text(encoding="utf-8"))
+    doc["records"][-1]["date"] = "2023-13-40"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    call_command("load_catalogue")
+    before = counts()
+    with pytest.raises(CommandError, match=r"records\[17\]\.date"):
+        call_command("import_year", str(bad))
+    assert counts() == before
+
+
+def test_export_year_command_writes_the_case(demo_year, tmp_path):
+    target = tmp_path / "2023.json"
+    call_command("export_year", "2023", "-o", str(target), stderr=StringIO())
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["format"] == "kaohe-case/1"
+    assert len(doc["records"]) == 32
+    assert doc["records"][0]["date"] == "2023-05-31"
+
+
+def test_pending_records_are_not_scored_nor_exported(demo_year):
+    record = LedgerRecord.objects.filter(year=demo_year, rule__code="D1").get()
+    before = year_result(demo_year).department("经济工作部").review_score
+    record.status = LedgerRecord.Status.PENDING
+    record.save()
+    assert year_result(demo_year).department("经济工作部").review_score == before + 5
+    assert all(r["rule"] != "D1" for r in year_export(demo_year)["records"])
+
+
+def _case_from_input(data) -> dict:
+    records = []
+    for r in data.records:
+        item = {
+            "rule": r.rule,
+            "departments" if len(r.departments) > 1 else "department": (
+                list(r.departments) if len(r.departments) > 1 else r.departments[0]
+            ),
+            "quantity": r.quantity,
+        }
+        if r.points is not None:
+            item["points"] = str(r.points)
+        if r.level:
+            item["level"] = r.level
+        if r.reason:
+            item["reason"] = r.reason
+        records.append(item)
+    doc = {
+        "format": "kaohe-case/1",
+        "year": 2023,
+        "departments": [{"name": d.name, "headcount": d.headcount} for d in data.departments],
+        "records": records,
+    }
+    if data.democratic_scores is not None:
+        doc["democratic_scores"] = {k: str(v) for k, v in data.democratic_scores.items()}
+    return doc
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(years())
+def test_a_year_rescores_identically_after_export_and_import(db, data):
+    doc = _case_from_input(data)
+    expected = result_to_json(score_year(parse_case(doc, scheme_spec)))
+    year = year_import(doc, replace=True)
+    again = year_import(year_export(year), replace=True)
+    assert result_to_json(year_result(again)) == expected

@@ -1,0 +1,122 @@
+"""Property tests of the scoring core's invariants (hypothesis)."""
+
+from dataclasses import replace
+from decimal import Decimal as D
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring import engine
+from scoring.catalogue import builtin_scheme_spec
+from scoring.engine import DepartmentInput, RecordInput, YearInput
+
+SCHEME = builtin_scheme_spec("district-2023")
+NAMES = ("甲", "乙", "丙", "丁", "戊", "己")
+FIXED_DEDUCTIONS = sorted(code for code, r in SCHEME.rules.items() if r.kind == "deduction" and not r.annual)
+BONUSES = ("B1", "B2", "B3")
+LEVELS = ("national", "provincial", "municipal")
+
+
+@st.composite
+def records(draw, names):
+    kind = draw(st.sampled_from(["deduction", "t3", "bonus", "veto"]))
+    if kind == "deduction":
+        return RecordInput(
+            rule=draw(st.sampled_from(FIXED_DEDUCTIONS)),
+            departments=(draw(st.sampled_from(names)),),
+            quantity=draw(st.integers(1, 4)),
+        )
+    if kind == "t3":
+        cents = draw(st.integers(0, 300))
+        return RecordInput(rule="T3", departments=(draw(st.sampled_from(names)),), points=D(cents) / 100, reason="酌情")
+    if kind == "bonus":
+        depts = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+        return RecordInput(
+            rule=draw(st.sampled_from(BONUSES)), departments=tuple(depts), level=draw(st.sampled_from(LEVELS))
+        )
+    return RecordInput(
+        rule=draw(st.sampled_from(["V1", "V2", "V3", "V4"])), departments=(draw(st.sampled_from(names)),)
+    )
+
+
+@st.composite
+def years(draw):
+    n = draw(st.integers(1, len(NAMES)))
+    names = NAMES[:n]
+    depts = tuple(DepartmentInput(name, draw(st.integers(1, 9))) for name in names)
+    recs = tuple(draw(st.lists(records(names), max_size=12)))
+    scores = draw(
+        st.one_of(
+            st.none(),
+            st.fixed_dictionaries({name: st.integers(5000, 10000).map(lambda c: D(c) / 100) for name in names}),
+        )
+    )
+    return YearInput(year=2023, scheme=SCHEME, departments=depts, records=recs, democratic_scores=scores)
+
+
+@settings(max_examples=150, deadline=None)
+@given(years(), st.sampled_from(FIXED_DEDUCTIONS), st.integers(1, 3), st.data())
+def test_a_deduction_never_raises_a_score(data, rule, quantity, draw):
+    name = draw.draw(st.sampled_from([d.name for d in data.departments]))
+    before = engine.score_year(data).department(name)
+    after = engine.score_year(
+        replace(data, records=data.records + (RecordInput(rule, (name,), quantity=quantity),))
+    ).department(name)
+    assert after.review_score <= before.review_score
+    if before.final_score is not None:
+        assert after.final_score <= before.final_score
+
+
+@settings(max_examples=150, deadline=None)
+@given(years(), st.sampled_from(FIXED_DEDUCTIONS + ["T3"]), st.data())
+def test_an_exempt_record_changes_nothing(data, rule, draw):
+    name = draw.draw(st.sampled_from([d.name for d in data.departments]))
+    points = D("2") if rule == "T3" else None
+    exempt = RecordInput(rule, (name,), points=points, exempt=True, reason="不可抗")
+    before = engine.score_year(data)
+    after = engine.score_year(replace(data, records=data.records + (exempt,)))
+    assert [(d.name, d.final_score, d.rank, d.award) for d in after.departments] == [
+        (d.name, d.final_score, d.rank, d.award) for d in before.departments
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(BONUSES), st.sampled_from(LEVELS), st.integers(2, 4))
+def test_b1_shared_by_n_gives_each_half_b2_b3_full(rule, level, n):
+    names = NAMES[:n]
+    data = YearInput(
+        year=2023,
+        scheme=SCHEME,
+        departments=tuple(DepartmentInput(x, 1) for x in names),
+        records=(RecordInput(rule, names, level=level),),
+    )
+    full = SCHEME.rules[rule].level_points[level]
+    expected = full / 2 if rule == "B1" else full
+    result = engine.score_year(data)
+    assert [result.department(x).bonuses for x in names] == [expected] * n
+
+
+@settings(max_examples=200, deadline=None)
+@given(years())
+def test_ranking_is_a_permutation_consistent_with_the_order(data):
+    result = engine.score_year(data)
+    assert sorted(d.name for d in result.departments) == sorted(d.name for d in data.departments)
+    ranked = [d for d in result.departments if d.rank is not None]
+    keys = [(d.final_score, d.democratic_score or 0, d.review_score) for d in ranked]
+    assert keys == sorted(keys, reverse=True)
+    for i, d in enumerate(ranked):
+        # competition ranking: 1 + number of departments strictly better
+        assert d.rank == 1 + sum(1 for k in keys if k > keys[i])
+
+
+@settings(max_examples=200, deadline=None)
+@given(years())
+def test_money_totals_are_per_capita_times_headcount(data):
+    result = engine.score_year(data)
+    for d in result.departments:
+        if d.per_capita is None:
+            assert d.total is None and d.award == "pending"
+        else:
+            assert d.total == d.per_capita * d.headcount
+        if d.vetoed:
+            assert d.award in ("none", "pending") and d.award != "first"

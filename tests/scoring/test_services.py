@@ -1,0 +1,96 @@
+"""Scoring a year from the database: same numbers as the core, in a constant number of queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from departments.models import Department
+from reviews.models import LedgerRecord
+from reviews.services import ledger_record_create
+from scoring.cases import loads, result_to_json, score_document
+from scoring.catalogue import DEFAULT_SCHEME, scheme_spec
+from scoring.exchange import year_import
+from scoring.models import Rule
+from scoring.services import year_result
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow(year, n_records: int) -> None:
+    rules = {r.code: r for r in Rule.objects.filter(scheme=year.scheme)}
+    depts = list(Department.objects.filter(year_entries__year=year))
+    for i in range(n_records):
+        a, b = depts[i % len(depts)], depts[(i + 1) % len(depts)]
+        if i % 3 == 0:
+            ledger_record_create(year=year, rule=rules["B1"], departments=[a, b], level="municipal")
+        elif i % 3 == 1:
+            ledger_record_create(year=year, rule=rules["T3"], departments=[a], points=Decimal("0.5"), reason="x")
+        else:
+            ledger_record_create(year=year, rule=rules["S2"], departments=[a], quantity=2)
+
+
+def _queries(year) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        year_result(year.year)
+    return len(ctx.captured_queries)
+
+
+def test_year_result_query_count_is_constant(demo_year):
+    small = _queries(demo_year)
+    _grow(demo_year, 60)
+    large = _queries(demo_year)
+    assert small == large
+    assert large <= 10
+
+
+def test_year_result_query_count_with_django_assert(demo_year, django_assert_num_queries):
+    _grow(demo_year, 9)
+    with django_assert_num_queries(_queries(demo_year)):
+        year_result(demo_year.year)
+
+
+def test_year_result_equals_scoring_the_demo_file(demo_year):
+    from django.conf import settings
+
+    doc = loads((settings.BASE_DIR / "fixtures" / "demo" / "2023.json").read_bytes())
+    assert result_to_json(year_result(demo_year)) == score_document(doc, scheme_spec)
+
+
+def test_demo_year_numbers(demo_year):
+    result = year_result(demo_year)
+    assert [(d.name, str(d.final_score), d.award) for d in result.departments] == [
+        ("宣教调研室", "103.80", "none"),
+        ("生活保障部", "102.80", "first"),
+        ("办公室", "102.10", "second"),
+        ("组织部", "96.80", "second"),
+        ("经济工作部", "94.48", "none"),
+        ("民管法工部", "91.40", "none"),
+        ("女职工部", "86.40", "none"),
+    ]
+
+
+def test_ledger_record_create_refuses_second_annual_record(demo_year):
+    rule = Rule.objects.get(scheme=demo_year.scheme, code="G1")
+    dept = Department.objects.get(name="女职工部")
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        ledger_record_create(year=demo_year, rule=rule, departments=[dept])
+    assert "departments" in exc.value.message_dict
+    assert LedgerRecord.objects.filter(year=demo_year, rule=rule).count() == 1
+
+
+def test_load_demo_is_idempotent(demo_year):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    assert LedgerRecord.objects.filter(year=demo_year).count() == 32
+
+
+def test_year_import_of_a_scheme_case_uses_default_scheme():
+    year = year_import(
+        loads(b'{"format": "kaohe-case/1", "year": 2030, "departments": [{"name": "A", "headcount": 1}]}')
+    )
+    assert year.scheme.code == DEFAULT_SCHEME
