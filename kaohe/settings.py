@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "departments",
     "scoring",
     "reviews",
+    "workplans",
+    "staff",
+    "ballots",
+    "workflow",
 ]
 
 MIDDLEWARE = [
