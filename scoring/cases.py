@@ -292,7 +292,7 @@ def _parse_leaders(raw: Any, names: set[str]) -> tuple[engine.LeaderInput, ...]:
                     raise ScoringError(f"{place}.supervises[{j}]", f"部室“{dept}”已由{supervised[dept]}分管")
                 supervised[dept] = name
             supervises = tuple(depts)
-        elif "supervises" in item:
+        elif item.get("supervises"):
             raise ScoringError(f"{place}.supervises", "只有副主席分管部室")
         result.append(engine.LeaderInput(name, role, supervises))
     chairs = [leader for leader in result if leader.role == engine.ROLE_CHAIR]
