@@ -52,3 +52,13 @@ def headed_departments(user) -> list[Department]:
     if not user.is_authenticated:
         return []
     return [m.department for m in _memberships(user) if m.role == Role.DEPARTMENT_HEAD and m.department_id]
+
+
+def can_manage_democratic(user) -> bool:
+    """Open and close democratic-evaluation rounds, print codes, enter paper ballots: the review lead."""
+    return is_review_lead(user)
+
+
+def can_view_democratic_results(user) -> bool:
+    """See a closed round's statistics: leadership and the review group."""
+    return sees_all_departments(user)

@@ -1,0 +1,349 @@
+"""The public ballot page (/vote/, no login) and the review lead's pages (/democratic/)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ballots import services
+from ballots.forms import (
+    CodeForm,
+    CodesForm,
+    GroupFormSet,
+    PaperBallotForm,
+    PaperImportForm,
+    RatingsForm,
+    RoundForm,
+)
+from ballots.models import CodeBatch, Round
+from ballots.pdf import slips_pdf
+from departments.access import can_manage_democratic, can_view_democratic_results
+from scoring.models import AssessmentYear
+
+# A light brake on guessing codes: failed code entries per client address, kept only in the cache.
+FAILED_CODE_LIMIT = 30
+FAILED_CODE_WINDOW = 15 * 60
+
+
+def _year_for_lead(request: HttpRequest, year: int) -> AssessmentYear:
+    if not can_manage_democratic(request.user):
+        raise PermissionDenied("只有考核小组组长可以管理民主测评。")
+    return get_object_or_404(AssessmentYear, year=year)
+
+
+def _round_for_user(request: HttpRequest, year: int, *, manage: bool) -> Round:
+    """The round of a year; 403 unless the user may manage it (or, for viewing, may see results)."""
+    if manage and not can_manage_democratic(request.user):
+        raise PermissionDenied("只有考核小组组长可以管理民主测评。")
+    if not manage and not (can_manage_democratic(request.user) or can_view_democratic_results(request.user)):
+        raise PermissionDenied("您没有查看民主测评结果的权限。")
+    return get_object_or_404(Round.objects.select_related("year"), year__year=year)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The ballot page
+
+
+def _client_key(request: HttpRequest) -> str:
+    return "ballots:failed:" + request.META.get("REMOTE_ADDR", "")
+
+
+def _vote_render(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def vote(request: HttpRequest) -> HttpResponse:
+    """Enter the code → grade every department → confirm → submit once."""
+    if request.method != "POST":
+        return _vote_render(request, "ballots/vote_code.html", {"form": CodeForm()})
+    if cache.get(_client_key(request), 0) >= FAILED_CODE_LIMIT:
+        return _vote_render(request, "ballots/vote_code.html",
+                            {"form": CodeForm(), "refusal": "尝试次数过多，请 15 分钟后再试。"}, status=429)
+    code_form = CodeForm(request.POST)
+    if not code_form.is_valid():
+        return _vote_render(request, "ballots/vote_code.html", {"form": code_form})
+    code = code_form.cleaned_data["code"]
+    try:
+        check = services.code_check(code)
+    except services.BallotRefused as refused:
+        if refused.message == services.MSG_UNKNOWN:
+            key = _client_key(request)
+            cache.add(key, 0, FAILED_CODE_WINDOW)
+            cache.incr(key)
+        return _vote_render(request, "ballots/vote_code.html", {"form": code_form, "refusal": refused.message},
+                            status=400)
+
+    departments = services.ballot_form_departments(check=check)
+    grades = list(check.round.year.grade_points)
+    step = request.POST.get("step", "code")
+    context = {"code": services.code_display(code), "check": check, "grades": grades,
+               "own_excluded": check.department is not None and check.round.year.exclude_own_department}
+    if step == "code":
+        form = RatingsForm(departments=departments, grades=grades)
+        return _vote_render(request, "ballots/vote_ballot.html", {**context, "form": form})
+    form = RatingsForm(request.POST, departments=departments, grades=grades)
+    if not form.is_valid() or step == "edit":
+        if step == "edit":
+            form = RatingsForm(initial=request.POST, departments=departments, grades=grades)
+        return _vote_render(request, "ballots/vote_ballot.html", {**context, "form": form})
+    if step == "review":
+        return _vote_render(request, "ballots/vote_confirm.html", {**context, "form": form})
+    try:
+        services.ballot_cast(code=code, ratings=form.ratings())
+    except services.BallotRefused as refused:
+        return _vote_render(request, "ballots/vote_code.html", {"form": CodeForm(), "refusal": refused.message},
+                            status=400)
+    return redirect("ballots:vote_done")
+
+
+def vote_done(request: HttpRequest) -> HttpResponse:
+    return _vote_render(request, "ballots/vote_done.html", {})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The lead's pages
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    manage = can_manage_democratic(request.user)
+    if not (manage or can_view_democratic_results(request.user)):
+        raise PermissionDenied("您没有查看民主测评的权限。")
+    years = AssessmentYear.objects.select_related("ballot_round").order_by("-year")
+    rows = []
+    for year in years:
+        round_ = getattr(year, "ballot_round", None)
+        rows.append({"year": year, "round": round_})
+    return render(request, "ballots/index.html", {"rows": rows, "manage": manage})
+
+
+def _groups_from_formset(formset) -> list[services.GroupSpec]:
+    return [
+        services.GroupSpec(f.cleaned_data["name"], f.cleaned_data["planned_count"], f.cleaned_data.get("weight"),
+                           f.cleaned_data.get("by_department", False))
+        for f in formset.forms
+        if f.cleaned_data.get("name")
+    ]
+
+
+@login_required
+def round_open(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _year_for_lead(request, year)
+    if Round.objects.filter(year=year_obj).exists():
+        return redirect("ballots:round", year=year)
+    if request.method == "POST":
+        form = RoundForm(request.POST)
+        formset = GroupFormSet(request.POST, prefix="groups")
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.round_open(year=year_obj, title=form.cleaned_data["title"],
+                                    closes_at=form.cleaned_data["closes_at"], groups=_groups_from_formset(formset))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "民主测评已开始。请生成并打印测评码。")
+                return redirect("ballots:round", year=year)
+    else:
+        closes = (timezone.localtime() + timezone.timedelta(days=7)).replace(hour=17, minute=0, second=0,
+                                                                              microsecond=0)
+        form = RoundForm(initial={"title": f"{year_obj.year}年度民主测评", "closes_at": closes})
+        formset = GroupFormSet(prefix="groups", initial=[
+            {"name": g.name, "planned_count": g.planned_count, "weight": g.weight, "by_department": g.by_department}
+            for g in services.default_groups(year=year_obj)
+        ] + [{}])
+    return render(request, "ballots/round_form.html",
+                  {"year": year_obj, "form": form, "formset": formset, "opening": True})
+
+
+@login_required
+def round_edit(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    groups = list(round_.groups.all())
+    if request.method == "POST":
+        form = RoundForm(request.POST)
+        formset = GroupFormSet(request.POST, prefix="groups")
+        if form.is_valid() and formset.is_valid() and len(formset.forms) == len(groups):
+            specs = {
+                g.pk: services.GroupSpec(f.cleaned_data.get("name") or "", f.cleaned_data.get("planned_count") or 1,
+                                         f.cleaned_data.get("weight"), g.by_department)
+                for g, f in zip(groups, formset.forms, strict=True)
+            }
+            try:
+                services.round_update(round=round_, title=form.cleaned_data["title"],
+                                      closes_at=form.cleaned_data["closes_at"], groups=specs)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("ballots:round", year=year)
+    else:
+        form = RoundForm(initial={"title": round_.title, "closes_at": timezone.localtime(round_.closes_at)})
+        formset = GroupFormSet(prefix="groups", initial=[
+            {"name": g.name, "planned_count": g.planned_count, "weight": g.weight, "by_department": g.by_department}
+            for g in groups
+        ])
+    return render(request, "ballots/round_form.html",
+                  {"year": round_.year, "round": round_, "form": form, "formset": formset, "opening": False})
+
+
+@login_required
+def round_detail(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    departments = services.ballot_departments(year=round_.year)
+    return render(request, "ballots/round.html", {
+        "round": round_,
+        "year": round_.year,
+        "turnout": services.round_turnout(round=round_),
+        "batches": services.round_codes_summary(round=round_),
+        "codes_form": CodesForm(round=round_, departments=departments),
+        "accepting": round_.accepts_online_votes(),
+        "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
+    })
+
+
+@login_required
+@require_POST
+def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    form = CodesForm(request.POST, round=round_, departments=services.ballot_departments(year=round_.year))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("ballots:round", year=year)
+    group, department = form.cleaned_data["group"], form.cleaned_data["department"]
+    try:
+        codes = services.codes_generate(group=group, department=department, count=form.cleaned_data["count"],
+                                        user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("ballots:round", year=year)
+    pdf = slips_pdf(group=group, department=department if group.by_department else None, codes=codes,
+                    ballot_url=request.build_absolute_uri(reverse("ballots:vote")))
+    suffix = f"-{department.name}" if group.by_department and department else ""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{_quote(f'测评码-{round_.year.year}-{group.name}{suffix}.pdf')}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+@require_POST
+def batch_void(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    batch = get_object_or_404(CodeBatch, pk=pk, group__round=round_)
+    try:
+        unused = services.batch_void(batch=batch)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"已作废该批测评码，其中 {unused} 个未使用的测评码不能再投票。")
+    return redirect("ballots:round", year=year)
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    try:
+        services.round_close(round=round_)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("ballots:round", year=year)
+    messages.success(request, "民主测评已结束，测评结果已计入最终得分。")
+    return redirect("ballots:statistics", year=year)
+
+
+@login_required
+def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    departments = services.ballot_departments(year=round_.year)
+    grades = list(round_.year.grade_points)
+    kwargs = {"round": round_, "departments": departments, "grades": grades}
+    if request.method == "POST":
+        form = PaperBallotForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                services.paper_ballot_add(round=round_, group=form.cleaned_data["group"],
+                                          voter_department=form.cleaned_data["voter_department"],
+                                          ratings=form.ratings())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "纸质测评票已录入。可继续录入下一张。")
+                return redirect("ballots:paper", year=year)
+    else:
+        form = PaperBallotForm(**kwargs)
+    return render(request, "ballots/paper.html", {
+        "round": round_, "year": round_.year, "form": form, "grades": grades,
+        "import_form": PaperImportForm(), "turnout": services.round_turnout(round=round_),
+    })
+
+
+@login_required
+def paper_import(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    errors: list[str] = []
+    if request.method == "POST":
+        form = PaperImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                count = services.paper_ballots_import(round=round_, data=form.cleaned_data["file"].read())
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(request, f"已导入 {count} 张纸质测评票。")
+                return redirect("ballots:paper", year=year)
+    else:
+        form = PaperImportForm()
+    return render(request, "ballots/paper_import.html",
+                  {"round": round_, "year": round_.year, "form": form, "errors": errors})
+
+
+@login_required
+def paper_template(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=True)
+    response = HttpResponse(
+        services.paper_template_xlsx(round=round_),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{_quote(f'纸质测评票-{round_.year.year}.xlsx')}"
+    )
+    return response
+
+
+@login_required
+def statistics(request: HttpRequest, year: int) -> HttpResponse:
+    round_ = _round_for_user(request, year, manage=False)
+    manage = can_manage_democratic(request.user)
+    if not round_.is_closed:
+        if not manage:
+            raise Http404("民主测评尚未结束，结果暂不公开。")
+        # While open only turnout is visible, to the lead too.
+        return render(request, "ballots/statistics.html",
+                      {"round": round_, "year": round_.year, "turnout": services.round_turnout(round=round_),
+                       "manage": manage})
+    stats = services.round_statistics(round=round_)
+    return render(request, "ballots/statistics.html",
+                  {"round": round_, "year": round_.year, "stats": stats, "turnout": stats.turnout, "manage": manage})
