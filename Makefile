@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
-BROWSER_PACKAGES := chromium
+# Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back.
+BROWSER_PACKAGES := chromium poppler-utils
 
 .PHONY: setup run test test-postgres lint bench system-packages browser-packages demo clean
 
@@ -28,12 +29,13 @@ system-packages:
 
 # Chromium for the browser tests (optional for `make run`).
 browser-packages:
-	@if ! command -v chromium >/dev/null; then \
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "安装 Chromium（浏览器测试用）"; \
-	    (apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null)); \
+	    echo "安装测试用系统软件包:$$missing"; \
+	    (apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null)); \
 	  else \
-	    echo "缺少 chromium（浏览器测试将跳过）— 请运行: sudo apt-get install -y chromium"; \
+	    echo "缺少测试用系统软件包:$$missing（浏览器测试将跳过）— 请运行: sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
 
