@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -39,6 +41,28 @@ MSG_UNKNOWN = "测评码无效，请核对后重新输入（测评码由 8 位�
 MSG_USED = "该测评码已经使用过，每个测评码只能投票一次。"
 MSG_CLOSED = "本次民主测评已经截止，不能再投票。"
 MSG_FROZEN = "该年度考核结果已审定，不能再投票。"
+
+
+def _retry_when_locked(function):
+    """Retry a short read or write when SQLite reports its database or a table as locked.
+
+    SQLite (development, tests) allows one writer at a time and, with a shared-cache test database, does not
+    wait for it; a voter whose submit meets another voter's should not see an error for that. PostgreSQL
+    waits on its own and never raises this. Inside an outer transaction nothing is retried: the caller's is.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        for attempt in range(100):
+            try:
+                return function(*args, **kwargs)
+            except OperationalError as error:
+                if connection.in_atomic_block or "locked" not in str(error) or attempt == 99:
+                    raise
+                time.sleep(0.01 + attempt * 0.002)
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 def year_ensure_writable(year: AssessmentYear) -> None:
@@ -107,6 +131,7 @@ class CodeCheck:
     department: Department | None
 
 
+@_retry_when_locked
 def code_check(code: str, *, now=None) -> CodeCheck:
     """The round, group and rater's department of a code that can still vote; else BallotRefused."""
     normalized = code_normalize(code)
@@ -173,6 +198,7 @@ def _ballot_insert(*, group: RaterGroup, voter_department: Department | None, ra
     )
 
 
+@_retry_when_locked
 def ballot_cast(*, code: str, ratings: Mapping[int, str | None], now=None) -> None:
     """Cast the ballot of a one-time code: spend the code and store the ballot in one transaction.
 
