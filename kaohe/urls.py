@@ -7,5 +7,9 @@ admin.site.index_title = "创先争优绩效考核"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("ledger/", include("reviews.urls")),
+    path("", include("bench.urls")),
+    path("", include("staff.urls")),
     path("", include("ballots.urls")),
+    path("workflow/", include("workflow.urls")),
 ]

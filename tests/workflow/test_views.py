@@ -1,0 +1,149 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
+from tests.workflow.conftest import office_s2
+from workflow import services
+from workflow.models import Approval, Objection, PhaseTransition
+
+Phase = AssessmentYear.Phase
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_year_detail_permission(client, demo_year, cast):
+    url = reverse("workflow:year", args=[2023])
+    assert client.get(url).status_code == 302  # to login
+    assert _login(client, cast["outsider"]).get(url).status_code == 403
+    for user in ("lead", "leader_wang", "head_bgs", "reviewer_zzb"):
+        assert _login(client, cast[user]).get(url).status_code == 200
+
+
+def test_year_move_post_by_lead_records_transition(client, demo_year, cast):
+    response = _login(client, cast["lead"]).post(reverse("workflow:move", args=[2023]), {"to": "democratic"})
+    assert response.status_code == 302
+    demo_year.refresh_from_db()
+    assert demo_year.phase == Phase.DEMOCRATIC
+    assert PhaseTransition.objects.get().moved_by == cast["lead"]
+
+
+def test_year_move_post_refused_for_head(client, demo_year, cast):
+    response = _login(client, cast["head_bgs"]).post(reverse("workflow:move", args=[2023]), {"to": "democratic"})
+    assert response.status_code == 403
+    demo_year.refresh_from_db()
+    assert demo_year.phase == Phase.SCORING
+
+
+def test_objection_flow_through_pages(client, publicity_year, cast, settings, tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path
+    publicity = services.publicity_current(publicity_year)
+    publicity.start = datetime.date.today()
+    publicity.save()
+    record = office_s2(publicity_year)
+    _login(client, cast["head_bgs"])
+    page = client.get(reverse("workflow:objections", args=[2023]))
+    assert page.status_code == 200 and "提出异议" in page.content.decode()
+    with open(tmp_path / "note.pdf", "wb") as fh:
+        fh.write(b"%PDF-1.4\n%%EOF\n")
+    with open(tmp_path / "note.pdf", "rb") as fh:
+        response = client.post(reverse("workflow:objection_new", args=[2023, record.pk]),
+                               {"reason": "公务外出", "files": [fh]})
+    objection = Objection.objects.get()
+    assert response.status_code == 302 and objection.files.count() == 1
+    # Another department's head can neither see it nor download its file.
+    _login(client, cast["head_zzb"])
+    assert client.get(reverse("workflow:objection", args=[objection.pk])).status_code == 403
+    assert client.get(reverse("workflow:objection_file", args=[objection.files.get().pk])).status_code == 403
+    # The 组织部 reviewer may not answer an S2 objection; the 办公室 reviewer may.
+    _login(client, cast["reviewer_zzb"])
+    url = reverse("workflow:objection", args=[objection.pk])
+    assert client.post(url, {"decision": "withdraw", "answer": "x"}).status_code == 403
+    _login(client, cast["reviewer_bgs"])
+    assert client.post(url, {"decision": "adjust", "answer": "改为免于扣分", "exempt": "on",
+                             "record_reason": "公务外出"}).status_code == 302
+    objection.refresh_from_db()
+    assert objection.decision == "adjust"
+    assert objection.record_after["exempt"] is True
+    assert objection.effect["办公室"]["after"]["review_score"] == "106.00"
+
+
+def test_approval_page_orders_tie_grants_award_and_approves(client, publicity_year, cast):
+    record = office_s2(publicity_year)
+    objection = services.objection_raise(record=record, reason="x", by=cast["head_bgs"],
+                                         today=datetime.date(2024, 1, 12))
+    services.objection_answer(objection=objection, decision="withdraw", answer="y", by=cast["reviewer_bgs"])
+    _login(client, cast["leader_wang"])
+    page = client.get(reverse("workflow:approval", args=[2023])).content.decode()
+    assert "并列待排序：办公室、生活保障部。" in page
+    response = client.post(reverse("workflow:approval_tie", args=[2023, 0]),
+                           {"place_1": "生活保障部", "place_2": "办公室", "reason": "民主测评票数更多"})
+    assert response.status_code == 302
+    assert [e.department.name for e in TieOrder.objects.get().entries.all()] == ["生活保障部", "办公室"]
+    client.post(reverse("workflow:approval_award", args=[2023]),
+                {"department": "经济工作部", "amount": "300", "reason": "成绩突出"})
+    assert str(DiscretionaryAward.objects.get().amount) == "300.00"
+    client.post(reverse("workflow:approval_approve", args=[2023]),
+                {"meeting_date": "2024-01-20", "minutes_ref": "纪要2号"})
+    publicity_year.refresh_from_db()
+    assert publicity_year.phase == Phase.APPROVED
+    assert Approval.objects.get().minutes_ref == "纪要2号"
+
+
+def test_approval_page_refused_for_heads_and_reviewers(client, publicity_year, cast):
+    for user in ("head_bgs", "reviewer_bgs", "vice_li"):
+        assert _login(client, cast[user]).get(reverse("workflow:approval", args=[2023])).status_code == 403
+    response = _login(client, cast["lead"]).post(reverse("workflow:approval_approve", args=[2023]),
+                                                 {"meeting_date": "2024-01-20", "minutes_ref": "x"})
+    assert response.status_code == 403
+
+
+def test_notice_pdf_for_leadership_and_heads_only_after_announcement(client, approved_year, cast):
+    url = reverse("workflow:notice", args=[2023])
+    response = _login(client, cast["leader_wang"]).get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert _login(client, cast["head_bgs"]).get(url).status_code == 403
+    services.year_announce(approved_year, cast["leader_wang"])
+    assert _login(client, cast["head_bgs"]).get(url).status_code == 200
+    assert _login(client, cast["outsider"]).get(url).status_code == 403
+
+
+def test_notice_text_from_snapshot(approved_year, cast):
+    from workflow.notice import notice_context, notice_html
+
+    approval = services.approval_current(approved_year)
+    html = notice_html(approval)
+    assert "关于2023年度机关各部室创先争优绩效考核结果的通报" in html
+    context = notice_context(approval)
+    assert context["prizes"] == [("一等奖", ["生活保障部"]), ("二等奖", ["办公室", "组织部"])]
+    assert [name for name, _ in context["vetoes"]] == ["宣教调研室"]
+    assert context["date"] == "2024年1月20日"
+
+
+def test_awards_table_from_snapshot(client, approved_year, cast):
+    from workflow.notice import awards_table
+
+    table = awards_table(services.approval_current(approved_year))
+    rows = {r["name"]: (r["award"], str(r["per_capita"]), r["headcount"], str(r["total"])) for r in table["award_rows"]}
+    assert rows["生活保障部"] == ("first", "2000.00", 4, "8000.00")
+    assert rows["办公室"] == ("second", "1000.00", 6, "6000.00")
+    assert str(table["department_total"]) == "19000.00"
+    assert [(x["name"], str(x["award"])) for x in table["leader_rows"]] == [
+        ("李副主席", "666.67"), ("赵副主席", "500.00"), ("王主席", "583.34"),
+    ]
+    assert _login(client, cast["leader_wang"]).get(reverse("workflow:awards", args=[2023])).status_code == 200
+
+
+@pytest.mark.parametrize("user", ["admin"])
+def test_reopen_through_admin_add_form(client, approved_year, cast, user):
+    _login(client, cast[user])
+    response = client.post(reverse("admin:workflow_reopening_add"),
+                           {"year": approved_year.pk, "reason": "人数有误"})
+    assert response.status_code == 302
+    approved_year.refresh_from_db()
+    assert approved_year.phase == Phase.PUBLICITY
+    assert Approval.objects.get().superseded_at is not None

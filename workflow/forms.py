@@ -1,0 +1,99 @@
+"""Forms of the year's procedure: they validate and normalise; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from scoring.models import AssessmentYear, Rule
+from workflow.models import Objection
+from workflow.services import DEFAULT_PUBLICITY_DAYS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class PhaseMoveForm(forms.Form):
+    to = forms.ChoiceField(label="变更为", choices=AssessmentYear.Phase.choices)
+    publicity_days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, initial=DEFAULT_PUBLICITY_DAYS,
+                                        required=False, help_text="进入公示阶段时使用。")
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(label="异议理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    files = MultipleFileField(label="证明材料", required=False,
+                              help_text="可选，可多选；PDF、图片、Word/Excel/WPS 文档。")
+
+
+class AnswerForm(forms.Form):
+    decision = forms.ChoiceField(label="答复结论", choices=Objection.Decision.choices, widget=forms.RadioSelect)
+    answer = forms.CharField(label="答复理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    quantity = forms.IntegerField(label="调整后数量", min_value=1, required=False)
+    points = forms.DecimalField(label="调整后酌情扣分（每单位）", max_digits=5, decimal_places=2, min_value=0,
+                                required=False)
+    level = forms.ChoiceField(label="调整后级别", choices=[("", "—")] + Rule.Level.choices, required=False)
+    exempt = forms.BooleanField(label="调整为免于扣分", required=False)
+    record_reason = forms.CharField(label="调整后记录理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def adjusted_values(self, record) -> dict:
+        """The new record values for 调整: the fields the reviewer filled in, the rest unchanged."""
+        data = self.cleaned_data
+        values = {}
+        if data.get("quantity") is not None:
+            values["quantity"] = data["quantity"]
+        if data.get("points") is not None:
+            values["points"] = data["points"]
+        if data.get("level"):
+            values["level"] = data["level"]
+        if data.get("exempt") != record.exempt:
+            values["exempt"] = data.get("exempt", False)
+        if (data.get("record_reason") or "").strip():
+            values["reason"] = data["record_reason"]
+        return values
+
+
+class TieOrderForm(forms.Form):
+    """One tie: the departments best first (one select per place) and the reason."""
+
+    reason = forms.CharField(label="排序理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, tie: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tie = tie
+        choices = [(name, name) for name in tie]
+        for i, name in enumerate(tie, start=1):
+            self.fields[f"place_{i}"] = forms.ChoiceField(label=f"第 {i} 位", choices=choices, initial=name)
+
+    def clean(self):
+        data = super().clean()
+        order = [data.get(f"place_{i}") for i in range(1, len(self.tie) + 1)]
+        if None not in order and sorted(order) != sorted(self.tie):
+            raise forms.ValidationError("每个部室须且只能出现一次。")
+        data["order"] = order
+        return data
+
+
+class AwardForm(forms.Form):
+    department = forms.CharField(widget=forms.HiddenInput)
+    amount = forms.DecimalField(label="人均金额（元）", max_digits=10, decimal_places=2, min_value=0)
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ApprovalForm(forms.Form):
+    meeting_date = forms.DateField(label="党组会日期", widget=forms.DateInput(attrs={"type": "date"}))
+    minutes_ref = forms.CharField(label="会议纪要编号", max_length=100)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="重新开启理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,0 +1,424 @@
+"""Pages of the year's procedure. Each view checks access on the server, calls one service, redirects."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from departments.access import headed_departments, is_leadership, is_review_lead, sees_all_departments
+from departments.models import Department
+from reviews.models import LedgerRecord, RecordDepartment
+from scoring import engine
+from scoring.models import AssessmentYear
+from scoring.services import year_input
+from workflow import access, forms, services
+from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
+
+Phase = AssessmentYear.Phase
+
+
+def _year_for_user(request: HttpRequest, year: int) -> AssessmentYear:
+    """The year, for anyone with a role in the procedure (404 for a year that does not exist)."""
+    user = request.user
+    if not (sees_all_departments(user) or headed_departments(user)):
+        raise PermissionDenied("您没有查看考核程序的权限。")
+    return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+def _fail(request: HttpRequest, exc: ValidationError) -> None:
+    for message in _messages_of(exc):
+        messages.error(request, message)
+
+
+@login_required
+def year_list(request: HttpRequest) -> HttpResponse:
+    if not (sees_all_departments(request.user) or headed_departments(request.user)):
+        raise PermissionDenied("您没有查看考核程序的权限。")
+    years = AssessmentYear.objects.order_by("-year")
+    return render(request, "workflow/year_list.html", {"years": years})
+
+
+@login_required
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _year_for_user(request, year)
+    user = request.user
+    index = services.PHASE_ORDER.index(year_obj.phase)
+    context = {
+        "year": year_obj,
+        "phases": [(p, Phase(p).label, i < index, i == index) for i, p in enumerate(services.PHASE_ORDER)],
+        "transitions": PhaseTransition.objects.filter(year=year_obj).select_related("moved_by"),
+        "publicity": services.publicity_current(year_obj),
+        "approvals": Approval.objects.filter(year=year_obj).select_related(
+            "approved_by", "announced_by", "reopening__reopened_by"
+        ).defer("snapshot"),
+        "open_objections": services.objections_open(year_obj).count(),
+        "may_move": access.may_move_phase(user),
+        "may_decide": access.may_decide(user),
+        "may_reopen": access.may_reopen(user) and year_obj.is_frozen,
+        "may_read_notice": access.may_read_notice(user, year_obj) and services.approval_current(year_obj),
+        "move_choices": _move_choices(year_obj),
+        "move_form": forms.PhaseMoveForm(),
+        "reopen_form": forms.ReopenForm(),
+    }
+    return render(request, "workflow/year_detail.html", context)
+
+
+def _move_choices(year: AssessmentYear) -> list[tuple[str, str]]:
+    if year.phase == Phase.ANNOUNCED:
+        return [(Phase.ARCHIVED, Phase.ARCHIVED.label)]
+    if year.is_frozen:
+        return []
+    i = services.OPEN_PHASES.index(year.phase)
+    near = [services.OPEN_PHASES[j] for j in (i + 1, i - 1) if 0 <= j < len(services.OPEN_PHASES)]
+    return [(p, Phase(p).label) for p in near]
+
+
+@login_required
+@require_POST
+def year_move(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _year_for_user(request, year)
+    if not access.may_move_phase(request.user):
+        raise PermissionDenied("只有考核小组组长或领导可以变更考核阶段。")
+    form = forms.PhaseMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.year_phase_move(year_obj, form.cleaned_data["to"], request.user,
+                                     publicity_days=form.cleaned_data["publicity_days"] or
+                                     services.DEFAULT_PUBLICITY_DAYS)
+            messages.success(request, f"{year_obj}已进入“{year_obj.get_phase_display()}”阶段。")
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, "请选择有效的阶段。")
+    return redirect("workflow:year", year=year)
+
+
+@login_required
+@require_POST
+def year_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _year_for_user(request, year)
+    if not access.may_reopen(request.user):
+        raise PermissionDenied("只有系统管理员可以重新开启已审定的年度。")
+    form = forms.ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.year_reopen(year_obj, form.cleaned_data["reason"], request.user)
+            messages.success(request, f"{year_obj}已重新开启，回到公示阶段。")
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, "请填写重新开启的理由。")
+    return redirect("workflow:year", year=year)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Objections
+
+
+@login_required
+def objection_list(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _year_for_user(request, year)
+    user = request.user
+    objections = Objection.objects.filter(year=year_obj).select_related(
+        "department", "raised_by", "answered_by", "record__rule"
+    )
+    headed = headed_departments(user)
+    if not sees_all_departments(user):
+        objections = objections.filter(department__in=headed)
+    records = []
+    if headed and year_obj.phase == Phase.PUBLICITY:
+        records = _department_records(year_obj, headed)
+    publicity = services.publicity_current(year_obj)
+    context = {
+        "year": year_obj,
+        "objections": objections,
+        "records": records,
+        "publicity": publicity,
+        "may_raise": bool(headed) and services.year_allows(year_obj, "objection"),
+    }
+    return render(request, "workflow/objection_list.html", context)
+
+
+def _department_records(year: AssessmentYear, departments: list[Department]) -> list[dict]:
+    """The headed departments' confirmed records with the points each gives, from the one scoring core."""
+    data = year_input(year)
+    result = engine.score_year(data)
+    names = {d.name for d in departments}
+    points = {(line.key, dept.name): line.points for dept in result.departments if dept.name in names
+              for line in dept.lines}
+    links = (
+        RecordDepartment.objects.filter(year=year, department__in=departments,
+                                        record__status=LedgerRecord.Status.CONFIRMED)
+        .select_related("record__rule", "department")
+        .order_by("department__order", "record__date", "record_id")
+    )
+    open_ids = set(services.objections_open(year).values_list("record_id", flat=True))
+    return [
+        {
+            "record": link.record,
+            "department": link.department,
+            "points": points.get((link.record_id, link.department.name)),
+            "has_open": link.record_id in open_ids,
+        }
+        for link in links
+    ]
+
+
+@login_required
+def objection_create(request: HttpRequest, year: int, record: int) -> HttpResponse:
+    year_obj = _year_for_user(request, year)
+    record_obj = get_object_or_404(LedgerRecord.objects.select_related("rule"), pk=record, year=year_obj)
+    mine = {d.pk for d in headed_departments(request.user)}
+    if not record_obj.record_departments.filter(department_id__in=mine).exists():
+        raise PermissionDenied("只能对本部室的台帐记录提出异议。")
+    form = forms.ObjectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection = services.objection_raise(
+                record=record_obj, reason=form.cleaned_data["reason"], by=request.user,
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "异议已提交，等待考核小组答复。")
+            return redirect("workflow:objection", pk=objection.pk)
+    return render(request, "workflow/objection_form.html", {"year": year_obj, "record": record_obj, "form": form})
+
+
+def _objection_for_user(request: HttpRequest, pk: int) -> Objection:
+    objection = get_object_or_404(
+        Objection.objects.select_related("year", "department", "raised_by", "answered_by", "record__rule"), pk=pk
+    )
+    user = request.user
+    if sees_all_departments(user):
+        return objection
+    if objection.department in headed_departments(user):
+        return objection
+    raise PermissionDenied("您无权查看该异议。")
+
+
+@login_required
+def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = _objection_for_user(request, pk)
+    user = request.user
+    may_answer = objection.is_open and objection.record is not None and access.may_answer_for_rule(
+        user, objection.record.rule
+    ) and not objection.year.is_frozen
+    initial = {"exempt": objection.record.exempt} if objection.record else None
+    form = forms.AnswerForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not may_answer:
+            raise PermissionDenied("只有负责该考核项目的考核小组成员或组长可以答复。")
+        if form.is_valid():
+            decision = form.cleaned_data["decision"]
+            values = form.adjusted_values(objection.record) if decision == Objection.Decision.ADJUST else None
+            try:
+                services.objection_answer(objection=objection, decision=decision,
+                                          answer=form.cleaned_data["answer"], by=user, values=values)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "答复已保存。")
+                return redirect("workflow:objection", pk=pk)
+    context = {
+        "objection": objection,
+        "year": objection.year,
+        "files": objection.files.all(),
+        "form": form,
+        "may_answer": may_answer,
+        "effect_rows": [
+            (name, e.get("before") or {}, e.get("after") or {})
+            for name, e in objection.effect.items() if name != "decisions_cleared"
+        ],
+        "cleared": objection.effect.get("decisions_cleared", []),
+    }
+    return render(request, "workflow/objection_detail.html", context)
+
+
+@login_required
+def objection_file(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_object_or_404(ObjectionFile.objects.select_related("objection"), pk=pk)
+    _objection_for_user(request, attachment.objection_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在") from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Approval (审定)
+
+
+def _leadership_year(request: HttpRequest, year: int) -> AssessmentYear:
+    if not (is_leadership(request.user) or is_review_lead(request.user)):
+        raise PermissionDenied("审定页面仅供领导和考核小组组长使用。")
+    return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
+
+
+@login_required
+def approval(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _leadership_year(request, year)
+    current = services.approval_current(year_obj)
+    error = None
+    if current is not None:
+        result = services.year_snapshot_result(current)
+    else:
+        try:
+            result = engine.score_year(year_input(year_obj))
+        except engine.ScoringError as exc:
+            result, error = None, exc.message
+    may_decide = access.may_decide(request.user) and year_obj.phase == Phase.PUBLICITY
+    ties = []
+    if result is not None:
+        ties = [(i, tie, forms.TieOrderForm(tie=tie, auto_id=f"tie{i}_%s")) for i, tie in enumerate(result.ties)]
+    eligible = []
+    awards = {a.department.name: a for a in year_obj.discretionary_awards.select_related("department", "granted_by")}
+    if result is not None:
+        for i, d in enumerate(result.departments):
+            if d.discretionary_eligible or d.name in awards:
+                given = awards.get(d.name)
+                initial = {"department": d.name, "amount": given.amount if given else None,
+                           "reason": given.reason if given else ""}
+                eligible.append((d, given, forms.AwardForm(initial=initial, auto_id=f"award{i}_%s")))
+    context = {
+        "year": year_obj,
+        "result": result,
+        "error": error,
+        "approval": current,
+        "ties": ties,
+        "tie_orders": year_obj.tie_orders.prefetch_related(
+            Prefetch("entries", queryset=_entries())
+        ).select_related("decided_by"),
+        "eligible": eligible,
+        "blockers": services.approval_blockers(year_obj, result) if result is not None and current is None else [],
+        "may_decide": may_decide,
+        "approval_form": forms.ApprovalForm(),
+    }
+    return render(request, "workflow/approval.html", context)
+
+
+def _entries():
+    from scoring.models import TieOrderEntry
+
+    return TieOrderEntry.objects.select_related("department").order_by("position")
+
+
+def _decider_year(request: HttpRequest, year: int) -> AssessmentYear:
+    if not access.may_decide(request.user):
+        raise PermissionDenied("只有领导可以作出此项决定。")
+    return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
+
+
+@login_required
+@require_POST
+def approval_tie(request: HttpRequest, year: int, index: int) -> HttpResponse:
+    year_obj = _decider_year(request, year)
+    result = engine.score_year(year_input(year_obj))
+    if index >= len(result.ties):
+        messages.error(request, "该并列已不存在，请刷新页面。")
+        return redirect("workflow:approval", year=year)
+    form = forms.TieOrderForm(request.POST, tie=result.ties[index])
+    if form.is_valid():
+        try:
+            services.tie_order_set(year_obj, form.cleaned_data["order"], form.cleaned_data["reason"], request.user)
+            messages.success(request, f"已确定排序：{'、'.join(form.cleaned_data['order'])}。")
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(reverse("workflow:approval", kwargs={"year": year}) + "#ties")
+
+
+@login_required
+@require_POST
+def approval_award(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _decider_year(request, year)
+    form = forms.AwardForm(request.POST)
+    if form.is_valid():
+        department = get_object_or_404(Department, name=form.cleaned_data["department"])
+        try:
+            services.discretionary_award_grant(year_obj, department, form.cleaned_data["amount"],
+                                               form.cleaned_data["reason"], request.user)
+            messages.success(request, f"已核定{department.name}酌情奖励人均 {form.cleaned_data['amount']} 元。")
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, "请填写金额和理由。")
+    return redirect(reverse("workflow:approval", kwargs={"year": year}) + "#awards")
+
+
+@login_required
+@require_POST
+def approval_approve(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _decider_year(request, year)
+    form = forms.ApprovalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.year_approve(year_obj, form.cleaned_data["meeting_date"], form.cleaned_data["minutes_ref"],
+                                  request.user)
+            messages.success(request, f"{year_obj}已审定，结果已冻结。")
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, "请填写党组会日期和会议纪要编号。")
+    return redirect("workflow:approval", year=year)
+
+
+@login_required
+@require_POST
+def year_announce(request: HttpRequest, year: int) -> HttpResponse:
+    year_obj = _decider_year(request, year)
+    try:
+        services.year_announce(year_obj, request.user)
+        messages.success(request, f"{year_obj}考核结果已通报。")
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect("workflow:year", year=year)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 通报 and awards table (from the snapshot)
+
+
+def _approval_for_reader(request: HttpRequest, year: int) -> Approval:
+    year_obj = get_object_or_404(AssessmentYear, year=year)
+    if not access.may_read_notice(request.user, year_obj):
+        raise PermissionDenied("通报在发布后方可查看。")
+    current = services.approval_current(year_obj)
+    if current is None:
+        raise Http404("该年度尚未审定。")
+    return current
+
+
+@login_required
+def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    from workflow.notice import notice_pdf as render_notice
+
+    current = _approval_for_reader(request, year)
+    response = HttpResponse(render_notice(current), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-notice.pdf"
+    return response
+
+
+@login_required
+def awards(request: HttpRequest, year: int) -> HttpResponse:
+    from workflow.notice import awards_table
+
+    current = _approval_for_reader(request, year)
+    return render(request, "workflow/awards.html", {"year": current.year, "approval": current,
+                                                    **awards_table(current)})
