@@ -72,6 +72,11 @@ class LedgerRecord(models.Model):
         return f"{self.rule.code} · {self.date:%Y-%m-%d}"
 
     @property
+    def recorder_name(self) -> str:
+        user = self.recorded_by
+        return (user.get_full_name() or user.username) if user else "—"
+
+    @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
@@ -107,3 +112,31 @@ class RecordDepartment(models.Model):
 
     def __str__(self) -> str:
         return str(self.department)
+
+
+class Evidence(models.Model):
+    """A file attached to a record (佐证材料). Stored under settings.EVIDENCE_ROOT with a random name; the
+    original name is kept for the download. Served only by reviews.views.evidence_download."""
+
+    record = models.ForeignKey(LedgerRecord, verbose_name="台帐记录", on_delete=models.CASCADE, related_name="evidence")
+    original_name = models.CharField("文件名", max_length=255)
+    stored_name = models.CharField("存储名", max_length=80, unique=True, editable=False)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "id"]
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,405 @@
+"""The review group's ledger in the Django admin. Permission hooks carry the responsibility division
+(reviews.access); writes go through reviews.services; the breakdown and the Excel import are admin views."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from departments import access
+from departments.models import Department
+from reviews import access as ledger_access
+from reviews import services
+from reviews.forms import LedgerImportForm, LedgerRecordForm
+from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
+from reviews.models import Evidence, LedgerRecord, RecordDepartment
+from scoring.models import AssessmentYear
+from scoring.services import year_result
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    title = "部室"
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        return [(str(d.pk), d.name) for d in Department.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            # A subquery rather than a join: no duplicate rows, no DISTINCT over the whole ledger.
+            ids = RecordDepartment.objects.filter(department_id=self.value()).values("record_id")
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    can_delete = False
+    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    verbose_name = "佐证材料"
+    verbose_name_plural = "佐证材料（在上方“佐证材料”处上传）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return access.sees_all_departments(request.user)
+
+    @admin.display(description="文件")
+    def download(self, obj: Evidence):
+        return format_html('<a href="{}">{}</a>', reverse("reviews:evidence", args=[obj.pk]), obj.original_name)
+
+
+@admin.register(LedgerRecord)
+class LedgerRecordAdmin(SimpleHistoryAdmin):
+    form = LedgerRecordForm
+    change_list_template = "admin/reviews/ledgerrecord/change_list.html"
+    list_display = [
+        "date",
+        "rule_code",
+        "department_names",
+        "quantity",
+        "level",
+        "points",
+        "exempt",
+        "status_badge",
+        "recorded_by",
+        "evidence_count",
+    ]
+    list_display_links = ["date", "rule_code"]
+    list_filter = ["year", "status", "rule__category__name", DepartmentFilter, "exempt", "rule__kind"]
+    search_fields = ["reason", "description", "rule__code"]
+    list_select_related = ["rule", "recorded_by", "year"]
+    date_hierarchy = None
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [EvidenceInline]
+    actions = ["confirm_records", "export_xlsx"]
+    readonly_fields = ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["year", "rule", "target_departments", "date", "quantity", "level", "points"]}),
+        ("免扣与理由", {"fields": ["exempt", "reason", "description"]}),
+        ("佐证材料", {"fields": ["evidence_files"]}),
+        (
+            "状态",
+            {
+                "fields": [
+                    "status",
+                    "recorded_by",
+                    "recorded_at",
+                    "confirmed_by",
+                    "confirmed_at",
+                    "updated_at",
+                    "version",
+                ]
+            },
+        ),
+    ]
+
+    # --- the changelist -------------------------------------------------------------------------------
+    def get_queryset(self, request):
+        evidence = (
+            Evidence.objects.filter(record=OuterRef("pk"))
+            .order_by()
+            .values("record")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("rule", "recorded_by", "year")
+            .prefetch_related("record_departments__department")
+            .annotate(evidence_n=Subquery(evidence, output_field=IntegerField()))
+        )
+
+    @admin.display(description="项目", ordering="rule__code")
+    def rule_code(self, obj):
+        return str(obj.rule)
+
+    @admin.display(description="部室")
+    def department_names(self, obj):
+        return "、".join(link.department.name for link in obj.record_departments.all())
+
+    @admin.display(description="状态", ordering="status")
+    def status_badge(self, obj):
+        if obj.is_pending:
+            return format_html('<strong style="color:#b45309">{}</strong>', obj.get_status_display())
+        return obj.get_status_display()
+
+    @admin.display(description="佐证")
+    def evidence_count(self, obj):
+        return obj.evidence_n or 0
+
+    def changelist_view(self, request, extra_context=None):
+        year = self._current_year(request)
+        extra_context = extra_context or {}
+        if year is not None:
+            extra_context["breakdown_year"] = year
+            extra_context["breakdown_links"] = [
+                (d.name, reverse("admin:reviews_ledgerrecord_breakdown", args=[year.pk, d.pk]))
+                for d in Department.objects.filter(year_entries__year=year).order_by("year_entries__order")
+            ]
+        extra_context["can_import"] = self.has_add_permission(request)
+        return super().changelist_view(request, extra_context)
+
+    def _current_year(self, request) -> AssessmentYear | None:
+        years = AssessmentYear.objects.select_related("scheme")
+        chosen = request.GET.get("year__id__exact")
+        if chosen and chosen.isdigit():
+            return years.filter(pk=chosen).first()
+        return years.order_by("-year").first()
+
+    # --- permissions: the responsibility division ----------------------------------------------------
+    def has_module_permission(self, request):
+        return access.sees_all_departments(request.user) and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return access.sees_all_departments(request.user) and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return access.is_reviewer(request.user) and request.user.is_staff
+
+    def has_change_permission(self, request, obj=None):
+        if not (access.is_reviewer(request.user) and request.user.is_staff):
+            return False
+        if obj is None:
+            return True
+        return not obj.year.is_frozen and ledger_access.can_record_rule(request.user, obj.rule)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class FormWithUser(form_class):
+            def __init__(self, *args, **kw):
+                kw["user"] = user
+                super().__init__(*args, **kw)
+
+        return FormWithUser
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [fs for fs in self.fieldsets if fs[0] != "状态"]
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    # --- writes go through the services ---------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        departments = list(data["target_departments"])
+        values = {
+            "rule": data["rule"],
+            "departments": departments,
+            "date": data["date"],
+            "quantity": data["quantity"],
+            "points": data.get("points"),
+            "level": data.get("level") or "",
+            "exempt": bool(data.get("exempt")),
+            "reason": data.get("reason") or "",
+            "description": data.get("description") or "",
+        }
+        pending = ledger_access.needs_confirmation(request.user, departments)
+        if change:
+            record = services.ledger_record_update(
+                record=obj,
+                expected_version=data["version"],
+                status=LedgerRecord.Status.PENDING if pending else None,
+                **values,
+            )
+        else:
+            record = services.ledger_record_create(
+                year=data["year"],
+                recorded_by=request.user,
+                status=LedgerRecord.Status.PENDING if pending else LedgerRecord.Status.CONFIRMED,
+                **values,
+            )
+        for upload in data.get("evidence_files") or []:
+            services.evidence_attach(record=record, upload=upload, uploaded_by=request.user)
+        obj.pk = record.pk
+        obj.__dict__.update({k: v for k, v in record.__dict__.items() if not k.startswith("_")})
+        if pending:
+            messages.warning(request, "该记录涉及您所在科室，状态为“待确认”，经考核小组组长确认后计分。")
+
+    def save_related(self, request, form, formsets, change):
+        # Department links and evidence are written by save_model through the services; the evidence
+        # inline is read-only, so its formset has nothing to save.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        services.ledger_record_delete(record=obj)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset.select_related("year"):
+            if not self.has_delete_permission(request, record):
+                raise PermissionDenied
+            services.ledger_record_delete(record=record)
+
+    # --- actions --------------------------------------------------------------------------------------
+    @admin.action(description="确认所选待确认记录（考核小组组长）")
+    def confirm_records(self, request, queryset):
+        if not access.is_review_lead(request.user):
+            raise PermissionDenied
+        done = 0
+        for record in queryset.filter(status=LedgerRecord.Status.PENDING).select_related("year"):
+            try:
+                services.ledger_record_confirm(record=record, confirmed_by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "；".join(exc.messages), messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, f"已确认 {done} 条记录。", messages.SUCCESS)
+
+    @admin.action(description="导出所选记录到 Excel")
+    def export_xlsx(self, request, queryset):
+        return _xlsx_response(ledger_export(queryset), "考核台帐.xlsx")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.is_review_lead(request.user):
+            actions.pop("confirm_records", None)
+        if not access.is_reviewer(request.user):
+            actions.pop("delete_selected", None)
+        return actions
+
+    # --- extra admin views ----------------------------------------------------------------------------
+    def get_urls(self):
+        own = [
+            path(
+                "breakdown/<int:year_id>/<int:department_id>/",
+                self.admin_site.admin_view(self.breakdown_view),
+                name="reviews_ledgerrecord_breakdown",
+            ),
+            path("import/", self.admin_site.admin_view(self.import_view), name="reviews_ledgerrecord_import"),
+            path(
+                "import/template/<int:year_id>/",
+                self.admin_site.admin_view(self.template_view),
+                name="reviews_ledgerrecord_template",
+            ),
+            path("export/", self.admin_site.admin_view(self.export_view), name="reviews_ledgerrecord_export"),
+        ]
+        return own + super().get_urls()
+
+    def breakdown_view(self, request, year_id: int, department_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        year = get_object_or_404(AssessmentYear.objects.select_related("scheme"), pk=year_id)
+        department = get_object_or_404(Department, pk=department_id)
+        result = year_result(year)
+        try:
+            dept_result = result.department(department.name)
+        except KeyError:
+            dept_result = None
+        records = {
+            r.pk: r
+            for r in LedgerRecord.objects.filter(
+                year=year, pk__in=RecordDepartment.objects.filter(department=department).values("record_id")
+            )
+            .select_related("rule", "rule__category", "recorded_by")
+            .prefetch_related("record_departments__department", "evidence")
+            .order_by("date", "id")
+        }
+        categories = []
+        if dept_result is not None:
+            by_category: dict[str, list] = {}
+            for line in dept_result.lines:
+                record = records.get(line.key)
+                if record is not None:
+                    by_category.setdefault(line.category, []).append((record, line))
+            for code, name in result.categories:
+                rows = sorted(by_category.get(code, []), key=lambda pair: (pair[0].date, pair[0].pk))
+                categories.append(
+                    {"code": code, "name": name, "rows": rows, "total": dept_result.by_category.get(code)}
+                )
+            vetoes = [pair for pair in by_category.get("V", [])]
+            if vetoes:
+                categories.append({"code": "V", "name": "否决项目", "rows": vetoes, "total": None})
+        pending = [r for r in records.values() if r.is_pending]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{year} · {department.name} 考核明细",
+            "year": year,
+            "department": department,
+            "result": dept_result,
+            "categories": categories,
+            "pending": pending,
+            "departments": Department.objects.filter(year_entries__year=year).order_by("year_entries__order"),
+        }
+        return TemplateResponse(request, "admin/reviews/ledgerrecord/breakdown.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        errors = []
+        if request.method == "POST":
+            form = LedgerImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    created = ledger_import(
+                        year=form.cleaned_data["year"], data=form.cleaned_data["file"].read(), user=request.user
+                    )
+                except LedgerImportError as exc:
+                    errors = exc.errors
+                    self.message_user(request, f"导入失败：{len(errors)} 处错误，未导入任何记录。", messages.ERROR)
+                except ValidationError as exc:
+                    self.message_user(request, "；".join(exc.messages), messages.ERROR)
+                else:
+                    pending = sum(1 for r in created if r.is_pending)
+                    note = f"，其中 {pending} 条待组长确认" if pending else ""
+                    self.message_user(request, f"已导入 {len(created)} 条记录{note}。", messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:reviews_ledgerrecord_changelist"))
+        else:
+            form = LedgerImportForm(initial={"year": self._current_year(request)})
+        year = self._current_year(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "从 Excel 导入台帐",
+            "form": form,
+            "errors": errors,
+            "template_year": year,
+        }
+        return TemplateResponse(request, "admin/reviews/ledgerrecord/import.html", context)
+
+    def template_view(self, request, year_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        year = get_object_or_404(AssessmentYear, pk=year_id)
+        return _xlsx_response(ledger_template(year), "台帐导入模板.xlsx")
+
+    def export_view(self, request):
+        """The filtered changelist (same filters and search as on the page) as Excel."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return _xlsx_response(ledger_export(changelist.get_queryset(request)), "考核台帐.xlsx")
+

@@ -1,0 +1,274 @@
+"""Excel in and out of the ledger: the import template (台帐导入模板.xlsx), the import of a filled
+template (all or nothing, every bad row reported) and the export of a changelist."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from departments.models import Department
+from reviews import access as ledger_access
+from reviews.models import LedgerRecord
+from reviews.services import ledger_record_create, record_validate, year_ensure_writable
+from scoring.models import AssessmentYear, Rule
+
+HEADERS = ["日期", "部室", "项目代码", "数量", "级别", "分值", "免扣", "理由", "说明"]
+LEVELS = {label: value for value, label in Rule.Level.choices}
+YES = {"是", "Y", "y", "1", "TRUE", "true", "True", "√"}
+NO = {"", "否", "N", "n", "0", "FALSE", "false", "False"}
+
+
+@dataclass
+class RowError:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行：{self.message}"
+
+
+class LedgerImportError(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _sheet_bytes(workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def ledger_template(year: AssessmentYear) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "台帐"
+    sheet.append(HEADERS)
+    sheet.append([datetime.date(year.year, 3, 15), "办公室", "S2", 2, "", "", "否", "", "3月例会迟到两人次"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHI", (12, 24, 10, 8, 8, 8, 8, 30, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+
+    rules = workbook.create_sheet("项目代码说明")
+    rules.append(["项目代码", "类别", "类型", "考核内容", "分值", "负责录入"])
+    for cell in rules[1]:
+        cell.font = Font(bold=True)
+    for rule in (
+        Rule.objects.filter(scheme_id=year.scheme_id)
+        .select_related("category")
+        .order_by("category__order", "order", "id")
+    ):
+        if rule.kind == Rule.Kind.BONUS:
+            points = " / ".join(f"{LEVEL_LABEL[k]}+{v.normalize():f}" for k, v in rule.level_points().items())
+        elif rule.kind == Rule.Kind.DISCRETIONARY:
+            points = f"0～{rule.max_points.normalize():f}（填写分值）"
+        elif rule.kind == Rule.Kind.VETO:
+            points = "否决"
+        else:
+            points = f"-{rule.points.normalize():f}"
+        rules.append([rule.code, rule.category.name, rule.get_kind_display(), rule.text, points, rule.recorder_label])
+    rules.column_dimensions["D"].width = 60
+    notes = workbook.create_sheet("填写说明")
+    for line in (
+        "日期：YYYY-MM-DD；部室：部室全称，加分项目涉及多个部室时用“、”分隔；",
+        "数量：正整数（年度项目和否决项目为 1）；级别：加分项目填 全总 / 省总 / 市总；",
+        "分值：仅 T3 等酌情扣分项目填写（0～3，最多两位小数）；免扣：是 / 否（免扣须填理由）；",
+        "导入时逐行校验，任何一行有误则整个文件不导入，并列出所有出错的行。",
+    ):
+        notes.append([line])
+    return _sheet_bytes(workbook)
+
+
+LEVEL_LABEL = {value: label for value, label in Rule.Level.choices}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerRecord]:
+    """Import a filled template: every row is checked (incl. the user's responsibility division); when any
+    row is bad, nothing is imported and LedgerImportError lists every bad row with its number."""
+    from openpyxl import load_workbook
+
+    year_ensure_writable(year)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise LedgerImportError([RowError(0, "文件不是有效的 Excel 工作簿（.xlsx）。")]) from None
+    sheet = workbook["台帐"] if "台帐" in workbook.sheetnames else workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows or [_text(v) for v in rows[0][: len(HEADERS)]] != HEADERS:
+        raise LedgerImportError([RowError(1, f"表头须为：{'、'.join(HEADERS)}")])
+
+    departments = {d.name: d for d in Department.objects.all()}
+    rules = {r.code: r for r in Rule.objects.filter(scheme_id=year.scheme_id).prefetch_related("recorder_offices")}
+    allowed = set(ledger_access.recordable_rules(user, year).values_list("code", flat=True))
+    errors: list[RowError] = []
+    parsed = []
+    annual_seen: set[tuple[str, int]] = set()
+    for number, raw in enumerate(rows[1:], start=2):
+        values = [_text(v) for v in (list(raw) + [None] * len(HEADERS))[: len(HEADERS)]]
+        if not any(values):
+            continue
+        cells = dict(zip(HEADERS, values, strict=True))
+        raw_date = raw[0] if raw else None
+        problems: list[str] = []
+        # 日期
+        date = None
+        if isinstance(raw_date, datetime.datetime):
+            date = raw_date.date()
+        elif isinstance(raw_date, datetime.date):
+            date = raw_date
+        else:
+            try:
+                date = datetime.date.fromisoformat(cells["日期"])
+            except ValueError:
+                problems.append(f"日期“{cells['日期']}”无效，应为 YYYY-MM-DD")
+        if date is not None and date.year != year.year:
+            problems.append(f"日期 {date:%Y-%m-%d} 不在 {year.year} 年度内")
+        # 部室
+        names = [n.strip() for n in cells["部室"].replace("，", "、").split("、") if n.strip()]
+        unknown = [n for n in names if n not in departments]
+        if not names:
+            problems.append("未填写部室")
+        elif unknown:
+            problems.append(f"未知部室：{'、'.join(unknown)}")
+        # 项目代码
+        rule = rules.get(cells["项目代码"].upper())
+        if rule is None:
+            problems.append(f"未知项目代码“{cells['项目代码']}”")
+        elif rule.code not in allowed:
+            problems.append(f"您无权录入 {rule.code}（负责录入：{rule.recorder_label or '考核小组组长'}）")
+        # 数量
+        quantity = 1
+        if cells["数量"]:
+            try:
+                quantity = int(cells["数量"])
+                if str(quantity) != cells["数量"]:
+                    raise ValueError
+            except ValueError:
+                problems.append(f"数量“{cells['数量']}”须为正整数")
+                quantity = None
+        # 级别
+        level = ""
+        if cells["级别"]:
+            level = LEVELS.get(cells["级别"], cells["级别"] if cells["级别"] in LEVEL_LABEL else None)
+            if level is None:
+                problems.append(f"级别“{cells['级别']}”无效，应为 全总 / 省总 / 市总")
+                level = ""
+        # 分值
+        points = None
+        if cells["分值"]:
+            try:
+                points = Decimal(cells["分值"])
+            except InvalidOperation:
+                problems.append(f"分值“{cells['分值']}”不是数字")
+        # 免扣
+        exempt = False
+        if cells["免扣"] in YES:
+            exempt = True
+        elif cells["免扣"] not in NO:
+            problems.append(f"免扣“{cells['免扣']}”应为 是 或 否")
+        if rule is not None and not unknown and names and quantity is not None and not problems:
+            chosen = [departments[n] for n in names]
+            try:
+                record_validate(
+                    year=year,
+                    rule=rule,
+                    departments=chosen,
+                    quantity=quantity,
+                    points=points,
+                    level=level,
+                    exempt=exempt,
+                    reason=cells["理由"],
+                )
+            except ValidationError as exc:
+                problems.extend(m for messages in exc.message_dict.values() for m in messages)
+            if rule.annual:
+                for name in names:
+                    if (rule.code, departments[name].pk) in annual_seen:
+                        problems.append(f"{rule.code} 为年度项目，{name}在本文件中出现多次")
+                    annual_seen.add((rule.code, departments[name].pk))
+        if problems:
+            errors.append(RowError(number, "；".join(problems)))
+        else:
+            parsed.append((date, rule, [departments[n] for n in names], quantity, points, level, exempt, cells))
+    if errors:
+        raise LedgerImportError(errors)
+    if not parsed:
+        raise LedgerImportError([RowError(2, "文件中没有台帐记录")])
+    created = []
+    with transaction.atomic():
+        for date, rule, chosen, quantity, points, level, exempt, cells in parsed:
+            status = (
+                LedgerRecord.Status.PENDING
+                if ledger_access.needs_confirmation(user, chosen)
+                else LedgerRecord.Status.CONFIRMED
+            )
+            created.append(
+                ledger_record_create(
+                    year=year,
+                    rule=rule,
+                    departments=chosen,
+                    recorded_by=user,
+                    date=date,
+                    quantity=quantity,
+                    points=points,
+                    level=level,
+                    exempt=exempt,
+                    reason=cells["理由"],
+                    description=cells["说明"],
+                    status=status,
+                )
+            )
+    return created
+
+
+def ledger_export(records) -> bytes:
+    """The given records (e.g. a filtered changelist) as a workbook in the import template's columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "台帐"
+    sheet.append([*HEADERS, "状态", "录入人"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for record in records:
+        sheet.append(
+            [
+                record.date,
+                "、".join(link.department.name for link in record.record_departments.all()),
+                record.rule.code,
+                record.quantity,
+                LEVEL_LABEL.get(record.level, ""),
+                record.points,
+                "是" if record.exempt else "否",
+                record.reason,
+                record.description,
+                record.get_status_display(),
+                (record.recorded_by.get_full_name() or record.recorded_by.username) if record.recorded_by else "",
+            ]
+        )
+    for row in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
+        row[0].number_format = "yyyy-mm-dd"
+    for column, width in zip("ABCDEFGHIJK", (12, 24, 10, 8, 8, 8, 8, 30, 30, 8, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    return _sheet_bytes(workbook)

@@ -1,0 +1,198 @@
+"""Schemes (rules as data), years and leadership's decisions in the admin. A frozen year (审定 and after)
+is read-only here like everywhere else: its own form and every row hanging off it refuse changes."""
+
+from django.contrib import admin
+
+from scoring.models import (
+    AssessmentYear,
+    DemocraticScore,
+    DiscretionaryAward,
+    Rule,
+    RuleCategory,
+    Scheme,
+    Supervision,
+    TieOrder,
+    TieOrderEntry,
+    YearDepartment,
+    YearLeader,
+)
+
+
+def _year_of(obj):
+    if obj is None:
+        return None
+    if isinstance(obj, AssessmentYear):
+        return obj
+    if isinstance(obj, TieOrderEntry):
+        return obj.tie_order.year
+    return getattr(obj, "year", None)
+
+
+class FrozenYearMixin:
+    """Refuse add/change/delete of anything belonging to a frozen year."""
+
+    def has_change_permission(self, request, obj=None):
+        year = _year_of(obj)
+        if year is not None and year.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        year = _year_of(obj)
+        if year is not None and year.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class FrozenYearInlineMixin:
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class RuleCategoryInline(admin.TabularInline):
+    model = RuleCategory
+    extra = 0
+
+
+class RuleInline(admin.TabularInline):
+    model = Rule
+    extra = 0
+    fields = ["code", "category", "kind", "text", "points", "max_points", "annual", "order"]
+    show_change_link = True
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "created_at"]
+    search_fields = ["code", "name"]
+    inlines = [RuleCategoryInline, RuleInline]
+
+
+@admin.register(RuleCategory)
+class RuleCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "scheme", "order"]
+    list_filter = ["scheme"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_text", "category", "kind", "points", "annual", "recorder_label", "scheme"]
+    list_filter = ["scheme", "category__name", "kind", "annual"]
+    search_fields = ["code", "text"]
+    list_select_related = ["category", "scheme"]
+    autocomplete_fields = ["recorder_offices"]
+    fieldsets = [
+        (None, {"fields": ["scheme", "category", "code", "text", "kind", "unit", "order"]}),
+        ("分值", {"fields": ["points", "max_points", "points_national", "points_provincial", "points_municipal"]}),
+        ("规则", {"fields": ["annual", "halve_when_shared", "reason_required"]}),
+        ("负责录入", {"fields": ["recorder_offices", "recorder_label"]}),
+    ]
+
+
+class YearDepartmentInline(FrozenYearInlineMixin, admin.TabularInline):
+    model = YearDepartment
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
+class YearLeaderInline(FrozenYearInlineMixin, admin.TabularInline):
+    model = YearLeader
+    extra = 0
+    autocomplete_fields = ["leader"]
+
+
+class SupervisionInline(FrozenYearInlineMixin, admin.TabularInline):
+    model = Supervision
+    extra = 0
+    autocomplete_fields = ["leader", "department"]
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["year", "title", "scheme", "phase", "results_published"]
+    list_filter = ["phase", "scheme"]
+    search_fields = ["title", "year"]
+    list_select_related = ["scheme"]
+    inlines = [YearDepartmentInline, YearLeaderInline, SupervisionInline]
+
+
+@admin.register(YearDepartment)
+class YearDepartmentAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["year", "department", "headcount", "order"]
+    list_filter = ["year"]
+    search_fields = ["department__name"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["year", "department"]
+
+
+@admin.register(YearLeader)
+class YearLeaderAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["year", "leader", "order"]
+    list_filter = ["year"]
+    search_fields = ["leader__name"]
+    autocomplete_fields = ["leader"]
+    list_select_related = ["year", "leader"]
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["year", "leader", "department"]
+    list_filter = ["year", "leader"]
+    search_fields = ["leader__name", "department__name"]
+    autocomplete_fields = ["leader", "department"]
+    list_select_related = ["year", "leader", "department"]
+
+
+@admin.register(DemocraticScore)
+class DemocraticScoreAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["year", "department", "score"]
+    list_filter = ["year"]
+    search_fields = ["department__name"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["year", "department"]
+
+
+class TieOrderEntryInline(admin.TabularInline):
+    model = TieOrderEntry
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
+@admin.register(TieOrder)
+class TieOrderAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["__str__", "year", "decided_by", "decided_at"]
+    list_filter = ["year"]
+    search_fields = ["reason", "entries__department__name"]
+    inlines = [TieOrderEntryInline]
+    list_select_related = ["year", "decided_by"]
+
+
+@admin.register(TieOrderEntry)
+class TieOrderEntryAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["tie_order", "position", "department"]
+    list_filter = ["tie_order__year"]
+    search_fields = ["department__name"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["tie_order__year", "department"]
+
+
+@admin.register(DiscretionaryAward)
+class DiscretionaryAwardAdmin(FrozenYearMixin, admin.ModelAdmin):
+    list_display = ["year", "department", "amount", "granted_by", "granted_at"]
+    list_filter = ["year"]
+    search_fields = ["department__name", "reason"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["year", "department", "granted_by"]
