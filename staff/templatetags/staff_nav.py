@@ -1,0 +1,36 @@
+"""The navigation bar's entries: only what the signed-in user may use (the views check again)."""
+
+from django import template
+
+from departments.access import headed_departments, is_review_lead, is_reviewer, sees_all_departments
+from scoring.models import AssessmentYear
+from staff import access
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def staff_nav(context) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    cached = getattr(request, "_kaohe_nav", None)
+    if cached is not None:
+        return cached
+    year = AssessmentYear.objects.select_related("scheme").order_by("-year").first()
+    nav = {"year": year}
+    if year is not None:
+        nav["headed"] = headed_departments(user)
+        nav["supervised"] = bool(access.supervised_departments(user, year))
+        nav["results"] = access.may_see_results(user)
+        nav["compare"] = access.may_compare(user)
+        nav["review_group"] = is_reviewer(user)
+        nav["lead"] = is_review_lead(user)
+        nav["sees_all"] = sees_all_departments(user)
+        if is_reviewer(user):
+            from workplans.services import t4_rule
+
+            nav["t4"] = access.may_record_rule(user, t4_rule(year))
+    request._kaohe_nav = nav
+    return nav
