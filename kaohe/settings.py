@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ballots",
     "workflow",
     "ops",
+    "bench",
 ]
 
 MIDDLEWARE = [
