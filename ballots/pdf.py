@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from ballots.models import RaterGroup
 from departments.models import Department
 
-SLIPS_PER_PAGE = 8
+SLIPS_PER_PAGE = 6
 
 
 def slips_pdf(*, group: RaterGroup, department: Department | None, codes: list[str], ballot_url: str) -> bytes:

@@ -408,7 +408,8 @@ def paper_ballots_import(*, round: Round, data: bytes) -> int:
             if value in ABSTAIN_WORDS:
                 continue
             if value not in grades:
-                errors.append(f"第 {number} 行，{name}：未知等次“{value}”（可填 {'、'.join(grades)} 或 弃权）")
+                allowed = "、".join(round.year.grade_points)
+                errors.append(f"第 {number} 行，{name}：未知等次“{value}”（可填 {allowed} 或 弃权）")
             elif name in departments:
                 ratings[departments[name].pk] = value
         parsed.append((group, voter, ratings))
