@@ -400,6 +400,7 @@ def discretionary_award_grant(year: AssessmentYear, department: Department, amou
         raise ValidationError({"amount": "金额须为数字。"}) from None
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(engine.CENT):
         raise ValidationError({"amount": "金额须为不小于 0 的数，最多两位小数。"})
+    amount = amount.quantize(engine.CENT)
     if not reason.strip():
         raise ValidationError({"reason": "请填写奖励理由。"})
     data = year_input(locked)

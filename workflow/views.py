@@ -352,9 +352,9 @@ def approval_award(request: HttpRequest, year: int) -> HttpResponse:
     if form.is_valid():
         department = get_object_or_404(Department, name=form.cleaned_data["department"])
         try:
-            services.discretionary_award_grant(year_obj, department, form.cleaned_data["amount"],
-                                               form.cleaned_data["reason"], request.user)
-            messages.success(request, f"已核定{department.name}酌情奖励人均 {form.cleaned_data['amount']} 元。")
+            award = services.discretionary_award_grant(year_obj, department, form.cleaned_data["amount"],
+                                                       form.cleaned_data["reason"], request.user)
+            messages.success(request, f"已核定{department.name}酌情奖励人均 {award.amount} 元。")
         except ValidationError as exc:
             _fail(request, exc)
     else:

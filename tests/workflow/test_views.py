@@ -1,4 +1,6 @@
 import datetime
+import shutil
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -147,3 +149,22 @@ def test_reopen_through_admin_add_form(client, approved_year, cast, user):
     approved_year.refresh_from_db()
     assert approved_year.phase == Phase.PUBLICITY
     assert Approval.objects.get().superseded_at is not None
+
+
+def test_notice_pdf_renders_cjk_a4(approved_year, cast):
+    from pathlib import Path
+
+    from workflow.notice import notice_pdf
+
+    data = notice_pdf(services.approval_current(approved_year))
+    out = Path("test-artifacts")
+    out.mkdir(exist_ok=True)
+    (out / "notice-2023.pdf").write_bytes(data)
+    assert data.startswith(b"%PDF")
+    if not shutil.which("pdffonts"):
+        pytest.skip("poppler-utils missing")
+    fonts = subprocess.run(["pdffonts", out / "notice-2023.pdf"], capture_output=True, text=True).stdout
+    assert "Noto-Serif-CJK-SC" in fonts
+    text = subprocess.run(["pdftotext", "-layout", out / "notice-2023.pdf", "-"], capture_output=True,
+                          text=True).stdout
+    assert "创先争优绩效考核结果的通报" in text and "xx区总工会" in text and "2024年1月20日" in text
