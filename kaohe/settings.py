@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "staff",
     "ballots",
     "workflow",
+    "reports",
     "ops",
     "bench",
 ]

@@ -1,0 +1,392 @@
+"""What the reports show: the scoring core's result of a year plus the ledger's details, in a fixed number of
+queries. Both the PDF and the workbook read from here, so they cannot disagree on a figure.
+
+Sections whose source app has not landed or holds nothing for the year (self-assessment, monthly plans,
+ballots) come back as None; the documents then say so instead of inventing numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from scoring import engine
+from scoring.models import AssessmentYear
+from scoring.services import year_get, year_input
+
+LEVEL_LABELS = engine.LEVEL_LABELS
+ROLE_LABELS = {engine.ROLE_CHAIR: "主席", engine.ROLE_VICE_CHAIR: "副主席"}
+
+
+def person_name(first: str | None, last: str | None, username: str | None) -> str:
+    full = f"{last or ''}{first or ''}".strip()
+    return full or (username or "")
+
+
+def evidence_relation() -> str | None:
+    """The reverse name of the ledger's evidence files, if the evidence model exists (another app adds it)."""
+    from reviews.models import LedgerRecord
+
+    for name in ("evidence_files", "evidence"):
+        if hasattr(LedgerRecord, name):
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One record as one department sees it: the ledger's details and the core's points for that department."""
+
+    key: int
+    date: datetime.date
+    rule: str
+    rule_text: str
+    category: str
+    level: str  # label, "" when none
+    quantity: int
+    unit: str
+    unit_points: Decimal | None  # T3: the reviewer's points per unit
+    exempt: bool
+    reason: str
+    description: str
+    recorder: str
+    evidence_count: int | None  # None: the year's ledger has no evidence files yet
+    points: Decimal
+    shared_with: tuple[str, ...] = ()
+    halved: bool = False
+    veto: bool = False
+
+    @property
+    def explanation(self) -> str:
+        """Reason and description in one cell, the way the review group's ledger reads."""
+        parts = [p for p in (self.description, self.reason) if p]
+        if len(parts) == 2 and parts[0] == parts[1]:
+            parts = parts[:1]
+        return "；".join(parts)
+
+    @property
+    def notes(self) -> str:
+        notes = []
+        if self.exempt:
+            notes.append("免于扣分")
+        if self.shared_with:
+            notes.append(f"与{'、'.join(self.shared_with)}共享{'，减半计分' if self.halved else ''}")
+        if self.unit_points is not None:
+            notes.append(f"酌情扣 {self.unit_points} 分/{self.unit or '项'}")
+        if self.level:
+            notes.append(f"{self.level}级")
+        return "；".join(notes)
+
+
+@dataclass(frozen=True)
+class SelfAssessmentLine:
+    category: str
+    self_points: Decimal
+    ledger_points: Decimal
+
+    @property
+    def differs(self) -> bool:
+        return self.self_points != self.ledger_points
+
+
+@dataclass(frozen=True)
+class SelfAssessment:
+    """A department's 年度考核自评表 as far as the reports need it."""
+
+    status: str
+    submitted_at: datetime.datetime | None
+    self_score: Decimal | None
+    summary: str
+    lines: tuple[SelfAssessmentLine, ...] = ()
+    items: tuple[dict, ...] = ()  # per rule item, as the form shows: {"rule", "text", "count", "points", "note"}
+
+
+@dataclass
+class DepartmentSection:
+    result: engine.DepartmentResult
+    department_id: int
+    supervisor: str
+    rows: list[LedgerRow]
+    pending_count: int = 0
+    self_assessment: SelfAssessment | None = None
+
+
+@dataclass(frozen=True)
+class DemocraticRow:
+    name: str
+    score: Decimal | None
+    counts: dict[str, dict[str, int]]  # group -> grade -> count
+    group_means: dict[str, Decimal]
+    total: int  # counted grades
+
+
+@dataclass
+class Democratic:
+    source: str  # AssessmentYear.DemocraticSource value
+    source_label: str
+    grades: tuple[str, ...]
+    groups: tuple[str, ...]
+    rows: list[DemocraticRow]
+    ballots: int | None = None  # ballots cast, when known
+    codes_issued: int | None = None  # one-time codes issued, when the ballots app tells
+
+    @property
+    def turnout(self) -> Decimal | None:
+        if not self.ballots or not self.codes_issued:
+            return None
+        return engine.round2(Decimal(self.ballots) * 100 / Decimal(self.codes_issued))
+
+
+@dataclass
+class YearReport:
+    year: AssessmentYear
+    result: engine.YearResult
+    data: engine.YearInput
+    federation: str
+    generated_on: datetime.date
+    sections: list[DepartmentSection]
+    democratic: Democratic
+    self_assessment_available: bool  # the self-assessment app exists and the year holds at least one
+    category_totals: list[dict] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.year.year}年度机关各部室创先争优绩效考核结果报告"
+
+    @property
+    def vice_chairs(self) -> list[engine.LeaderResult]:
+        return [x for x in self.result.leaders if x.role == engine.ROLE_VICE_CHAIR]
+
+    @property
+    def chairs(self) -> list[engine.LeaderResult]:
+        return [x for x in self.result.leaders if x.role == engine.ROLE_CHAIR]
+
+    @property
+    def is_final(self) -> bool:
+        return self.year.is_frozen
+
+    @property
+    def total_money(self) -> Decimal | None:
+        return self.result.total_money
+
+    @property
+    def total_headcount(self) -> int:
+        return sum(d.headcount for d in self.result.departments)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ledger details
+
+
+def ledger_values(year: AssessmentYear, *, department_names: set[str] | None = None):
+    """The confirmed records of a year with everything a report prints: one query (streamable)."""
+    from reviews.models import LedgerRecord
+
+    qs = LedgerRecord.objects.filter(year=year, status=LedgerRecord.Status.CONFIRMED)
+    if department_names is not None:
+        qs = qs.filter(record_departments__department__name__in=department_names).distinct()
+    relation = evidence_relation()
+    if relation:
+        qs = qs.annotate(evidence_count=Count(relation, distinct=True))
+    fields = [
+        "id",
+        "date",
+        "rule__code",
+        "rule__text",
+        "rule__unit",
+        "rule__category__code",
+        "level",
+        "quantity",
+        "points",
+        "exempt",
+        "reason",
+        "description",
+        "recorded_by__first_name",
+        "recorded_by__last_name",
+        "recorded_by__username",
+    ]
+    if relation:
+        fields.append("evidence_count")
+    return qs.order_by("date", "id").values(*fields)
+
+
+def ledger_row(values: dict, line: engine.Line, has_evidence: bool) -> LedgerRow:
+    return LedgerRow(
+        key=values["id"],
+        date=values["date"],
+        rule=values["rule__code"],
+        rule_text=values["rule__text"],
+        category=values["rule__category__code"],
+        level=LEVEL_LABELS.get(values["level"] or "", ""),
+        quantity=values["quantity"],
+        unit=values["rule__unit"] or "",
+        unit_points=values["points"],
+        exempt=values["exempt"],
+        reason=values["reason"] or "",
+        description=values["description"] or "",
+        recorder=person_name(
+            values["recorded_by__first_name"], values["recorded_by__last_name"], values["recorded_by__username"]
+        ),
+        evidence_count=values.get("evidence_count", 0) if has_evidence else None,
+        points=line.points,
+        shared_with=line.shared_with,
+        halved=line.halved,
+        veto=line.veto,
+    )
+
+
+def ledger_rows_streamed(
+    year: AssessmentYear, result: engine.YearResult, *, chunk_size: int = 2000
+) -> Iterator[tuple[str, LedgerRow]]:
+    """(department, row) for every confirmed record and each of its departments, by date: one streamed query.
+
+    Memory stays flat in the number of records beyond the core's own result: the rows are read in chunks.
+    """
+    lines: dict[object, list[tuple[str, engine.Line]]] = defaultdict(list)
+    for dept in result.departments:
+        for line in dept.lines:
+            lines[line.key].append((dept.name, line))
+    has_evidence = evidence_relation() is not None
+    for values in ledger_values(year).iterator(chunk_size=chunk_size):
+        for name, line in lines.get(values["id"], ()):
+            yield name, ledger_row(values, line, has_evidence)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Optional sources: self-assessment (workplans), ballots
+
+
+def self_assessments(year: AssessmentYear, result: engine.YearResult) -> dict[str, SelfAssessment] | None:
+    """Each department's self-assessment, or None when the self-assessment app is not installed."""
+    try:
+        from workplans import reports_api
+    except ImportError:
+        return None
+    return reports_api.self_assessments_for_report(year=year, result=result)
+
+
+def democratic_section(year: AssessmentYear, data: engine.YearInput, result: engine.YearResult) -> Democratic:
+    source = year.democratic_source
+    grades = tuple(data.settings.grade_points)
+    stats = {s.name: s for s in result.grade_stats}
+    groups: list[str] = []
+    for s in result.grade_stats:
+        for g in s.counts:
+            if g not in groups:
+                groups.append(g)
+    rows = []
+    for dept in result.departments:
+        s = stats.get(dept.name)
+        counts = {g: dict(c) for g, c in s.counts.items()} if s else {}
+        rows.append(
+            DemocraticRow(
+                name=dept.name,
+                score=dept.democratic_score,
+                counts=counts,
+                group_means=dict(s.group_means) if s else {},
+                total=sum(n for c in counts.values() for n in c.values()),
+            )
+        )
+    section = Democratic(
+        source=source,
+        source_label=AssessmentYear.DemocraticSource(source).label,
+        grades=grades,
+        groups=tuple(groups),
+        rows=rows,
+    )
+    if source == AssessmentYear.DemocraticSource.BALLOTS and data.ballots is not None:
+        section.ballots = sum(b.count for b in data.ballots)
+        try:
+            from ballots import reports_api
+        except ImportError:
+            pass
+        else:
+            section.codes_issued = reports_api.codes_issued(year=year)
+    return section
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The year
+
+
+def category_totals(result: engine.YearResult, sections: list[DepartmentSection]) -> list[dict]:
+    """Per category: deduction points and bonus points over all departments, and the number of records."""
+    totals = []
+    records: dict[str, set] = defaultdict(set)
+    for section in sections:
+        for row in section.rows:
+            records[row.category].add(row.key)
+    for code, name in result.categories:
+        values = [d.by_category.get(code, engine.ZERO) for d in result.departments]
+        totals.append(
+            {
+                "code": code,
+                "name": name,
+                "deductions": -sum((v for v in values if v < 0), engine.ZERO),
+                "bonuses": sum((v for v in values if v > 0), engine.ZERO),
+                "records": len(records.get(code, ())),
+            }
+        )
+    return totals
+
+
+def year_report(year: int | AssessmentYear, *, departments: set[str] | None = None) -> YearReport:
+    """Everything the year-end PDF shows; `departments` limits the ledger sections (a head's own section).
+
+    Queries: the scoring service's nine, department ids, the ledger (one), pending counts (one), and one or two
+    for self-assessments and ballots when those apps hold data: a constant number whatever the size of the year.
+    """
+    from reviews.models import LedgerRecord, RecordDepartment
+
+    year = year_get(year)
+    data = year_input(year)
+    result = engine.score_year(data)
+    names = {d.name for d in result.departments} if departments is None else departments
+    ids = dict(year.year_departments.values_list("department__name", "department_id"))
+    supervisor = {name: x.name for x in data.leaders for name in x.supervises}
+
+    has_evidence = evidence_relation() is not None
+    details = {v["id"]: v for v in ledger_values(year, department_names=None if departments is None else names)}
+    pending = dict(
+        RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.PENDING)
+        .values_list("department__name")
+        .annotate(n=Count("record_id"))
+        .values_list("department__name", "n")
+    )
+    assessments = self_assessments(year, result)
+
+    sections = []
+    for dept in result.departments:
+        if dept.name not in names:
+            continue
+        rows = [ledger_row(details[line.key], line, has_evidence) for line in dept.lines if line.key in details]
+        rows.sort(key=lambda r: (r.date, r.key))
+        sections.append(
+            DepartmentSection(
+                result=dept,
+                department_id=ids[dept.name],
+                supervisor=supervisor.get(dept.name, ""),
+                rows=rows,
+                pending_count=pending.get(dept.name, 0),
+                self_assessment=(assessments or {}).get(dept.name),
+            )
+        )
+    report = YearReport(
+        year=year,
+        result=result,
+        data=data,
+        federation=settings.KAOHE_FEDERATION_NAME,
+        generated_on=timezone.localdate(),
+        sections=sections,
+        democratic=democratic_section(year, data, result),
+        self_assessment_available=bool(assessments),
+    )
+    report.category_totals = category_totals(result, sections)
+    return report

@@ -1,0 +1,39 @@
+"""Number formats of the reports: two decimals exactly as the scoring core gives them (never through float)."""
+
+from decimal import Decimal
+
+from django import template
+
+from scoring.engine import round2
+
+register = template.Library()
+
+
+@register.filter
+def score(value: Decimal | None) -> str:
+    """98.4 -> "98.40"; unknown -> "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{round2(Decimal(value)):.2f}"
+
+
+@register.filter
+def points(value: Decimal | None) -> str:
+    """Signed points of a record or category: -5 -> "-5.00", 8 -> "+8.00", 0 -> "0.00"."""
+    if value is None:
+        return "—"
+    value = round2(Decimal(value))
+    return f"+{value:.2f}" if value > 0 else f"{value:.2f}"
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    """2000 -> "2,000.00"; pending -> "待定"."""
+    if value is None:
+        return "待定"
+    return f"{round2(Decimal(value)):,.2f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

@@ -1,0 +1,380 @@
+"""The year-end workbook (年度考核结果.xlsx): 汇总排名, 部室明细, 台帐, 民主测评, 奖励核发.
+
+Streamed with openpyxl's write-only mode, the ledger read from the database in chunks, so that memory stays
+flat with the number of records. Every figure is a number in a numeric cell with a number format, taken from
+the scoring core's result (the same one the PDF prints). Text that a spreadsheet could take for a formula
+(starting with = + - @) is written as plain text with a quote prefix.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+
+from reports.data import ROLE_LABELS, Democratic, democratic_section, ledger_rows_streamed
+from scoring import engine
+from scoring.models import AssessmentYear
+from scoring.services import year_get, year_input
+
+Progress = Callable[[int, str], None]
+
+SCORE = "0.00"
+MONEY = "#,##0.00"
+COUNT = "0"
+DATE = "yyyy-mm-dd"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_WIDTH = 60
+SHEETS = ("汇总排名", "部室明细", "台帐", "民主测评", "奖励核发")
+
+
+def _noop(percent: int, step: str) -> None:
+    pass
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs in a spreadsheet: wide (CJK) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Sheet:
+    """A write-only sheet with one header row: widths fitted to the given values, header frozen, filter on."""
+
+    def __init__(self, workbook, title: str):
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.ws = workbook.create_sheet(title)
+        self.header_font = Font(bold=True)
+        self.header_fill = PatternFill("solid", fgColor="F1ECEB")
+        self.header_border = Border(bottom=Side(style="thin", color="777777"))
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
+        self.bold = Font(bold=True)
+        self.rows = 0
+        self.columns = 0
+
+    def setup(self, headers: list[str], widths: list[int]) -> None:
+        """Column widths must be set before the first row in write-only mode; so must the frozen pane."""
+        from openpyxl.utils import get_column_letter
+
+        self.columns = len(headers)
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, max(width, 6)) + 2
+        self.ws.freeze_panes = "A2"
+        self.header(headers)
+
+    def header(self, headers: list[str]) -> None:
+        cells = []
+        for text in headers:
+            cell = self.cell(text)
+            cell.font = self.header_font
+            cell.fill = self.header_fill
+            cell.border = self.header_border
+            cells.append(cell)
+        self.append(cells)
+
+    def cell(self, value: Any, number_format: str | None = None, *, wrap: bool = False, bold: bool = False):
+        from openpyxl.cell import WriteOnlyCell
+
+        if isinstance(value, str):
+            cell = WriteOnlyCell(self.ws)
+            cell.value = value
+            if value.startswith(FORMULA_STARTS):
+                # Never a formula: a text cell, and Excel keeps it text when the cell is edited.
+                cell.data_type = "s"
+                cell.quotePrefix = True
+        else:
+            cell = WriteOnlyCell(self.ws, value=value)
+        if number_format:
+            cell.number_format = number_format
+        if wrap:
+            cell.alignment = self.wrap
+        if bold:
+            cell.font = self.bold
+        return cell
+
+    def append(self, cells: Iterable) -> None:
+        self.ws.append(list(cells))
+        self.rows += 1
+
+    def filter(self, last_row: int | None = None) -> None:
+        from openpyxl.utils import get_column_letter
+
+        end = last_row if last_row is not None else self.rows
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{max(end, 1)}"
+
+
+def _fit(headers: list[str], rows: list[list[Any]]) -> list[int]:
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        for i, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                text = f"{value:,.2f}"
+            elif isinstance(value, datetime.date):
+                text = "2000-01-01"
+            else:
+                text = str(value)
+            widths[i] = max(widths[i], display_width(text))
+    return widths
+
+
+def _award_label(dept: engine.DepartmentResult) -> str:
+    return dept.award_label
+
+
+def _summary_sheet(wb, result: engine.YearResult) -> None:
+    headers = [
+        "名次",
+        "部室",
+        "年末在编人数",
+        "扣分合计",
+        "加分合计",
+        "考核小组评分",
+        "民主测评得分",
+        "最终得分",
+        "否决",
+        "否决项目",
+        "奖项",
+        "人均奖励（元）",
+        "奖励合计（元）",
+        "可酌情奖励",
+    ]
+    rows = [
+        [
+            d.rank,
+            d.name,
+            d.headcount,
+            d.deductions,
+            d.bonuses,
+            d.review_score,
+            d.democratic_score,
+            d.final_score,
+            "是" if d.vetoed else "否",
+            "、".join(d.veto_rules),
+            _award_label(d),
+            d.per_capita,
+            d.total,
+            "是" if d.discretionary_eligible else "否",
+        ]
+        for d in result.departments
+    ]
+    formats = [COUNT, None, COUNT, SCORE, SCORE, SCORE, SCORE, SCORE, None, None, None, MONEY, MONEY, None]
+    sheet = _Sheet(wb, "汇总排名")
+    sheet.setup(headers, _fit(headers, rows))
+    for row in rows:
+        sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+
+
+def _details_sheet(wb, result: engine.YearResult, supervisors: dict[str, str]) -> None:
+    categories = list(result.categories)
+    headers = (
+        ["名次", "部室"]
+        + [f"{code} {name}" for code, name in categories]
+        + ["扣分合计", "加分合计", "考核小组评分", "分管副主席", "台帐记录数"]
+    )
+    rows = []
+    for d in result.departments:
+        records = len({line.key for line in d.lines})
+        rows.append(
+            [d.rank, d.name]
+            + [d.by_category.get(code, engine.ZERO) for code, _ in categories]
+            + [d.deductions, d.bonuses, d.review_score, supervisors.get(d.name, ""), records]
+        )
+    formats = [COUNT, None] + [SCORE] * len(categories) + [SCORE, SCORE, SCORE, None, COUNT]
+    sheet = _Sheet(wb, "部室明细")
+    widths = _fit(headers, rows)
+    for i in range(2, 2 + len(categories)):
+        widths[i] = min(widths[i], 16)  # long category names wrap in the header instead of widening the sheet
+    sheet.setup(headers, widths)
+    for row in rows:
+        sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+
+
+def _ledger_sheet(wb, year: AssessmentYear, data: engine.YearInput, result: engine.YearResult, progress: Progress):
+    headers = [
+        "记录编号",
+        "日期",
+        "部室",
+        "项目",
+        "类别",
+        "考核内容",
+        "级别",
+        "数量",
+        "酌情分值（每单位）",
+        "得分",
+        "免于扣分",
+        "否决",
+        "共享部室",
+        "情况说明",
+        "理由",
+        "录入人",
+        "证据数",
+    ]
+    # Widths from what is known without reading the ledger twice: rule texts, department names, headers.
+    rule_width = max((display_width(r.text) for r in data.scheme.rules.values()), default=20)
+    name_width = max((display_width(d.name) for d in data.departments), default=8)
+    widths = [8, 10, name_width, 4, 4, min(rule_width, 44), 4, 4, 8, 8, 4, 4, name_width + 6, 40, 36, 12, 4]
+    widths = [max(w, display_width(h)) for w, h in zip(widths, headers, strict=True)]
+    formats = [
+        COUNT,
+        DATE,
+        None,
+        None,
+        None,
+        None,
+        None,
+        COUNT,
+        SCORE,
+        SCORE,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        COUNT,
+    ]
+    wrapped = {5, 13, 14}
+    sheet = _Sheet(wb, "台帐")
+    sheet.setup(headers, widths)
+    total = sum(len(d.lines) for d in result.departments) or 1
+    for written, (name, row) in enumerate(ledger_rows_streamed(year, result), start=1):
+        values = [
+            row.key,
+            row.date,
+            name,
+            row.rule,
+            row.category,
+            row.rule_text,
+            row.level,
+            row.quantity,
+            row.unit_points,
+            None if row.veto else row.points,
+            "是" if row.exempt else "",
+            "是" if row.veto else "",
+            "、".join(row.shared_with),
+            row.description,
+            row.reason,
+            row.recorder,
+            row.evidence_count,
+        ]
+        sheet.append(sheet.cell(v, f, wrap=i in wrapped) for i, (v, f) in enumerate(zip(values, formats, strict=True)))
+        if written % 5000 == 0:
+            progress(20 + 60 * written // total, f"已写入台帐 {written} / {total} 行")
+    sheet.filter()
+
+
+def _democratic_sheet(wb, dem: Democratic) -> None:
+    sheet = _Sheet(wb, "民主测评")
+    if dem.source == AssessmentYear.DemocraticSource.NONE:
+        headers = ["说明"]
+        sheet.setup(headers, [40])
+        sheet.append([sheet.cell("本年度未举行民主测评，最终得分即考核小组评分。")])
+        return
+    if dem.source == AssessmentYear.DemocraticSource.SCORES or not dem.groups:
+        headers = ["部室", "民主测评得分", "来源"]
+        rows = [[r.name, r.score, dem.source_label] for r in dem.rows]
+        sheet.setup(headers, _fit(headers, rows))
+        for row in rows:
+            sheet.append(sheet.cell(v, f) for v, f in zip(row, [None, SCORE, None], strict=True))
+        sheet.filter()
+        return
+    headers = ["部室", "测评人群体", *dem.grades, "计票", "群体平均分", "民主测评得分"]
+    rows = []
+    for r in dem.rows:
+        for group in dem.groups:
+            counts = r.counts.get(group, {})
+            rows.append(
+                [
+                    r.name,
+                    group,
+                    *[counts.get(g, 0) for g in dem.grades],
+                    sum(counts.values()),
+                    r.group_means.get(group),
+                    r.score,
+                ]
+            )
+    formats = [None, None, *[COUNT] * len(dem.grades), COUNT, SCORE, SCORE]
+    sheet.setup(headers, _fit(headers, rows))
+    for row in rows:
+        sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+
+
+def _awards_sheet(wb, result: engine.YearResult) -> None:
+    headers = ["名次", "部室", "奖项", "人均奖励（元）", "年末在编人数", "奖励合计（元）"]
+    rows = [[d.rank, d.name, _award_label(d), d.per_capita, d.headcount, d.total] for d in result.departments]
+    leader_rows = [[None, x.name, ROLE_LABELS.get(x.role, x.role), x.award, None, None] for x in result.leaders]
+    sheet = _Sheet(wb, "奖励核发")
+    widths = _fit(headers, rows + leader_rows)
+    widths[2] = max(widths[2], display_width("分管部室："))
+    sheet.setup(headers, widths)
+    formats = [COUNT, None, None, MONEY, COUNT, MONEY]
+    for row in rows:
+        sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+    total_headcount = sum(d.headcount for d in result.departments)
+    sheet.append(
+        [
+            sheet.cell(None),
+            sheet.cell("部室合计", bold=True),
+            sheet.cell(None),
+            sheet.cell(None),
+            sheet.cell(total_headcount, COUNT, bold=True),
+            sheet.cell(result.total_money, MONEY, bold=True),
+        ]
+    )
+    if not result.leaders:
+        return
+    sheet.append([])
+    sheet.append(sheet.cell(h, bold=True) for h in ["", "领导", "职务", "考核奖（元）", "", "核发依据"])
+    for x in result.leaders:
+        basis = (
+            "分管：" + "、".join(x.supervises) + "（平均奖）"
+            if x.role == engine.ROLE_VICE_CHAIR
+            else "副主席考核奖的平均数"
+        )
+        sheet.append(
+            [
+                sheet.cell(None),
+                sheet.cell(x.name),
+                sheet.cell(ROLE_LABELS.get(x.role, x.role)),
+                sheet.cell(x.award, MONEY),
+                sheet.cell(None),
+                sheet.cell(basis),
+            ]
+        )
+
+
+def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress: Progress = _noop) -> None:
+    """Write the year-end workbook of a year to `stream` (a binary file object or a path)."""
+    from openpyxl import Workbook
+
+    progress(2, "正在读取考核数据")
+    year = year_get(year)
+    data = year_input(year)
+    result = engine.score_year(data)
+    supervisors = {name: x.name for x in data.leaders for name in x.supervises}
+
+    wb = Workbook(write_only=True)
+    wb.properties.title = f"{year.year}年度考核结果"
+    wb.properties.creator = settings.KAOHE_FEDERATION_NAME
+    progress(10, "正在写入汇总排名和部室明细")
+    _summary_sheet(wb, result)
+    _details_sheet(wb, result, supervisors)
+    progress(20, "正在写入台帐")
+    _ledger_sheet(wb, year, data, result, progress)
+    progress(85, "正在写入民主测评和奖励核发")
+    _democratic_sheet(wb, democratic_section(year, data, result))
+    _awards_sheet(wb, result)
+    progress(90, "正在保存文件")
+    wb.save(stream)
+    progress(100, "已完成")
