@@ -62,3 +62,28 @@ def can_manage_democratic(user) -> bool:
 def can_view_democratic_results(user) -> bool:
     """See a closed round's statistics: leadership and the review group."""
     return sees_all_departments(user)
+
+
+def can_download_year_reports(user) -> bool:
+    """The year-end PDF and workbook, every department's forms: leadership and the review group."""
+    return sees_all_departments(user)
+
+
+def can_download_department_report(user, year, department: Department) -> bool:
+    """A department's section of the year-end report: leadership and the review group; its head once the
+    results are published (before that the head does not see the rank or award)."""
+    if can_download_year_reports(user):
+        return True
+    return bool(year.results_published) and any(d.pk == department.pk for d in headed_departments(user))
+
+
+def can_print_department_forms(user, year, department: Department) -> bool:
+    """A department's own forms (自评表, monthly plans and summaries): leadership, the review group, its head,
+    and the vice chair who supervises it that year."""
+    if can_download_year_reports(user) or any(d.pk == department.pk for d in headed_departments(user)):
+        return True
+    if not user.is_authenticated:
+        return False
+    from scoring.models import Supervision
+
+    return Supervision.objects.filter(year=year, department=department, leader__user=user).exists()
