@@ -43,6 +43,15 @@ class FrozenYearMixin:
             return False
         return super().has_delete_permission(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A new row may not be hung off a frozen year either (the add form offers only open years).
+        frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
+        if db_field.name == "year":
+            kwargs["queryset"] = AssessmentYear.objects.exclude(phase__in=frozen)
+        elif db_field.name == "tie_order":
+            kwargs["queryset"] = TieOrder.objects.exclude(year__phase__in=frozen)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class FrozenYearInlineMixin:
     def has_add_permission(self, request, obj=None):
@@ -127,6 +136,11 @@ class AssessmentYearAdmin(FrozenYearMixin, admin.ModelAdmin):
     search_fields = ["title", "year"]
     list_select_related = ["scheme"]
     inlines = [YearDepartmentInline, YearLeaderInline, SupervisionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Phase moves go through the workflow pages (each recorded with who and when), never a bare edit.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "phase"] if obj is not None else fields
 
 
 @admin.register(YearDepartment)

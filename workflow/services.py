@@ -23,7 +23,7 @@ from django.utils import timezone
 from departments.access import headed_departments
 from departments.models import Department
 from reviews.models import LedgerRecord
-from reviews.services import record_departments_set, record_validate, year_ensure_writable
+from reviews.services import ledger_record_delete, ledger_record_update, year_ensure_writable
 from scoring import engine
 from scoring.cases import parse_case, result_to_json
 from scoring.catalogue import spec_from_document
@@ -272,24 +272,18 @@ def objection_answer(*, objection: Objection, decision: str, answer: str, by,
     before = _scores_of(locked, names)
     after_record: dict[str, Any] | None = objection.record_before
     if decision == Objection.Decision.WITHDRAW:
-        record.delete()  # the audit trail (simple-history) keeps it; the objection keeps record_before
+        ledger_record_delete(record=record)  # the audit trail keeps it; so does the objection (record_before)
         objection.record = None
         after_record = None
     elif decision == Objection.Decision.ADJUST:
         new = _adjusted_values(record, values or {})
         departments = list(Department.objects.filter(record_links__record=record).order_by("order", "id"))
-        record_validate(
-            year=locked, rule=record.rule, departments=departments, quantity=new["quantity"],
-            points=new["points"], level=new["level"], exempt=new["exempt"], reason=new["reason"],
-            exclude_record=record,
-        )
         if all(getattr(record, k) == v for k, v in new.items()):
             raise ValidationError("调整后的数值与原记录相同；如不改变记录，请选择“维持”。")
-        for name, value in new.items():
-            setattr(record, name, value)
-        record.version += 1
-        record.save()
-        record_departments_set(record, departments)
+        record = ledger_record_update(
+            record=record, expected_version=record.version, rule=record.rule, departments=departments,
+            date=record.date, description=record.description, **new,
+        )
         after_record = record_as_dict(record)
     elif record is not None:
         after_record = record_as_dict(record)
