@@ -95,7 +95,10 @@ def test_vote_many_wrong_codes_are_throttled(client, grassroots_group):
 
 @pytest.mark.parametrize("who, status", [("lead", 200), ("leader_wang", 403), ("reviewer_zzb", 403),
                                          ("head_bgs", 403), ("outsider", 403)])
-def test_round_page_only_lead(client, cast, ballot_round, who, status):
+def test_round_page_only_lead(client, cast, ballot_round, grassroots_group, who, status):
+    services.codes_generate(group=grassroots_group, count=2)
+    services.codes_generate(group=grassroots_group, count=3, user=cast["lead"])
+
     response = _login(client, cast[who]).get("/democratic/2023/")
 
     assert response.status_code == status
