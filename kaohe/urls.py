@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("ballots.urls")),
     path("workflow/", include("workflow.urls")),
+    path("reports/", include("reports.urls")),
 ]

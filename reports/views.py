@@ -1,0 +1,217 @@
+"""Report downloads. Every view checks access on the server; files go out as attachments with nosniff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from departments import access
+from departments.models import Department
+from reports import services
+from reports.models import ReportBuild
+from scoring.models import AssessmentYear, Supervision, YearDepartment
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _year(year: int) -> AssessmentYear:
+    return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
+
+
+def _year_for_reports(request: HttpRequest, year: int) -> AssessmentYear:
+    """The year, for a user who may download its year-wide files (else 403)."""
+    obj = _year(year)
+    if not access.can_download_year_reports(request.user):
+        raise PermissionDenied("只有领导和考核小组可以下载年度考核报告。")
+    return obj
+
+
+def _department_of_year(year: AssessmentYear, department_id: int) -> Department:
+    entry = get_object_or_404(
+        YearDepartment.objects.select_related("department"), year=year, department_id=department_id
+    )
+    return entry.department
+
+
+def _kind(kind: str) -> str:
+    if kind not in ReportBuild.Kind.values:
+        raise Http404("未知的报告")
+    return kind
+
+
+def _own_departments(user, year: AssessmentYear) -> list[Department]:
+    """Departments whose own files (section, forms) this user may fetch, without seeing the whole year."""
+    headed = {d.pk: d for d in access.headed_departments(user)}
+    supervised = Department.objects.filter(supervisions__year=year, supervisions__leader__user=user)
+    found = {**headed, **{d.pk: d for d in supervised}}
+    in_year = set(year.year_departments.values_list("department_id", flat=True))
+    return [d for pk, d in sorted(found.items(), key=lambda item: (item[1].order, item[0])) if pk in in_year]
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    everything = access.can_download_year_reports(request.user)
+    headed = access.headed_departments(request.user)
+    supervises = Supervision.objects.filter(leader__user=request.user).exists() if not everything else False
+    if not (everything or headed or supervises):
+        raise PermissionDenied("您没有可下载的考核报告。")
+    years = AssessmentYear.objects.order_by("-year")
+    return render(request, "reports/index.html", {"years": years, "everything": everything})
+
+
+@login_required
+@require_GET
+def year_page(request: HttpRequest, year: int) -> HttpResponse:
+    obj = _year(year)
+    everything = access.can_download_year_reports(request.user)
+    if everything:
+        departments = [e.department for e in obj.year_departments.select_related("department").order_by("order", "id")]
+    else:
+        departments = _own_departments(request.user, obj)
+        if not departments:
+            raise PermissionDenied("您没有该年度可下载的考核报告。")
+    rows = [
+        {
+            "department": d,
+            "section": access.can_download_department_report(request.user, obj, d),
+            "forms": access.can_print_department_forms(request.user, obj, d),
+        }
+        for d in departments
+    ]
+    large = services.year_is_large(obj) if everything else False
+    context = {
+        "year": obj,
+        "everything": everything,
+        "rows": rows,
+        "large": large,
+        "builds": services.latest_builds(obj) if everything else {},
+        "kinds": ReportBuild.Kind.choices,
+        "threshold": services.BACKGROUND_MIN_DEPARTMENTS,
+        "forms_available": _forms_available(),
+    }
+    return render(request, "reports/year.html", context)
+
+
+@login_required
+@require_GET
+def year_file(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+    """The year-end PDF or workbook: built on the spot for a normal year; a large year's newest finished build."""
+    obj = _year_for_reports(request, year)
+    kind = _kind(kind)
+    if services.year_is_large(obj):
+        build = services.latest_builds(obj).get(kind)
+        if build is None or build.status != ReportBuild.Status.DONE:
+            messages.info(request, "该年度部室较多，请先在后台生成报告，完成后即可下载。")
+            return redirect("reports:year", year=obj.year)
+        return build_download(request, build.pk)
+    data = services.report_bytes(obj, kind)
+    response = HttpResponse(data, content_type=services.report_content_type(kind))
+    return _attachment(response, services.report_filename(obj, kind))
+
+
+@login_required
+@require_POST
+def build_start(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+    obj = _year_for_reports(request, year)
+    build = services.report_build_request(year=obj, kind=_kind(kind), by=request.user)
+    return redirect("reports:build", pk=build.pk)
+
+
+def _build_for_user(request: HttpRequest, pk: int) -> ReportBuild:
+    build = get_object_or_404(ReportBuild.objects.select_related("year"), pk=pk)
+    if not access.can_download_year_reports(request.user):
+        raise PermissionDenied("只有领导和考核小组可以下载年度考核报告。")
+    return build
+
+
+@login_required
+@require_GET
+def build_page(request: HttpRequest, pk: int) -> HttpResponse:
+    build = _build_for_user(request, pk)
+    return render(request, "reports/build.html", {"build": build, "year": build.year})
+
+
+@login_required
+@require_GET
+def build_status(request: HttpRequest, pk: int) -> JsonResponse:
+    build = _build_for_user(request, pk)
+    done = build.status == ReportBuild.Status.DONE
+    return JsonResponse(
+        {
+            "status": build.status,
+            "status_label": build.get_status_display(),
+            "progress": build.progress,
+            "step": build.step,
+            "finished": build.is_finished,
+            "download_url": reverse("reports:build_download", args=[build.pk]) if done else None,
+            "error": "生成失败，请联系系统管理员。" if build.status == ReportBuild.Status.FAILED else "",
+        }
+    )
+
+
+@login_required
+@require_GET
+def build_download(request: HttpRequest, pk: int) -> HttpResponse:
+    build = _build_for_user(request, pk)
+    if build.status != ReportBuild.Status.DONE or not build.file_name:
+        raise Http404("报告尚未生成完成")
+    path = services.report_build_path(build)
+    if not path.is_file():
+        raise Http404("报告文件已不存在，请重新生成")
+    response = FileResponse(path.open("rb"), content_type=services.report_content_type(build.kind))
+    return _attachment(response, services.report_filename(build.year, build.kind))
+
+
+@login_required
+@require_GET
+def department_section(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
+    """A department's section of the year-end report (its head's download once the results are published)."""
+    from reports.pdf import build_department_pdf
+
+    obj = _year(year)
+    department = _department_of_year(obj, department_id)
+    if not access.can_download_department_report(request.user, obj, department):
+        raise PermissionDenied("结果公布后，部室负责人才可下载本部室的考核情况。")
+    data = build_department_pdf(obj, department.name)
+    response = HttpResponse(data, content_type=services.PDF_TYPE)
+    return _attachment(response, f"{obj.year}年度考核情况-{department.name}.pdf")
+
+
+def _forms_available() -> bool:
+    try:
+        from reports import forms_pdf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@login_required
+@require_GET
+def department_form(request: HttpRequest, year: int, department_id: int, form: str) -> HttpResponse:
+    """Printable forms of one department: 年度考核自评表 (`self`) and the monthly plans and summaries (`plans`)."""
+    from reports import forms_pdf
+
+    obj = _year(year)
+    department = _department_of_year(obj, department_id)
+    if not access.can_print_department_forms(request.user, obj, department):
+        raise PermissionDenied("您不能打印该部室的表格。")
+    if form == "self":
+        data, name = forms_pdf.self_assessment_pdf(obj, department), "年度考核自评表"
+    elif form == "plans":
+        data, name = forms_pdf.monthly_plans_pdf(obj, department), "月度工作计划和小结"
+    else:
+        raise Http404("未知的表格")
+    response = HttpResponse(data, content_type=services.PDF_TYPE)
+    return _attachment(response, f"{obj.year}年度{name}-{department.name}.pdf")
