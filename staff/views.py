@@ -463,6 +463,8 @@ def self_assessment_print(request: HttpRequest, year: int, department: int) -> H
 def _editable_assessment(request: HttpRequest, year: int, department: int) -> tuple[AssessmentYear, SelfAssessment]:
     year = access.year_for_request(year)
     department = access.department_for_user(request.user, year, department, write=True)
+    if year.is_frozen:
+        raise PermissionDenied(f"{year}已审定，数据只读。")
     return year, services.self_assessment_get_or_create(year=year, department=department)
 
 

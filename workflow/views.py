@@ -181,6 +181,8 @@ def objection_create(request: HttpRequest, year: int, record: int) -> HttpRespon
     mine = {d.pk for d in headed_departments(request.user)}
     if not record_obj.record_departments.filter(department_id__in=mine).exists():
         raise PermissionDenied("只能对本部室的台帐记录提出异议。")
+    if not services.year_allows(year_obj, "objection"):
+        raise PermissionDenied("只有在公示期间才能提出异议。")
     form = forms.ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

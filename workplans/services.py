@@ -41,6 +41,7 @@ T4_RULE = "T4"
 def report_get_or_create(*, year: AssessmentYear, department: Department, month: int) -> MonthlyReport:
     if not 1 <= month <= 12:
         raise ValidationError("月份须在 1 至 12 之间。")
+    year_ensure_writable(year)  # not even an empty report in a frozen year
     report, _ = MonthlyReport.objects.get_or_create(year=year, department=department, month=month)
     return report
 
@@ -241,6 +242,7 @@ def t4_dismiss(*, item: PlanItem, reason: str, user) -> PlanItem:
 
 
 def self_assessment_get_or_create(*, year: AssessmentYear, department: Department) -> SelfAssessment:
+    year_ensure_writable(year)  # not even an empty self-assessment in a frozen year
     assessment, _ = SelfAssessment.objects.get_or_create(year=year, department=department)
     return assessment
 
