@@ -1,0 +1,152 @@
+"""Excel import of the ledger: all or nothing, every bad row reported with its number; template and export."""
+
+import datetime
+import io
+
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from reviews.ledger_xlsx import HEADERS
+from reviews.models import LedgerRecord
+
+
+def _workbook(rows) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "台帐"
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    out.name = "台帐.xlsx"
+    return out
+
+
+def _import(client, demo_year, rows):
+    return client.post(reverse("admin:reviews_ledgerrecord_import"), {"year": demo_year.pk, "file": _workbook(rows)})
+
+
+D = datetime.date(2023, 4, 1)
+
+
+def test_import_good_file_creates_every_row(client, cast, demo_year):
+    client.force_login(cast["reviewer_bgs"])
+    before = LedgerRecord.objects.count()
+
+    response = _import(
+        client,
+        demo_year,
+        [
+            [D, "女职工部", "S2", 2, None, None, "否", None, "例会迟到"],
+            [D, "女职工部、经济工作部", "B1", 1, "省总", None, None, None, "共同获表彰"],
+            ["2023-05-06", "办公室", "I1", 1, None, None, "是", "会议延期，非部室原因", None],
+        ],
+    )
+
+    assert response.status_code == 302
+    assert LedgerRecord.objects.count() == before + 3
+    own = LedgerRecord.objects.get(rule__code="I1", description="", reason="会议延期，非部室原因")
+    assert (own.exempt, own.status, own.recorded_by) == (True, LedgerRecord.Status.PENDING, cast["reviewer_bgs"])
+
+
+def test_import_bad_file_imports_nothing_and_reports_every_bad_row(client, cast, demo_year):
+    client.force_login(cast["reviewer_bgs"])
+    before = LedgerRecord.objects.count()
+
+    response = _import(
+        client,
+        demo_year,
+        [
+            [D, "女职工部", "S2", 1, None, None, None, None, None],  # row 2: good
+            [D, "不存在部", "S2", 1, None, None, None, None, None],  # row 3
+            [D, "女职工部", "T1", 1, None, None, None, None, None],  # row 4: not 办公室's rule
+            ["昨天", "女职工部", "S1", 1, None, None, None, None, None],  # row 5
+            [D, "女职工部", "S1", "两", None, None, None, None, None],  # row 6
+            [D, "女职工部", "S1", 1, None, None, "是", None, None],  # row 7: exempt without reason
+            [D, "女职工部、经济工作部", "S1", 1, None, None, None, None, None],  # row 8
+            [D, "女职工部", "B1", 1, None, None, None, None, None],  # row 9: no level
+            [D, "女职工部", "ZZ9", 1, None, None, None, None, None],  # row 10
+            [datetime.date(2022, 1, 5), "女职工部", "S1", 1, None, None, None, None, None],  # row 11
+        ],
+    )
+
+    assert response.status_code == 200
+    assert LedgerRecord.objects.count() == before
+    errors = {e.row: e.message for e in response.context["errors"]}
+    assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert errors[3] == "未知部室：不存在部"
+    assert errors[4] == "您无权录入 T1（负责录入：组织部）"
+    assert errors[5] == "日期“昨天”无效，应为 YYYY-MM-DD"
+    assert errors[6] == "数量“两”须为正整数"
+    assert errors[7] == "免于扣分须填写理由"
+    assert errors[8] == "S1 不是加分项目，只能针对一个部室"
+    assert errors[9] == "B1 为加分项目，须选择级别（全总/省总/市总）"
+    assert errors[10] == "未知项目代码“ZZ9”"
+    assert errors[11] == "日期 2022-01-05 不在 2023 年度内"
+    assert "未导入任何记录" in response.content.decode()
+
+
+def test_import_refuses_annual_item_twice_in_file(client, cast, demo_year):
+    LedgerRecord.objects.filter(rule__code="G2").delete()
+    client.force_login(cast["reviewer_xjdys"])
+
+    response = _import(
+        client,
+        demo_year,
+        [
+            [D, "女职工部", "G2", 1, None, None, None, None, None],
+            [D, "女职工部", "G2", 1, None, None, None, None, None],
+        ],
+    )
+
+    assert {e.row: e.message for e in response.context["errors"]} == {3: "G2 为年度项目，女职工部在本文件中出现多次"}
+    assert LedgerRecord.objects.filter(rule__code="G2").count() == 0
+
+
+def test_import_refuses_wrong_headers_and_non_excel(client, cast, demo_year):
+    client.force_login(cast["lead"])
+    before = LedgerRecord.objects.count()
+    junk = io.BytesIO(b"not a workbook")
+    junk.name = "x.xlsx"
+
+    bad_file = client.post(reverse("admin:reviews_ledgerrecord_import"), {"year": demo_year.pk, "file": junk})
+
+    assert [e.message for e in bad_file.context["errors"]] == ["文件不是有效的 Excel 工作簿（.xlsx）。"]
+    assert LedgerRecord.objects.count() == before
+
+
+def test_import_template_download_has_headers_and_rule_sheet(client, cast, demo_year):
+    client.force_login(cast["reviewer_zzb"])
+
+    response = client.get(reverse("admin:reviews_ledgerrecord_template", args=[demo_year.pk]))
+
+    assert response.status_code == 200
+    assert "%E5%8F%B0%E5%B8%90%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in workbook["台帐"][1]] == HEADERS
+    codes = [row[0] for row in workbook["项目代码说明"].iter_rows(min_row=2, values_only=True)]
+    assert codes[:4] == ["T1", "T2", "T3", "T4"]
+    assert len(codes) == 27
+
+
+def test_export_filtered_changelist(client, cast, demo_year):
+    client.force_login(cast["reviewer_mgfgb"])
+    expected = LedgerRecord.objects.filter(rule__code="B1").count()
+
+    response = client.get(reverse("admin:reviews_ledgerrecord_export") + "?q=B1")
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = list(workbook["台帐"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == expected
+    assert {row[2] for row in rows} == {"B1"}
+
+
+def test_import_refused_for_department_head(client, cast, demo_year):
+    client.force_login(cast["head_bgs"])
+
+    response = _import(client, demo_year, [[D, "女职工部", "S2", 1, None, None, None, None, None]])
+
+    assert response.status_code in (302, 403)
+    assert not LedgerRecord.objects.filter(description="例会迟到").exists()
