@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from ballots.models import RaterGroup
+from ballots.services import grade_names
 from departments.models import Department
 
 SLIPS_PER_PAGE = 6
@@ -29,7 +30,7 @@ def slips_pdf(*, group: RaterGroup, department: Department | None, codes: list[s
             "ballot_url": ballot_url,
             "qr": qr,
             "federation": settings.KAOHE_FEDERATION_NAME,
-            "grades": list(group.round.year.grade_points),
+            "grades": grade_names(group.round.year.grade_points),
         },
     )
     return HTML(string=html).write_pdf()

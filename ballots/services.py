@@ -70,6 +70,16 @@ def year_ensure_writable(year: AssessmentYear) -> None:
         raise ValidationError(f"{year}已审定，数据只读。")
 
 
+def grade_names(grade_points) -> list[str]:
+    """The grades, best first. Ordered by points, not by the JSON's key order (PostgreSQL's jsonb sorts keys)."""
+    return sorted(grade_points, key=lambda g: (-Decimal(str(grade_points[g])), g))
+
+
+def grade_scale(year: AssessmentYear) -> list[tuple[str, str]]:
+    """(grade, points) best first, for display."""
+    return [(g, str(year.grade_points[g])) for g in grade_names(year.grade_points)]
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Codes
 
@@ -353,7 +363,7 @@ def paper_template_xlsx(*, round: Round) -> bytes:
         ws.column_dimensions[chr(ord("A") + i)].width = 16 if i < 2 else 12
     last_col = chr(ord("A") + len(departments) + 1)
     groups = ",".join(g.name for g in round.groups.all())
-    grades = ",".join([*round.year.grade_points, "弃权"])
+    grades = ",".join([*grade_names(round.year.grade_points), "弃权"])
     for formula, cells in ((f'"{groups}"', "A2:A1000"), (f'"{grades}"', f"C2:{last_col}1000")):
         validation = DataValidation(type="list", formula1=formula, allow_blank=True)
         ws.add_data_validation(validation)
@@ -408,7 +418,7 @@ def paper_ballots_import(*, round: Round, data: bytes) -> int:
             if value in ABSTAIN_WORDS:
                 continue
             if value not in grades:
-                allowed = "、".join(round.year.grade_points)
+                allowed = "、".join(grade_names(round.year.grade_points))
                 errors.append(f"第 {number} 行，{name}：未知等次“{value}”（可填 {allowed} 或 弃权）")
             elif name in departments:
                 ratings[departments[name].pk] = value
@@ -532,7 +542,7 @@ def round_statistics(*, round: Round) -> RoundStatistics:
     ballots = data.ballots if data.ballots is not None else ballots_for_scoring(year=round.year)
     names = tuple(d.name for d in data.departments)
     scores, stats = engine.democratic_from_ballots(data.settings, names, ballots)
-    grades = tuple(data.settings.grade_points)
+    grades = tuple(grade_names(data.settings.grade_points))
     turnout = round_turnout(round=round)
     groups = tuple(t.group.name for t in turnout)
     rows = []

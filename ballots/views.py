@@ -85,7 +85,7 @@ def vote(request: HttpRequest) -> HttpResponse:
                             status=400)
 
     departments = services.ballot_form_departments(check=check)
-    grades = list(check.round.year.grade_points)
+    grades = services.grade_names(check.round.year.grade_points)
     step = request.POST.get("step", "code")
     context = {"code": services.code_display(code), "check": check, "grades": grades,
                "own_excluded": check.department is not None and check.round.year.exclude_own_department}
@@ -163,7 +163,8 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
             for g in services.default_groups(year=year_obj)
         ] + [{}])
     return render(request, "ballots/round_form.html",
-                  {"year": year_obj, "form": form, "formset": formset, "opening": True})
+                  {"year": year_obj, "form": form, "formset": formset, "opening": True,
+                   "grade_scale": services.grade_scale(year_obj)})
 
 
 @login_required
@@ -194,7 +195,8 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
             for g in groups
         ])
     return render(request, "ballots/round_form.html",
-                  {"year": round_.year, "round": round_, "form": form, "formset": formset, "opening": False})
+                  {"year": round_.year, "round": round_, "form": form, "formset": formset, "opening": False,
+                   "grade_scale": services.grade_scale(round_.year)})
 
 
 @login_required
@@ -208,6 +210,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
         "batches": services.round_codes_summary(round=round_),
         "codes_form": CodesForm(round=round_, departments=departments),
         "accepting": round_.accepts_online_votes(),
+        "grade_scale": services.grade_scale(round_.year),
         "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
     })
 
@@ -278,7 +281,7 @@ def round_close(request: HttpRequest, year: int) -> HttpResponse:
 def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
     departments = services.ballot_departments(year=round_.year)
-    grades = list(round_.year.grade_points)
+    grades = services.grade_names(round_.year.grade_points)
     kwargs = {"round": round_, "departments": departments, "grades": grades}
     if request.method == "POST":
         form = PaperBallotForm(request.POST, **kwargs)
@@ -343,7 +346,8 @@ def statistics(request: HttpRequest, year: int) -> HttpResponse:
         # While open only turnout is visible, to the lead too.
         return render(request, "ballots/statistics.html",
                       {"round": round_, "year": round_.year, "turnout": services.round_turnout(round=round_),
-                       "manage": manage})
+                       "manage": manage, "grade_scale": services.grade_scale(round_.year)})
     stats = services.round_statistics(round=round_)
     return render(request, "ballots/statistics.html",
-                  {"round": round_, "year": round_.year, "stats": stats, "turnout": stats.turnout, "manage": manage})
+                  {"round": round_, "year": round_.year, "stats": stats, "turnout": stats.turnout, "manage": manage,
+                   "grade_scale": services.grade_scale(round_.year)})
