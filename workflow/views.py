@@ -240,12 +240,19 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "may_answer": may_answer,
         "effect_rows": [
-            (name, e.get("before") or {}, e.get("after") or {})
+            (name, _labelled(e.get("before")), _labelled(e.get("after")))
             for name, e in objection.effect.items() if name != "decisions_cleared"
         ],
         "cleared": objection.effect.get("decisions_cleared", []),
     }
     return render(request, "workflow/objection_detail.html", context)
+
+
+def _labelled(scores: dict | None) -> dict:
+    scores = dict(scores or {})
+    if "award" in scores:
+        scores["award"] = engine.AWARD_LABELS.get(scores["award"], scores["award"])
+    return scores
 
 
 @login_required

@@ -85,3 +85,11 @@ def test_approval_screen_walk_in_browser(transactional_db, page, live_server, ti
     assert str(DiscretionaryAward.objects.get(year=year).amount) == "500.00"
     rows = tab.locator("#results tbody tr")
     assert rows.nth(1).inner_text().split("\t")[:2] == ["2", "生活保障部"]
+
+    # The year's page (phase log, approval record) and the objection with its answer and effect.
+    tab.goto(f"{live_server.url}/workflow/2023/")
+    assert tab.get_by_text("当前阶段：审定").is_visible()
+    tab.screenshot(path=SHOTS / "workflow-year.png", full_page=True)
+    tab.goto(f"{live_server.url}/workflow/objections/{objection.pk}/")
+    assert tab.get_by_text("已撤销").is_visible()
+    tab.screenshot(path=SHOTS / "workflow-objection.png", full_page=True)

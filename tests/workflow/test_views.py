@@ -168,3 +168,19 @@ def test_notice_pdf_renders_cjk_a4(approved_year, cast):
     text = subprocess.run(["pdftotext", "-layout", out / "notice-2023.pdf", "-"], capture_output=True,
                           text=True).stdout
     assert "创先争优绩效考核结果的通报" in text and "xx区总工会" in text and "2024年1月20日" in text
+
+
+def test_objection_list_queries_do_not_grow_with_objections(client, publicity_year, cast, django_assert_num_queries):
+    from reviews.models import LedgerRecord
+
+    client.force_login(cast["lead"])
+    url = reverse("workflow:objections", args=[2023])
+    client.get(url)  # warm caches (sessions, content types)
+    records = list(LedgerRecord.objects.filter(year=publicity_year, record_departments__department__name="办公室"))
+    services.objection_raise(record=records[0], reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12))
+    with django_assert_num_queries(9) as one:
+        client.get(url)
+    for record in records[1:4]:
+        services.objection_raise(record=record, reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12))
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert "待答复" in client.get(url).content.decode()
