@@ -57,6 +57,7 @@ run: demo
 test: setup browser-packages
 	@$(PY) -m pytest -n 2 -q
 
+# The same suite against a throwaway PostgreSQL 15 cluster (tests marked `postgres` run only here).
 test-postgres: setup
 	@bash scripts/with_postgres.sh $(PY) -m pytest -n 2 -q
 
@@ -64,8 +65,16 @@ lint: setup
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 
+# Benchmarks on a fresh database (docs/performance.md): `make bench`, `make bench SIZE=small`,
+# `make bench DB=postgres` (a throwaway PostgreSQL 15 cluster instead of a temporary SQLite file).
+SIZE ?= all
+DB ?= sqlite
 bench: setup
-	@$(PY) manage.py bench
+	@if [ "$(DB)" = postgres ]; then \
+	  bash scripts/with_postgres.sh $(MANAGE) bench --size $(SIZE) --postgres; \
+	else \
+	  $(MANAGE) bench --size $(SIZE); \
+	fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var/
