@@ -39,11 +39,9 @@ class Chart:
     axis_y: float = 0
 
 
-def _ticks(maximum: Decimal, steps: int = 5) -> tuple[tuple[str, float], ...]:
-    return tuple(
-        (format((maximum * i / steps).quantize(Decimal("1")), "f"), LABEL_WIDTH + PLOT_WIDTH * i / steps)
-        for i in range(steps + 1)
-    )
+def _ticks(maximum: Decimal, step: Decimal) -> tuple[tuple[str, float], ...]:
+    steps = int(maximum / step)
+    return tuple((format(step * i, "f"), LABEL_WIDTH + PLOT_WIDTH * i / steps) for i in range(steps + 1))
 
 
 def _scale(maximum: Decimal, value: Decimal) -> float:
@@ -54,7 +52,7 @@ def final_scores_chart(result: engine.YearResult) -> Chart:
     """Horizontal bars of the final scores, in ranking order (incomplete departments show no bar)."""
     depts = result.departments
     top = max([d.final_score or ZERO for d in depts] + [Decimal("100")])
-    maximum = (top / 10).to_integral_value(rounding="ROUND_CEILING") * 10
+    maximum = (top / 20).to_integral_value(rounding="ROUND_CEILING") * 20
     bars, labels = [], []
     for i, dept in enumerate(depts):
         y = TOP + i * (BAR_HEIGHT + GAP)
@@ -79,7 +77,7 @@ def final_scores_chart(result: engine.YearResult) -> Chart:
         height,
         tuple(bars),
         tuple(labels),
-        _ticks(maximum),
+        _ticks(maximum, Decimal("20")),
         axis_y=height - 18,
     )
 
@@ -90,7 +88,8 @@ def deductions_chart(result: engine.YearResult) -> Chart:
     colors = {code: PALETTE[(i + 1) % len(PALETTE)] for i, (code, _) in enumerate(categories)}
     totals = [sum((-v for v in d.by_category.values() if v < 0), ZERO) for d in result.departments]
     top = max(totals + [Decimal("5")])
-    maximum = (top / 5).to_integral_value(rounding="ROUND_CEILING") * 5
+    step = Decimal("2") if top <= 10 else Decimal("5")
+    maximum = (top / step).to_integral_value(rounding="ROUND_CEILING") * step
     bars, labels = [], []
     used: set[str] = set()
     for i, dept in enumerate(result.departments):
@@ -112,7 +111,7 @@ def deductions_chart(result: engine.YearResult) -> Chart:
         height,
         tuple(bars),
         tuple(labels),
-        _ticks(maximum),
+        _ticks(maximum, step),
         legend,
         axis_y=height - 18,
     )

@@ -363,6 +363,12 @@ def _self_context(year: AssessmentYear, department: Department, assessment: Self
     return {"self_result": result, "scheme": base.scheme, "categories": base.scheme.score_categories}
 
 
+def _declarations(assessment: SelfAssessment | None) -> list:
+    if assessment is None:
+        return []
+    return sorted(assessment.declarations.all(), key=lambda d: (d.rule.category.order, d.rule.order))
+
+
 def _assessment(year: AssessmentYear, department: Department) -> SelfAssessment | None:
     return (
         SelfAssessment.objects.filter(year=year, department=department)
@@ -441,6 +447,7 @@ def self_assessment(request: HttpRequest, year: int, department: int) -> HttpRes
         "claim_form": BonusClaimForm(rules=bonus_rules, departments=others),
         "evidence_form": EvidenceForm(),
         "claims": list(assessment.claims.all()) if assessment else [],
+        "declarations": _declarations(assessment),
     }
     context.update(_self_context(year, department, assessment))
     return render(request, "staff/self_assessment.html", context)
@@ -455,8 +462,7 @@ def self_assessment_print(request: HttpRequest, year: int, department: int) -> H
         raise Http404("该部室尚未填写自评表。")
     context = {"year": year, "department": department, "assessment": assessment}
     context.update(_self_context(year, department, assessment))
-    declarations = sorted(assessment.declarations.all(), key=lambda d: (d.rule.category.order, d.rule.order))
-    context["declarations"] = declarations
+    context["declarations"] = _declarations(assessment)
     return render(request, "staff/self_assessment_print.html", context)
 
 
