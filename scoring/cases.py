@@ -73,11 +73,19 @@ def loads(text: str | bytes) -> Any:
 # --- small readers that fail with the place ------------------------------------------------------------
 
 
-def _int(value: Any, place: str, *, minimum: int | None = None) -> int:
+# Bounds that no real year reaches and that keep every figure within the database's columns and exact
+# Decimal arithmetic (28 significant digits).
+MAX_COUNT = 100_000
+MAX_MAGNITUDE = Decimal("99999999.99")
+
+
+def _int(value: Any, place: str, *, minimum: int | None = None, maximum: int = MAX_COUNT) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScoringError(place, "须为整数")
     if minimum is not None and value < minimum:
         raise ScoringError(place, f"须不小于 {minimum}")
+    if value > maximum:
+        raise ScoringError(place, f"须不大于 {maximum}")
     return value
 
 
@@ -95,8 +103,10 @@ def _decimal(
             raise ScoringError(place, f"“{value}”不是数字") from None
     else:
         raise ScoringError(place, "须为数字")
-    if not number.is_finite():
-        raise ScoringError(place, "须为有限数字")
+    if not number.is_finite() or abs(number) > MAX_MAGNITUDE:
+        raise ScoringError(place, "须为有限数字，且绝对值不超过 99999999.99")
+    if number != 0 and number.as_tuple().exponent < -10:
+        raise ScoringError(place, "小数位数过多")
     if cents and number != number.quantize(engine.CENT):
         raise ScoringError(place, "最多两位小数")
     if low is not None and number < low:
@@ -140,7 +150,7 @@ def parse_case(data: Any, scheme_lookup: SchemeLookup) -> engine.YearInput:
     _known_keys(doc, TOP_KEYS, "", "字段")
     if doc.get("format") != FORMAT:
         raise ScoringError("format", f"格式标记须为 {FORMAT!r}，而不是 {doc.get('format')!r}")
-    year = _int(doc.get("year"), "year")
+    year = _int(doc.get("year"), "year", minimum=1, maximum=9999)
     scheme_code = doc.get("scheme", "district-2023")
     scheme = scheme_lookup(scheme_code) if isinstance(scheme_code, str) else None
     if scheme is None:
@@ -329,6 +339,8 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
         quantity = item.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int):
             raise ScoringError(f"{place}.quantity", "数量须为正整数")
+        if quantity > MAX_COUNT:
+            raise ScoringError(f"{place}.quantity", f"数量须不大于 {MAX_COUNT}")
         points = None
         if "points" in item and item["points"] is not None:
             points = _decimal(item["points"], f"{place}.points")

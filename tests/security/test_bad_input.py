@@ -3,7 +3,6 @@ CommandError from score_case), never another exception, and a refused import lea
 
 import contextlib
 import copy
-import decimal
 import io
 import json
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DataError, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -197,10 +196,8 @@ def test_import_year_refuses_bad_record_after_good_ones_and_writes_nothing(impor
     assert _row_counts() == before
 
 
-# Known bugs in the scoring core (scoring/cases.py, scoring/engine.py, scoring/exchange.py; not ours to change):
-# numbers beyond Decimal's 28 digits crash with decimal.InvalidOperation, and a headcount too large for the
-# database column crashes the import. strict=True: these tests start failing once the core is fixed, so the
-# xfail marks get removed then.
+# Numbers beyond what a real year holds are refused with a ScoringError (they would overflow Decimal's
+# 28 digits or the database columns).
 HUGE_VALUES = [
     pytest.param(lambda d: d["departments"][0].__setitem__("headcount", 10**40), id="headcount-1e40"),
     pytest.param(
@@ -213,7 +210,6 @@ HUGE_VALUES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, raises=decimal.InvalidOperation, reason="core bug: huge numbers not refused")
 @pytest.mark.parametrize("change", HUGE_VALUES)
 def test_parse_case_huge_numbers_give_scoring_error(change):
     doc = copy.deepcopy(CASES[0])
@@ -223,7 +219,6 @@ def test_parse_case_huge_numbers_give_scoring_error(change):
         _score(doc)
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, DataError), reason="exchange bug: headcount not bounded")
 def test_import_year_huge_headcount_refused_and_database_unchanged(import_year):
     doc = copy.deepcopy(CASES[0])
     doc["departments"][0]["headcount"] = 10**22
