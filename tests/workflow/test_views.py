@@ -184,3 +184,16 @@ def test_objection_list_queries_do_not_grow_with_objections(client, publicity_ye
         services.objection_raise(record=record, reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12))
     with django_assert_num_queries(len(one.captured_queries)):
         assert "待答复" in client.get(url).content.decode()
+
+
+def test_workflow_admin_pages_render_read_only(client, approved_year, cast):
+    client.force_login(cast["admin"])
+    for name in ("phasetransition", "publicity", "objection", "approval", "reopening"):
+        assert client.get(reverse(f"admin:workflow_{name}_changelist")).status_code == 200
+    approval = Approval.objects.get()
+    assert client.get(reverse("admin:workflow_approval_change", args=[approval.pk])).status_code == 200
+    delete = reverse("admin:workflow_approval_delete", args=[approval.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:workflow_reopening_add")).status_code == 200
+    client.force_login(cast["lead"])
+    assert client.get(reverse("admin:workflow_reopening_add")).status_code == 403
