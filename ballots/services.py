@@ -561,3 +561,9 @@ def round_statistics(*, round: Round) -> RoundStatistics:
             )
         )
     return RoundStatistics(round=round, turnout=turnout, grades=grades, groups=groups, departments=tuple(rows))
+
+
+def year_statistics(*, year: AssessmentYear) -> RoundStatistics | None:
+    """The statistics of a year's closed round, for reports; None while there is none (results stay hidden)."""
+    round_ = Round.objects.filter(year=year, status=Round.Status.CLOSED).select_related("year").first()
+    return None if round_ is None else round_statistics(round=round_)

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -282,3 +283,43 @@ def test_index_lists_years_for_lead(client, cast, ballot_round):
 
     assert response.status_code == 200
     assert "2023年度民主测评" in response.content.decode()
+
+
+def _queries_for(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_round_and_statistics_pages_queries_do_not_grow_with_ballots(client, cast, ballot_round, grassroots_group,
+                                                                     staff_group, departments):
+    _login(client, cast["lead"])
+    ratings = {d.pk: "良好" for d in departments.values()}
+
+    def cast_ballots(n: int) -> None:
+        for code in services.codes_generate(group=grassroots_group, count=n, user=cast["lead"]):
+            services.ballot_cast(code=code, ratings=ratings)
+        services.codes_generate(group=staff_group, department=departments["组织部"], count=n, user=cast["lead"])
+
+    cast_ballots(1)
+    small = [_queries_for(client, u) for u in ("/democratic/", "/democratic/2023/", "/democratic/2023/statistics/")]
+    cast_ballots(6)
+    large = [_queries_for(client, u) for u in ("/democratic/", "/democratic/2023/", "/democratic/2023/statistics/")]
+
+    assert small == large
+
+
+def test_year_statistics_only_for_closed_round(ballot_round, grassroots_group, departments):
+    [code] = services.codes_generate(group=grassroots_group, count=1)
+    services.ballot_cast(code=code, ratings={departments["组织部"].pk: "一般"})
+
+    assert services.year_statistics(year=ballot_round.year) is None
+    services.round_close(round=ballot_round)
+    stats = services.year_statistics(year=ballot_round.year)
+
+    assert stats.grades == ("优秀", "良好", "一般", "较差")
+    assert [(d.name, d.grade_counts, d.score) for d in stats.departments if d.counted] == [
+        ("组织部", (0, 0, 1, 0), Decimal("70.00"))]
