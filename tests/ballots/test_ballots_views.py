@@ -323,3 +323,16 @@ def test_year_statistics_only_for_closed_round(ballot_round, grassroots_group, d
     assert stats.grades == ("优秀", "良好", "一般", "较差")
     assert [(d.name, d.grade_counts, d.score) for d in stats.departments if d.counted] == [
         ("组织部", (0, 0, 1, 0), Decimal("70.00"))]
+
+
+def test_vote_back_to_edit_keeps_choices_and_casts_nothing(client, grassroots_group, departments):
+    [code] = services.codes_generate(group=grassroots_group, count=1)
+    office = departments["办公室"]
+    choices = {f"d{d.pk}": "一般" for d in departments.values()} | {f"d{office.pk}": "较差"}
+
+    response = client.post("/vote/", {"code": code, "step": "edit"} | choices)
+
+    page = response.content.decode()
+    assert f'id="id_d{office.pk}_3" value="较差" autocomplete="off" checked' in page
+    assert page.count(" checked") == 7
+    assert Ballot.objects.count() == 0
