@@ -173,7 +173,8 @@ def report_detail(request: HttpRequest, year: int, department: int, month: int) 
                     pk=f.cleaned_data.get("pk"),
                 )
                 for f in plan.forms
-                if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+                # Unchanged extra forms have no cleaned data; unchanged existing items must be kept.
+                if f.cleaned_data.get("title") and not f.cleaned_data.get("DELETE")
             ]
             outcome_data = {
                 item.pk: services.OutcomeData(

@@ -144,6 +144,7 @@ def test_year_walk_in_browser(transactional_db, demo_year, cast, chromium_browse
     head.get_by_role("button", name="保存草稿").click()
     expect(head.get_by_text("自评表草稿已保存。")).to_be_visible()
     expect(head.locator(".score-big").first).to_have_text("97.00")
+    _shot(head, "7a-head-self-assessment-form")
     head.get_by_role("button", name="提交自评表（提交后不能修改）").click()
     expect(head.get_by_text("自评表已提交。")).to_be_visible()
     _shot(head, "7-head-self-assessment")

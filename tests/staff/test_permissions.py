@@ -276,3 +276,47 @@ def test_list_pages_issue_a_constant_number_of_queries(
     _self_assessment_with_claim(demo_year, depts["女职工部"])
     with django_assert_num_queries(queries):
         assert client.get(reverse(name, args=[2023])).status_code == 200
+
+
+def test_report_draft_saved_twice_keeps_its_plan_items(client, cast, depts):
+    client.force_login(cast["head_bgs"])
+    url = reverse("staff:report", args=[2023, depts["办公室"].pk, 5])
+    form = {
+        "action": "save",
+        "summary_text": "五月小结",
+        "plan_text": "",
+        "plan-TOTAL_FORMS": "2",
+        "plan-INITIAL_FORMS": "0",
+        "plan-0-title": "职工书屋验收",
+        "plan-0-due_date": "2023-06-20",
+    }
+    assert client.post(url, form).status_code == 302
+    [item] = PlanItem.objects.filter(plan_report__department=depts["办公室"])
+
+    again = {
+        "action": "save",
+        "summary_text": "五月小结（修改）",
+        "plan_text": "",
+        "plan-TOTAL_FORMS": "3",
+        "plan-INITIAL_FORMS": "1",
+        "plan-0-pk": str(item.pk),
+        "plan-0-title": "职工书屋验收",
+        "plan-0-due_date": "2023-06-20",
+    }
+    assert client.post(url, again).status_code == 302
+
+    assert list(PlanItem.objects.filter(plan_report__department=depts["办公室"])) == [item]
+    assert MonthlyReport.objects.get(department=depts["办公室"], month=5).summary_text == "五月小结（修改）"
+
+
+def test_results_page_lists_departments_in_ranking_order(client, cast, demo_year):
+    from scoring.services import year_result
+
+    client.force_login(cast["leader_wang"])
+    page = client.get(reverse("staff:results", args=[2023])).content.decode()
+
+    names = [d.name for d in year_result(demo_year).departments]
+    positions = [page.index(f'<th scope="row">{name}</th>') for name in names]
+    assert positions == sorted(positions)
+    assert page.count("<svg") == 2
+    assert "103.80" in page  # 宣教调研室's final score, first place
