@@ -137,11 +137,15 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="项目", ordering="rule__code")
     def rule_code(self, obj):
-        return str(obj.rule)
+        text = obj.rule.text if len(obj.rule.text) <= 14 else obj.rule.text[:13] + "…"
+        return format_html(
+            '<span title="{}" style="white-space:nowrap">{} {}</span>', obj.rule.text, obj.rule.code, text
+        )
 
     @admin.display(description="部室")
     def department_names(self, obj):
-        return "、".join(link.department.name for link in obj.record_departments.all())
+        names = "、".join(link.department.name for link in obj.record_departments.all())
+        return format_html('<span style="white-space:nowrap">{}</span>', names)
 
     @admin.display(description="状态", ordering="status")
     def status_badge(self, obj):
@@ -402,4 +406,3 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         return _xlsx_response(ledger_export(changelist.get_queryset(request)), "考核台帐.xlsx")
-

@@ -52,14 +52,16 @@ class LedgerRecordForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # In a read-only view the admin removes every field; there is nothing to prepare.
+        if "rule" not in self.fields:
+            return
         if self.instance.pk:
             links = self.instance.record_departments.all()
             self.fields["target_departments"].initial = [link.department_id for link in links]
             self.fields["version"].initial = self.instance.version
             self.fields["version"].required = True
             self.fields["year"].disabled = True
-        years = AssessmentYear.objects.select_related("scheme")
-        self.fields["year"].queryset = years
+        self.fields["year"].queryset = AssessmentYear.objects.select_related("scheme")
         year = self._year()
         if year is not None:
             self.fields["rule"].queryset = ledger_access.recordable_rules(user, year)
@@ -101,6 +103,9 @@ class LedgerRecordForm(forms.ModelForm):
             raise ValidationError(f"{year}已审定，数据只读。")
         if self.instance.pk and cleaned.get("version") is not None and cleaned["version"] != self.instance.version:
             raise ValidationError("该记录已被他人修改（您打开的是旧版本），请刷新页面后重新修改。")
+        date = cleaned.get("date")
+        if year is not None and date is not None and date.year != year.year:
+            self.add_error("date", f"发生日期须在 {year.year} 年内。")
         if rule is None or year is None or self.errors:
             return cleaned
         if not ledger_access.can_record_rule(self.user, rule):
