@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import DO_NOTHING
 from django.utils import timezone
@@ -430,45 +431,104 @@ def _shared_with(rng: random.Random, first: int, n: int) -> tuple[int, ...]:
 
 
 def _records_insert(year: AssessmentYear, rules: dict[str, Rule], plan: list[_Planned], batch_size: int) -> int:
-    """LedgerRecord and RecordDepartment rows (year, rule and annual copied onto the link, as the ledger does)."""
+    """LedgerRecord and RecordDepartment rows (year, rule and annual copied onto the link, as the ledger does).
+
+    Plain INSERTs with ids chosen here: building 400,000 model instances for bulk_create costs more than the
+    database's work. Like bulk_create, this writes no history rows."""
     from reviews.models import LedgerRecord, RecordDepartment
 
     depts = list(YearDepartment.objects.filter(year=year).order_by("order").values_list("department_id", flat=True))
-    start = datetime.date(year.year, 1, 1)
     now = timezone.now()
-    confirmed, pending = LedgerRecord.Status.CONFIRMED, LedgerRecord.Status.PENDING
-    objs = [
-        LedgerRecord(
-            year=year,
-            rule=rules[p.rule],
-            date=start + datetime.timedelta(days=p.day),
-            quantity=p.quantity,
-            level=p.level,
-            points=p.points,
-            exempt=p.exempt,
-            reason=p.reason,
-            description=f"合成记录：{rules[p.rule].short_text}",
-            status=pending if p.pending else confirmed,
-            confirmed_at=None if p.pending else now,
-            recorded_at=now,
-            updated_at=now,
+    start = datetime.date(year.year, 1, 1)
+    date_field = LedgerRecord._meta.get_field("date")
+    dates = [date_field.get_db_prep_save(start + datetime.timedelta(days=d), connection) for d in range(366)]
+    points_field = LedgerRecord._meta.get_field("points")
+    points: dict[Decimal | None, object] = {None: None}
+    confirmed_at = LedgerRecord._meta.get_field("confirmed_at").get_db_prep_save(now, connection)
+    descriptions = {code: f"合成记录：{rule.short_text}" for code, rule in rules.items()}
+    confirmed, pending = str(LedgerRecord.Status.CONFIRMED), str(LedgerRecord.Status.PENDING)
+
+    first_record = _next_id(LedgerRecord)
+    record_rows = []
+    for n, p in enumerate(plan):
+        if p.points not in points:
+            points[p.points] = points_field.get_db_prep_save(p.points, connection)
+        record_rows.append(
+            {
+                "id": first_record + n,
+                "year_id": year.pk,
+                "rule_id": rules[p.rule].pk,
+                "date": dates[p.day],
+                "quantity": p.quantity,
+                "level": p.level,
+                "points": points[p.points],
+                "exempt": p.exempt,
+                "reason": p.reason,
+                "description": descriptions[p.rule],
+                "status": pending if p.pending else confirmed,
+                "confirmed_at": None if p.pending else confirmed_at,
+            }
         )
-        for p in plan
-    ]
-    created = LedgerRecord.objects.bulk_create(objs, batch_size=batch_size)
-    links = [
-        RecordDepartment(
-            record_id=record.pk,
-            department_id=depts[i],
-            year=year,
-            rule_id=record.rule_id,
-            annual=rules[p.rule].annual,
-        )
-        for record, p in zip(created, plan, strict=True)
-        for i in p.departments
-    ]
-    RecordDepartment.objects.bulk_create(links, batch_size=batch_size)
-    return len(links)
+    _rows_insert(LedgerRecord, record_rows, now, batch_size)
+
+    first_link = _next_id(RecordDepartment)
+    link_rows = []
+    for n, p in enumerate(plan):
+        rule = rules[p.rule]
+        for i in p.departments:
+            link_rows.append(
+                {
+                    "id": first_link + len(link_rows),
+                    "record_id": first_record + n,
+                    "department_id": depts[i],
+                    "year_id": year.pk,
+                    "rule_id": rule.pk,
+                    "annual": rule.annual,
+                }
+            )
+    _rows_insert(RecordDepartment, link_rows, now, batch_size)
+    _sequences_reset(LedgerRecord, RecordDepartment)
+    return len(link_rows)
+
+
+def _next_id(model) -> int:
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def _rows_insert(model, rows: list[dict], now: datetime.datetime, batch_size: int) -> None:
+    """INSERT rows given as {attname: database value}; a column missing from a row gets its field's default
+    (so a field added to the model later still works), auto_now fields get `now`."""
+    fields = model._meta.concrete_fields
+    given = set(rows[0]) if rows else set()
+    constants = {}
+    for f in fields:
+        if f.attname in given:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            constants[f.attname] = f.get_db_prep_save(now, connection)
+        elif f.has_default() or f.null:
+            constants[f.attname] = f.get_db_prep_save(f.get_default(), connection)
+        else:
+            raise SeedError(f"{model._meta.label}.{f.name} 没有默认值，合成数据需要补充该字段")
+    attnames = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    with connection.cursor() as cursor:
+        for offset in range(0, len(rows), batch_size * 10):
+            chunk = rows[offset : offset + batch_size * 10]
+            cursor.executemany(sql, [tuple(row[a] if a in row else constants[a] for a in attnames) for row in chunk])
+
+
+def _sequences_reset(*models) -> None:
+    """After inserts with explicit ids, PostgreSQL's sequences must move past them (SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def _ballots_create(
