@@ -57,7 +57,11 @@ class LedgerRecord(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = "台帐记录"
         verbose_name_plural = "考核台帐"
-        indexes = [models.Index(fields=["year", "status"], name="record_year_status")]
+        indexes = [
+            models.Index(fields=["year", "status"], name="record_year_status"),
+            # The changelist's default order over 200,000 records.
+            models.Index(fields=["-date", "-id"], name="record_date_id_desc"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="record_quantity_positive"),
             models.CheckConstraint(
