@@ -99,6 +99,12 @@ def test_password_validators_refuse_weak_passwords(alice, password, code):
     assert code in [error.code for error in excinfo.value.error_list]
 
 
+def test_password_too_short_message_is_chinese(alice):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password("Sh0rt-pw!", user=alice)
+    assert excinfo.value.messages == ["密码太短，至少须有 10 个字符。"]
+
+
 def test_password_validators_accept_strong_password(alice):
     assert validate_password("Lan-zhou-kaohe-2023!", user=alice) is None
 
