@@ -1,0 +1,85 @@
+"""Every model of departments and scoring is registered in the admin and its pages open in Chinese."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from departments.models import Department, Leader, Membership
+from scoring.models import (
+    AssessmentYear,
+    DemocraticScore,
+    DiscretionaryAward,
+    Rule,
+    RuleCategory,
+    Scheme,
+    Supervision,
+    TieOrder,
+    TieOrderEntry,
+    YearDepartment,
+    YearLeader,
+)
+
+MODELS = [
+    Department,
+    Leader,
+    Membership,
+    Scheme,
+    RuleCategory,
+    Rule,
+    AssessmentYear,
+    YearDepartment,
+    YearLeader,
+    Supervision,
+    DemocraticScore,
+    TieOrder,
+    TieOrderEntry,
+    DiscretionaryAward,
+]
+
+
+def test_admin_registers_every_model():
+    assert [m for m in MODELS if not admin.site.is_registered(m)] == []
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_admin_changelist_opens(client, cast, model):
+    client.force_login(cast["admin"])
+
+    response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+
+    assert response.status_code == 200
+    assert model._meta.verbose_name_plural in response.content.decode()
+
+
+def test_year_admin_shows_inlines(client, cast, demo_year):
+    client.force_login(cast["admin"])
+
+    response = client.get(reverse("admin:scoring_assessmentyear_change", args=[demo_year.pk]))
+
+    body = response.content.decode()
+    assert [f.opts.model for f in response.context["inline_admin_formsets"]] == [
+        YearDepartment,
+        YearLeader,
+        Supervision,
+    ]
+    assert "年度参评部室" in body and "分管关系" in body
+
+
+def test_user_admin_shows_memberships_inline(client, cast):
+    client.force_login(cast["admin"])
+
+    response = client.get(reverse("admin:auth_user_change", args=[cast["reviewer_bgs"].pk]))
+
+    assert response.status_code == 200
+    assert "考核系统角色" in response.content.decode()
+
+
+def test_department_autocomplete_answers(client, cast, demo_year):
+    client.force_login(cast["admin"])
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "办公", "app_label": "scoring", "model_name": "yeardepartment", "field_name": "department"},
+    )
+
+    assert [r["text"] for r in response.json()["results"]] == ["办公室"]
