@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Kaohe-correct-horse-2023"
@@ -176,3 +176,18 @@ def test_production_settings_refuse_missing_secret_key(tmp_path):
 
     assert result.returncode == 1
     assert "environment variable KAOHE_SECRET_KEY is required" in result.stderr
+
+
+def test_login_page_locks_after_five_failures_with_chinese_page(alice):
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    statuses = [
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong-password"}).status_code
+        for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]  # the form with its error, then locked at the fifth
+
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "账号已暂时锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
