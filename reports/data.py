@@ -86,14 +86,25 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
-class SelfAssessmentLine:
-    category: str
+class SelfAssessmentItem:
+    """One rule item of a self-assessment beside the ledger (from the self-assessment app's comparison)."""
+
+    code: str
+    text: str
+    self_quantity: int
+    self_exempt: int
     self_points: Decimal
+    ledger_quantity: int
+    ledger_exempt: int
     ledger_points: Decimal
 
     @property
     def differs(self) -> bool:
-        return self.self_points != self.ledger_points
+        return (self.self_quantity, self.self_exempt, self.self_points) != (
+            self.ledger_quantity,
+            self.ledger_exempt,
+            self.ledger_points,
+        )
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,7 @@ class SelfAssessment:
     submitted_at: datetime.datetime | None
     self_score: Decimal | None
     summary: str
-    lines: tuple[SelfAssessmentLine, ...] = ()
-    items: tuple[dict, ...] = ()  # per rule item, as the form shows: {"rule", "text", "count", "points", "note"}
+    items: tuple[SelfAssessmentItem, ...] = ()
 
 
 @dataclass
@@ -153,7 +163,7 @@ class YearReport:
     generated_on: datetime.date
     sections: list[DepartmentSection]
     democratic: Democratic
-    self_assessment_available: bool  # the self-assessment app exists and the year holds at least one
+    self_assessment_available: bool  # the self-assessment app is installed (a missing form is then "not submitted")
     category_totals: list[dict] = field(default_factory=list)
 
     @property
@@ -263,13 +273,47 @@ def ledger_rows_streamed(
 # Optional sources: self-assessment (workplans), ballots
 
 
-def self_assessments(year: AssessmentYear, result: engine.YearResult) -> dict[str, SelfAssessment] | None:
-    """Each department's self-assessment, or None when the self-assessment app is not installed."""
+def self_assessments(
+    year: AssessmentYear, data: engine.YearInput, result: engine.YearResult
+) -> dict[str, SelfAssessment] | None:
+    """Each department's self-assessment beside its ledger, or None when the self-assessment app is absent.
+
+    The self-score comes from the self-assessment app, which scores the declarations with the one core.
+    """
     try:
-        from workplans import reports_api
+        from workplans.selectors import comparison_rows, self_result
+        from workplans.selectors import self_assessments as assessments_of
     except ImportError:
         return None
-    return reports_api.self_assessments_for_report(year=year, result=result)
+    found = {}
+    for assessment in assessments_of(year):
+        name = assessment.department.name
+        try:
+            ledger = result.department(name)
+        except KeyError:
+            continue
+        own = self_result(assessment, data)
+        items = tuple(
+            SelfAssessmentItem(
+                r.code,
+                r.text,
+                r.self_quantity,
+                r.self_exempt,
+                r.self_points,
+                r.ledger_quantity,
+                r.ledger_exempt,
+                r.ledger_points,
+            )
+            for r in comparison_rows(data.scheme, own, ledger)
+        )
+        found[name] = SelfAssessment(
+            status=assessment.get_status_display(),
+            submitted_at=assessment.submitted_at,
+            self_score=own.review_score,
+            summary=assessment.summary,
+            items=items,
+        )
+    return found
 
 
 def democratic_section(year: AssessmentYear, data: engine.YearInput, result: engine.YearResult) -> Democratic:
@@ -360,7 +404,7 @@ def year_report(year: int | AssessmentYear, *, departments: set[str] | None = No
         .annotate(n=Count("record_id"))
         .values_list("department__name", "n")
     )
-    assessments = self_assessments(year, result)
+    assessments = self_assessments(year, data, result)
 
     sections = []
     for dept in result.departments:
@@ -386,7 +430,7 @@ def year_report(year: int | AssessmentYear, *, departments: set[str] | None = No
         generated_on=timezone.localdate(),
         sections=sections,
         democratic=democratic_section(year, data, result),
-        self_assessment_available=bool(assessments),
+        self_assessment_available=assessments is not None,
     )
     report.category_totals = category_totals(result, sections)
     return report
