@@ -207,6 +207,10 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
 
         return FormWithUser
 
+    def get_inline_instances(self, request, obj=None):
+        # Evidence is uploaded through the form's file field; the list of files only exists once saved.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [fs for fs in self.fieldsets if fs[0] != "状态"]

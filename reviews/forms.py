@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -65,6 +67,10 @@ class LedgerRecordForm(forms.ModelForm):
         year = self._year()
         if year is not None:
             self.fields["rule"].queryset = ledger_access.recordable_rules(user, year)
+            if not self.instance.pk and not self.is_bound:
+                today = datetime.date.today()
+                self.initial.setdefault("year", year.pk)
+                self.initial.setdefault("date", today if today.year == year.year else datetime.date(year.year, 12, 31))
         else:
             self.fields["rule"].queryset = Rule.objects.none()
         self.fields["rule"].help_text = "只列出您负责录入的考核项目。"
