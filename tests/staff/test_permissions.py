@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department
@@ -320,3 +322,21 @@ def test_results_page_lists_departments_in_ranking_order(client, cast, demo_year
     assert positions == sorted(positions)
     assert page.count("<svg") == 2
     assert "103.80" in page  # 宣教调研室's final score, first place
+
+
+def test_department_and_self_pages_issue_a_constant_number_of_queries(client, cast, demo_year, depts):
+    bgs = depts["办公室"]
+    client.force_login(cast["head_bgs"])
+    pages = [reverse("staff:department", args=[2023, bgs.pk]), reverse("staff:self", args=[2023, bgs.pk])]
+    _self_assessment_with_claim(demo_year, bgs)
+    counts = []
+    for month in (6, 8):
+        _, items = _submitted_report(demo_year, bgs, cast["head_bgs"], month=month)
+        services.t4_confirm(item=items[0], user=cast["reviewer_zzb"])
+        row = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            row.append(len(queries))
+        counts.append(row)
+    assert counts[0] == counts[1] == [17, 26]
