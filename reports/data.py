@@ -144,14 +144,9 @@ class Democratic:
     grades: tuple[str, ...]
     groups: tuple[str, ...]
     rows: list[DemocraticRow]
-    ballots: int | None = None  # ballots cast, when known
-    codes_issued: int | None = None  # one-time codes issued, when the ballots app tells
-
-    @property
-    def turnout(self) -> Decimal | None:
-        if not self.ballots or not self.codes_issued:
-            return None
-        return engine.round2(Decimal(self.ballots) * 100 / Decimal(self.codes_issued))
+    ballots: int | None = None  # ballots counted by the scoring core
+    turnout: list[dict] = field(default_factory=list)  # per rater group: planned, online, paper, total, turnout %
+    round_closed: bool | None = None  # None: no round known to the ballots app
 
 
 @dataclass
@@ -348,11 +343,23 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
     if source == AssessmentYear.DemocraticSource.BALLOTS and data.ballots is not None:
         section.ballots = sum(b.count for b in data.ballots)
         try:
-            from ballots import reports_api
+            from ballots.services import year_statistics
         except ImportError:
             pass
         else:
-            section.codes_issued = reports_api.codes_issued(year=year)
+            stats = year_statistics(year=year)
+            section.round_closed = stats is not None
+            for t in stats.turnout if stats else ():
+                section.turnout.append(
+                    {
+                        "group": t.group.name,
+                        "planned": t.group.planned_count,
+                        "online": t.online,
+                        "paper": t.paper,
+                        "total": t.total,
+                        "turnout": t.turnout,
+                    }
+                )
     return section
 
 

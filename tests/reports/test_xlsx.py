@@ -161,3 +161,28 @@ def test_workbook_writes_formula_like_text_as_text(demo_year):
     assert row[13].value == '=HYPERLINK("http://x")' and row[13].data_type == "s"
     assert row[14].value == "+1 -2 @SUM" and row[14].data_type == "s"
     assert row[13].quotePrefix is True
+
+
+def test_year_report_data_takes_the_same_number_of_queries_at_two_sizes(demo_year, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from departments.models import Department
+    from reports.data import year_report
+    from reviews.services import ledger_record_create
+    from scoring.models import Rule
+
+    with CaptureQueriesContext(connection) as small:
+        year_report(demo_year)
+    rule = Rule.objects.get(scheme=demo_year.scheme, code="S1")
+    for name in ("办公室", "组织部", "女职工部"):
+        for _ in range(3):
+            ledger_record_create(
+                year=demo_year, rule=rule, departments=[Department.objects.get(name=name)], recorded_by=cast["lead"]
+            )
+    with CaptureQueriesContext(connection) as large:
+        report = year_report(demo_year)
+
+    assert len(large) == len(small)
+    assert sum(len(s.rows) for s in report.sections) == 33 + 9
+    assert {r.recorder for s in report.sections for r in s.rows if r.rule == "S1"} >= {"周组长"}
