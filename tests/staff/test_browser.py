@@ -149,6 +149,9 @@ def test_year_walk_in_browser(transactional_db, demo_year, cast, chromium_browse
     expect(head.get_by_text("自评表已提交。")).to_be_visible()
     _shot(head, "7-head-self-assessment")
     assert SelfAssessment.objects.get(department=bgs).status == "submitted"
+    head.get_by_role("link", name="打印版").click()
+    expect(head.get_by_role("heading", name="2023年度机关各部室创先争优绩效考核自评表")).to_be_visible()
+    _shot(head, "7b-head-self-assessment-print")
     head.goto(f"{live_server.url}/2023/dept/{bgs.pk}/")
     _shot(head, "8-head-my-department")
 

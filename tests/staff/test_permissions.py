@@ -340,3 +340,24 @@ def test_department_and_self_pages_issue_a_constant_number_of_queries(client, ca
             row.append(len(queries))
         counts.append(row)
     assert counts[0] == counts[1] == [17, 26]
+
+
+def test_frozen_year_pages_are_read_only(client, cast, demo_year, depts):
+    from scoring.models import AssessmentYear
+
+    AssessmentYear.objects.filter(pk=demo_year.pk).update(phase=AssessmentYear.Phase.APPROVED)
+    client.force_login(cast["head_bgs"])
+    bgs = depts["办公室"].pk
+
+    page = client.get(reverse("staff:report", args=[2023, bgs, 6])).content.decode()
+    assert "本年度已审定，数据只读" in page and "保存草稿" not in page
+    assert client.post(reverse("staff:report", args=[2023, bgs, 6]), {"action": "save"}).status_code == 403
+    assert client.post(reverse("staff:self", args=[2023, bgs]), {"action": "save"}).status_code == 403
+    assert not MonthlyReport.objects.exists()
+
+
+def test_admin_lists_reports_read_only(client, cast, demo_year, depts):
+    _submitted_report(demo_year, depts["办公室"], cast["head_bgs"])
+    client.force_login(cast["admin"])
+    assert client.get("/admin/workplans/monthlyreport/").status_code == 200
+    assert client.get("/admin/workplans/selfassessment/").status_code == 200
