@@ -2,7 +2,7 @@
 
 GET only (a POST-only view answers 405); write paths are covered by their owners' tests. Path converters are
 filled with ids from the demo data: year 2023, department 办公室 (headed by head_bgs, supervised by vice_li).
-Admin: the index and every registered model's changelist and add form.
+Admin: the index and every registered model's changelist, add form and first object's change form.
 """
 
 from __future__ import annotations
@@ -103,6 +103,14 @@ def project_urls(year) -> list[tuple[str, str]]:
         urls.append(
             (f"admin:{meta.app_label}_{meta.model_name}_add", f"/admin/{meta.app_label}/{meta.model_name}/add/")
         )
+        first = model._base_manager.order_by("pk").values_list("pk", flat=True).first()
+        if first is not None:
+            urls.append(
+                (
+                    f"admin:{meta.app_label}_{meta.model_name}_change",
+                    f"/admin/{meta.app_label}/{meta.model_name}/{first}/change/",
+                )
+            )
     return urls
 
 
