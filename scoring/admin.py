@@ -1,8 +1,9 @@
 """Schemes (rules as data), years and leadership's decisions in the admin. A frozen year (审定 and after)
 is read-only here like everywhere else: its own form and every row hanging off it refuse changes."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from scoring.catalogue import scheme_copy, scheme_is_locked
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
@@ -70,12 +71,43 @@ class FrozenYearInlineMixin:
         return super().has_delete_permission(request, obj)
 
 
-class RuleCategoryInline(admin.TabularInline):
+def _scheme_of(obj):
+    if obj is None:
+        return None
+    return obj if isinstance(obj, Scheme) else obj.scheme
+
+
+class LockedSchemeMixin:
+    """A scheme used by an approved year is read-only (its years must re-score to the same numbers);
+    copy it for a new year instead."""
+
+    def _locked(self, obj) -> bool:
+        scheme = _scheme_of(obj)
+        return scheme is not None and scheme_is_locked(scheme)
+
+    def has_add_permission(self, request, obj=None):
+        # Inlines receive the parent scheme as obj.
+        if obj is not None and self._locked(obj):
+            return False
+        return super().has_add_permission(request, *([obj] if isinstance(self, admin.options.InlineModelAdmin) else []))
+
+    def has_change_permission(self, request, obj=None):
+        if self._locked(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._locked(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class RuleCategoryInline(LockedSchemeMixin, admin.TabularInline):
     model = RuleCategory
     extra = 0
 
 
-class RuleInline(admin.TabularInline):
+class RuleInline(LockedSchemeMixin, admin.TabularInline):
     model = Rule
     extra = 0
     fields = ["code", "category", "kind", "text", "points", "max_points", "annual", "order"]
@@ -83,21 +115,30 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(LockedSchemeMixin, admin.ModelAdmin):
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
     inlines = [RuleCategoryInline, RuleInline]
+    actions = ["copy_schemes"]
+
+    @admin.action(description="复制所选方案（用于新年度）", permissions=["add"])
+    def copy_schemes(self, request, queryset):
+        for scheme in queryset:
+            copy = scheme_copy(scheme=scheme)
+            self.message_user(
+                request, f"已复制为新方案“{copy.name}”（{copy.code}），请修改代码和名称后使用。", messages.SUCCESS
+            )
 
 
 @admin.register(RuleCategory)
-class RuleCategoryAdmin(admin.ModelAdmin):
+class RuleCategoryAdmin(LockedSchemeMixin, admin.ModelAdmin):
     list_display = ["code", "name", "scheme", "order"]
     list_filter = ["scheme"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(LockedSchemeMixin, admin.ModelAdmin):
     list_display = ["code", "short_text", "category", "kind", "points", "annual", "recorder_label", "scheme"]
     list_filter = ["scheme", "category__name", "kind", "annual"]
     search_fields = ["code", "text"]

@@ -141,3 +141,41 @@ def builtin_scheme_spec(code: str) -> engine.SchemeSpec | None:
     """A shipped scheme by code, without the database."""
     doc = builtin_schemes().get(code)
     return spec_from_document(doc) if doc else None
+
+
+def scheme_is_locked(scheme) -> bool:
+    """A scheme used by an approved (frozen) year keeps its rules: a past year must always re-score to the
+    same numbers. A new year's scheme is a copy (`scheme_copy`), changed."""
+    from scoring.models import AssessmentYear
+
+    frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
+    return scheme.years.filter(phase__in=frozen).exists()
+
+
+@transaction.atomic
+def scheme_copy(*, scheme, code: str | None = None, name: str | None = None):
+    """A copy of a scheme with all its categories and rules, for a new year to edit."""
+    from scoring.models import Scheme
+
+    if code is None:
+        n = 1
+        while Scheme.objects.filter(code=f"{scheme.code}-copy{n}").exists():
+            n += 1
+        code = f"{scheme.code}-copy{n}"
+    copy = Scheme.objects.create(code=code, name=name or f"{scheme.name}（副本）", description=scheme.description)
+    categories = {}
+    for category in scheme.categories.all():
+        old_pk = category.pk
+        category.pk = None
+        category.scheme = copy
+        category.save()
+        categories[old_pk] = category
+    for rule in scheme.rules.prefetch_related("recorder_offices"):
+        offices = list(rule.recorder_offices.all())
+        rule._prefetched_objects_cache = {}  # else set() below compares against the original's offices
+        rule.pk = None
+        rule.scheme = copy
+        rule.category = categories[rule.category_id]
+        rule.save()
+        rule.recorder_offices.set(offices)
+    return copy

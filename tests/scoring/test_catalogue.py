@@ -1,0 +1,70 @@
+"""The rule catalogue: loaded as data, copied for a new year, locked once a year using it is approved."""
+
+import pytest
+from django.test import Client
+
+from scoring.catalogue import catalogue_load, scheme_copy, scheme_is_locked
+from scoring.models import AssessmentYear, Rule, Scheme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalogue_load_is_idempotent_and_keeps_admin_edits():
+    catalogue_load()
+    Rule.objects.filter(code="S2").update(points="0.8")
+    catalogue_load()
+    assert Scheme.objects.count() == 1
+    assert Rule.objects.count() == 27
+    assert str(Rule.objects.get(code="S2").points) == "0.80"
+
+
+def test_catalogue_matches_scoring_md():
+    catalogue_load()
+    rules = {r.code: r for r in Rule.objects.select_related("category").prefetch_related("recorder_offices")}
+    assert (rules["T3"].kind, str(rules["T3"].max_points), rules["T3"].reason_required) == (
+        "discretionary",
+        "3.00",
+        True,
+    )
+    assert (str(rules["B3"].points_national), str(rules["B3"].points_municipal)) == ("12.00", "8.00")
+    assert [r.halve_when_shared for r in (rules["B1"], rules["B2"], rules["B3"])] == [True, False, False]
+    assert sorted(c for c, r in rules.items() if r.annual) == ["G1", "G2", "G3"]
+    assert sorted(d.name for d in rules["P1"].recorder_offices.all()) == ["民管法工部", "生活保障部"]
+    assert [d.name for d in rules["G2"].recorder_offices.all()] == ["宣教调研室"]
+    assert rules["D1"].recorder_offices.count() == 0 and rules["V5"].reason_required
+
+
+def test_scheme_copy_copies_every_rule_and_office():
+    catalogue_load()
+    original = Scheme.objects.get(code="district-2023")
+    copy = scheme_copy(scheme=original)
+    assert copy.code == "district-2023-copy1"
+    assert copy.rules.count() == 27 and copy.categories.count() == 9
+    assert [d.name for d in copy.rules.get(code="T1").recorder_offices.all()] == ["组织部"]
+    assert copy.rules.get(code="T1").category.scheme == copy
+
+
+def test_scheme_of_an_approved_year_is_locked_in_the_admin(demo_year, cast):
+    scheme = demo_year.scheme
+    rule = scheme.rules.get(code="S2")
+    client = Client()
+    client.force_login(cast["admin"])
+    url = f"/admin/scoring/rule/{rule.pk}/change/"
+    assert scheme_is_locked(scheme) is False
+    demo_year.phase = AssessmentYear.Phase.APPROVED
+    demo_year.save()
+    assert scheme_is_locked(scheme) is True
+    response = client.post(url, {"code": "S2", "text": "x", "points": "9"})
+    assert response.status_code == 403
+    rule.refresh_from_db()
+    assert str(rule.points) == "0.50"
+
+
+def test_scheme_copy_admin_action(demo_year, cast):
+    client = Client()
+    client.force_login(cast["admin"])
+    response = client.post(
+        "/admin/scoring/scheme/", {"action": "copy_schemes", "_selected_action": [demo_year.scheme.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert Scheme.objects.filter(code="district-2023-copy1").exists()
