@@ -183,7 +183,16 @@ def _flush_backed_up_tables() -> None:
         for field in model._meta.local_many_to_many:
             tables.add(field.remote_field.through._meta.db_table)
     statements = connection.ops.sql_flush(no_style(), sorted(tables), reset_sequences=True, allow_cascade=True)
-    connection.ops.execute_sql_flush(statements)
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with pending deferred-constraint events in the same transaction: fire them
+        # first, then defer again for the load (fixtures may refer forward).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        connection.ops.execute_sql_flush(statements)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        connection.ops.execute_sql_flush(statements)
 
 
 def restore(source: Path, *, force: bool = False) -> dict:
