@@ -63,7 +63,6 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
         )
     )
 
-    records: dict[int, dict] = {}
     links = (
         RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
         .order_by("record_id", "id")
@@ -78,23 +77,21 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
             "record__reason",
         )
     )
-    for record_id, dept, rule, quantity, points, level, exempt, reason in links:
-        entry = records.get(record_id)
-        if entry is None:
-            records[record_id] = entry = {
-                "rule": rule,
-                "departments": [],
-                "quantity": quantity,
-                "points": points,
-                "level": level or None,
-                "exempt": exempt,
-                "reason": reason,
-                "key": record_id,
-            }
-        entry["departments"].append(dept)
-    record_inputs = tuple(
-        engine.RecordInput(**{**entry, "departments": tuple(entry["departments"])}) for entry in records.values()
-    )
+    # Streamed (no result cache) and folded record by record (the links come ordered by record), every
+    # repeated name kept once: a province-scale year has hundreds of thousands of links.
+    canonical: dict[str, str] = {}
+    record_inputs: list[engine.RecordInput] = []
+    current = None
+    departments_of: list[str] = []
+    for row in links.iterator(chunk_size=5000):
+        record_id, dept = row[0], canonical.setdefault(row[1], row[1])
+        if current is not None and current[0] != record_id:
+            record_inputs.append(_record_input(current, departments_of, canonical))
+            departments_of = []
+        current = row
+        departments_of.append(dept)
+    if current is not None:
+        record_inputs.append(_record_input(current, departments_of, canonical))
 
     democratic_scores = None
     ballots = None
@@ -120,11 +117,25 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
         departments=departments,
         settings=_settings(year),
         leaders=leaders,
-        records=record_inputs,
+        records=tuple(record_inputs),
         democratic_scores=democratic_scores,
         ballots=ballots,
         discretionary_awards=awards,
         tie_order=tuple(tuple(g) for g in tie_groups.values()),
+    )
+
+
+def _record_input(row: tuple, departments: list[str], canonical: dict[str, str]) -> engine.RecordInput:
+    record_id, _, rule, quantity, points, level, exempt, reason = row
+    return engine.RecordInput(
+        rule=canonical.setdefault(rule, rule),
+        departments=tuple(departments),
+        quantity=quantity,
+        points=points,
+        level=canonical.setdefault(level, level) if level else None,
+        exempt=exempt,
+        reason=reason,
+        key=record_id,
     )
 
 
