@@ -64,3 +64,22 @@ def test_crafted_self_assessment_for_other_department_changes_nothing(demo_year,
 
     assert response.status_code in (403, 404)
     assert _changed(before, _row_counts()) == {}
+
+
+@pytest.mark.parametrize("intruder", ["reviewer_bgs", "reviewer_xjdys", "reviewer_mgfgb"])
+def test_crafted_admin_delete_outside_own_categories_changes_nothing(demo_year, cast, intruder):
+    from reviews.models import LedgerRecord
+
+    record = LedgerRecord.objects.filter(year=demo_year, rule__code="T2").first()  # 组织部's category T
+    url = f"/admin/reviews/ledgerrecord/{record.pk}/delete/"
+    before = _row_counts()
+
+    response = _post(cast, intruder, url, {"post": "yes"})
+
+    assert response.status_code == 403
+    assert _changed(before, _row_counts()) == {}
+
+    # Control: the 组织部 reviewer, who records category T, may delete it.
+    control = _post(cast, "reviewer_zzb", url, {"post": "yes"})
+    assert control.status_code == 302
+    assert not LedgerRecord.objects.filter(pk=record.pk).exists()
