@@ -41,7 +41,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--clients", type=int, default=10, help="并发客户端数")
         parser.add_argument("--seconds", type=float, default=30, help="每个页面的压测秒数")
-        parser.add_argument("--doc-timeout", type=float, default=240, help="单个报表的超时秒数")
+        parser.add_argument("--doc-timeout", type=float, default=180, help="单个报表的超时秒数")
         # Internal: the child process of one size, and the children that build one document.
         parser.add_argument("--run", choices=list(runner.SIZES), help="（内部）在当前数据库中测一个规模")
         parser.add_argument("--results", help="（内部）结果 JSON 文件")
