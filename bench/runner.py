@@ -51,7 +51,7 @@ PAGES = [
     ("考核结果（考核小组组长）", "staff:results", "lead", ("year",)),
     ("部室对比（考核小组组长）", "staff:compare", "lead", ("year",)),
     ("考核台帐（管理后台）", "admin:reviews_ledgerrecord_changelist", "admin", ()),
-    ("台帐明细（管理后台）", "admin:reviews_ledgerrecord_breakdown", "admin", ()),
+    ("部室得分明细（管理后台）", "admin:reviews_ledgerrecord_breakdown", "admin", ("year_id", "department_id")),
 ]
 XLSX_BUILDERS = ("reports.xlsx:build_xlsx", "reports.xlsx:year_xlsx", "reports.xlsx:build_workbook")
 PDF_BUILDERS = ("reports.pdf:build_pdf", "reports.pdf:year_pdf")
@@ -275,7 +275,12 @@ def _users(year) -> dict:
 def _page_urls(year, users) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     from django.urls import NoReverseMatch, reverse
 
-    values = {"year": year.year, "department": users["department"].pk}
+    values = {
+        "year": year.year,
+        "year_id": year.pk,
+        "department": users["department"].pk,
+        "department_id": users["department"].pk,
+    }
     found, missing = [], {}
     for label, name, who, needs in PAGES:
         try:
