@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,7 +21,7 @@ from django.utils import timezone
 from departments.access import headed_departments
 from departments.models import Department
 from reviews.models import LedgerRecord
-from reviews.services import ledger_record_delete, ledger_record_update, year_ensure_writable
+from reviews.services import evidence_check, ledger_record_delete, ledger_record_update, year_ensure_writable
 from scoring import engine
 from scoring.cases import parse_case, result_to_json
 from scoring.catalogue import spec_from_document
@@ -52,14 +50,6 @@ PHASE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 DEFAULT_PUBLICITY_DAYS = 5
-OBJECTION_FILE_TYPES = {
-    "application/pdf": "PDF",
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
-}
-OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .doc / .xls / .wps (OLE compound document)
 
 
 def year_allows(year: AssessmentYear, action: str) -> bool:
@@ -172,19 +162,8 @@ def _scores_of(year: AssessmentYear, names: Iterable[str]) -> dict[str, dict[str
 
 
 def objection_file_check(upload: UploadedFile) -> str:
-    """The upload's content type, checked by its content (not its name) and size; raises ValidationError."""
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            f"文件“{upload.name}”超过大小上限 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB。"
-        )
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is not None and kind.mime in OBJECTION_FILE_TYPES:
-        return kind.mime
-    if head.startswith(OLE_MAGIC):
-        return "application/x-ole-storage"
-    raise ValidationError(f"文件“{upload.name}”的类型不允许（仅限 PDF、图片、Word/Excel/WPS 文档）。")
+    """The upload's content type, checked by its content (not its name) and size, as for ledger evidence."""
+    return evidence_check(upload)
 
 
 @transaction.atomic

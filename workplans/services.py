@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +15,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from reviews.models import LedgerRecord
-from reviews.services import ledger_record_create, year_ensure_writable
+from reviews.services import evidence_check, ledger_record_create, year_ensure_writable
 from scoring import engine
 from scoring.models import AssessmentYear, Rule
 from workplans.models import (
@@ -328,31 +326,15 @@ def bonus_claim_delete(*, claim: BonusClaim) -> None:
     claim.delete()
 
 
-EVIDENCE_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/msword",
-    "application/zip",  # some .docx files are recognised only as zip
-}
-
-
 def evidence_add(*, claim: BonusClaim, upload: UploadedFile, user) -> ClaimEvidence:
     """Store an evidence file under a random name after checking its size and its real type."""
     _ensure_self_editable(claim.assessment)
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(f"文件过大（上限 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB）。")
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise ValidationError("只能上传 PDF、JPG、PNG 或 Word 文件。")
+    content_type = evidence_check(upload)  # the same size and content checks as ledger evidence
     return ClaimEvidence.objects.create(
         claim=claim,
         file=upload,
         original_name=upload.name[:200],
         size=upload.size,
-        content_type=kind.mime,
+        content_type=content_type,
         uploaded_by=user,
     )
