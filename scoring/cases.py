@@ -6,6 +6,7 @@ into `Decimal` (`json.loads(text, parse_float=Decimal)`), never through float.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -252,7 +253,7 @@ def _parse_settings(raw: Any) -> engine.Settings:
     democratic = values.get("democratic_weight", defaults.democratic_weight)
     if review + democratic != 1:
         raise ScoringError("settings", f"权重之和须等于 1（现为 {review} + {democratic}）")
-    return engine.Settings(**{**defaults.__dict__, **values})
+    return dataclasses.replace(defaults, **values)
 
 
 def _parse_departments(raw: Any) -> tuple[engine.DepartmentInput, ...]:

@@ -124,7 +124,7 @@ class Settings:
     exclude_own_department: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DepartmentInput:
     name: str
     headcount: int
@@ -137,7 +137,7 @@ class LeaderInput:
     supervises: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordInput:
     rule: str
     departments: tuple[str, ...]
@@ -149,7 +149,7 @@ class RecordInput:
     key: Any = None  # the record's identity where it came from (database id, case index)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BallotInput:
     group: str
     voter_department: str | None
@@ -180,7 +180,7 @@ class YearInput:
 # Output
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """What one record gives one department: the unit of "every point explained"."""
 
