@@ -51,13 +51,34 @@ def demo_load() -> list[str]:
 
     done = []
     catalogue_load()
+    year = None
     if not AssessmentYear.objects.filter(year=2023).exists():
         year = year_import(loads(DEMO_YEAR_FILE.read_bytes()))
         year.phase = AssessmentYear.Phase.SCORING
         year.save(update_fields=["phase"])
         done.append("2023年度示例数据")
-    done.extend(demo_users_ensure())
+    done.extend(demo_users_ensure())  # after the year: vice chairs' accounts link to its leaders
+    if year is not None:
+        _demo_recorders_set(year)
     return done
+
+
+def _demo_recorders_set(year) -> None:
+    """Each demo record as entered by the reviewer of the office responsible for its rule (十、考核组织),
+    or by the review lead, so that the demo shows who entered every point."""
+    from reviews.models import LedgerRecord
+
+    reviewers = {
+        m.department_id: m.user
+        for m in Membership.objects.filter(role=Role.REVIEWER).select_related("user").order_by("id")
+    }
+    lead = Membership.objects.filter(role=Role.REVIEW_LEAD).select_related("user").first()
+    for record in (
+        LedgerRecord.objects.filter(year=year).select_related("rule").prefetch_related("rule__recorder_offices")
+    ):
+        offices = [o.pk for o in record.rule.recorder_offices.all() if o.pk in reviewers]
+        user = reviewers[offices[0]] if offices else (lead.user if lead else None)
+        LedgerRecord.objects.filter(pk=record.pk).update(recorded_by=user)
 
 
 def demo_users_ensure() -> list[str]:
