@@ -179,3 +179,37 @@ def scheme_copy(*, scheme, code: str | None = None, name: str | None = None):
         rule.save()
         rule.recorder_offices.set(offices)
     return copy
+
+
+def scheme_document(scheme) -> dict:
+    """The scheme's rules as a document in the shape of fixtures/schemes/*.json (read by spec_from_document)."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    rules = list(scheme.rules.select_related("category").order_by("category__order", "order", "id"))
+    categories = list(scheme.categories.order_by("order", "id").values("code", "name"))
+    return {
+        "code": scheme.code,
+        "name": scheme.name,
+        "categories": categories,
+        "rules": [
+            {
+                "code": r.code,
+                "category": r.category.code,
+                "kind": r.kind,
+                "text": r.text,
+                "unit": r.unit,
+                "points": text(r.points),
+                "max_points": text(r.max_points),
+                "points_national": text(r.points_national),
+                "points_provincial": text(r.points_provincial),
+                "points_municipal": text(r.points_municipal),
+                "annual": r.annual,
+                "halve_when_shared": r.halve_when_shared,
+                "reason_required": r.reason_required,
+                "recorder_label": r.recorder_label,
+            }
+            for r in rules
+        ],
+    }

@@ -24,8 +24,8 @@ from reviews.models import LedgerRecord
 from reviews.services import evidence_check, ledger_record_delete, ledger_record_update, year_ensure_writable
 from scoring import engine
 from scoring.cases import parse_case, result_to_json
-from scoring.catalogue import spec_from_document
-from scoring.models import AssessmentYear, DiscretionaryAward, Scheme, TieOrder, TieOrderEntry
+from scoring.catalogue import scheme_document, spec_from_document
+from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder, TieOrderEntry
 from scoring.services import year_input
 from workflow import access
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
@@ -391,32 +391,6 @@ def discretionary_award_grant(year: AssessmentYear, department: Department, amou
 
 # ---------------------------------------------------------------------------------------------------------
 # Approval (审定), snapshot, re-opening, announcement
-
-
-def scheme_document(scheme: Scheme) -> dict[str, Any]:
-    """The scheme's rules as a document in the shape of fixtures/schemes/*.json (read by spec_from_document)."""
-
-    def text(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
-
-    rules = list(scheme.rules.select_related("category").order_by("category__order", "order", "id"))
-    categories = list(scheme.categories.order_by("order", "id").values("code", "name"))
-    return {
-        "code": scheme.code,
-        "name": scheme.name,
-        "categories": categories,
-        "rules": [
-            {
-                "code": r.code, "category": r.category.code, "kind": r.kind, "text": r.text, "unit": r.unit,
-                "points": text(r.points), "max_points": text(r.max_points),
-                "points_national": text(r.points_national), "points_provincial": text(r.points_provincial),
-                "points_municipal": text(r.points_municipal), "annual": r.annual,
-                "halve_when_shared": r.halve_when_shared, "reason_required": r.reason_required,
-                "recorder_label": r.recorder_label,
-            }
-            for r in rules
-        ],
-    }
 
 
 def snapshot_input(snapshot: dict[str, Any]) -> engine.YearInput:

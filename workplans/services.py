@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from reviews.models import LedgerRecord
-from reviews.services import evidence_check, ledger_record_create, year_ensure_writable
+from reviews.services import evidence_check, ledger_record_create, rule_spec, year_ensure_writable
 from scoring import engine
 from scoring.models import AssessmentYear, Rule
 from workplans.models import (
@@ -298,17 +298,11 @@ def bonus_claim_add(
     *, assessment: SelfAssessment, rule: Rule, level: str, title: str, shared_with: Sequence[Department]
 ) -> BonusClaim:
     _ensure_self_editable(assessment)
-    spec = engine.RuleSpec(
-        code=rule.code,
-        category=rule.category.code,
-        kind=rule.kind,
-        level_points=rule.level_points(),
-        halve_when_shared=rule.halve_when_shared,
-    )
     if rule.kind != Rule.Kind.BONUS or rule.scheme_id != assessment.year.scheme_id:
         raise ValidationError({"rule": "请选择本年度方案的加分项目。"})
     departments = (assessment.department.name, *(d.name for d in shared_with))
-    problems = engine.record_problems(spec, engine.RecordInput(rule=rule.code, departments=departments, level=level))
+    candidate = engine.RecordInput(rule=rule.code, departments=departments, level=level)
+    problems = engine.record_problems(rule_spec(rule), candidate)
     if problems:
         errors: dict[str, list[str]] = {}
         for field, message in problems:
