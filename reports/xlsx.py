@@ -3,7 +3,7 @@
 Streamed with openpyxl's write-only mode, the ledger read from the database in chunks, so that memory stays
 flat with the number of records. Every figure is a number in a numeric cell with a number format, taken from
 the scoring core's result (the same one the PDF prints). Text that a spreadsheet could take for a formula
-(starting with = + - @) is written as plain text with a quote prefix.
+(starting with = + - @) is written as plain text with a quote prefix (kaohe.xlsx.text_guard).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
+from kaohe.xlsx import text_guard
 from reports.data import ROLE_LABELS, Democratic, democratic_section, ledger_rows_streamed
 from scoring import engine
 from scoring.models import AssessmentYear
@@ -27,7 +28,6 @@ SCORE = "0.00"
 MONEY = "#,##0.00"
 COUNT = "0"
 DATE = "yyyy-mm-dd"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 SHEETS = ("汇总排名", "部室明细", "台帐", "民主测评", "奖励核发")
 
@@ -80,15 +80,7 @@ class _Sheet:
     def cell(self, value: Any, number_format: str | None = None, *, wrap: bool = False, bold: bool = False):
         from openpyxl.cell import WriteOnlyCell
 
-        if isinstance(value, str):
-            cell = WriteOnlyCell(self.ws)
-            cell.value = value
-            if value.startswith(FORMULA_STARTS):
-                # Never a formula: a text cell, and Excel keeps it text when the cell is edited.
-                cell.data_type = "s"
-                cell.quotePrefix = True
-        else:
-            cell = WriteOnlyCell(self.ws, value=value)
+        cell = text_guard(WriteOnlyCell(self.ws, value=value))  # never a formula (kaohe/xlsx.py)
         if number_format:
             cell.number_format = number_format
         if wrap:

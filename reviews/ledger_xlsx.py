@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from departments.models import Department
+from kaohe.xlsx import append_guarded
 from reviews import access as ledger_access
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, record_validate, year_ensure_writable
@@ -51,8 +52,8 @@ def ledger_template(year: AssessmentYear) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "台帐"
-    sheet.append(HEADERS)
-    sheet.append([datetime.date(year.year, 3, 15), "办公室", "S2", 2, "", "", "否", "", "3月例会迟到两人次"])
+    append_guarded(sheet, HEADERS)
+    append_guarded(sheet, [datetime.date(year.year, 3, 15), "办公室", "S2", 2, "", "", "否", "", "3月例会迟到两人次"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -60,7 +61,7 @@ def ledger_template(year: AssessmentYear) -> bytes:
         sheet.column_dimensions[column].width = width
 
     rules = workbook.create_sheet("项目代码说明")
-    rules.append(["项目代码", "类别", "类型", "考核内容", "分值", "负责录入"])
+    append_guarded(rules, ["项目代码", "类别", "类型", "考核内容", "分值", "负责录入"])
     for cell in rules[1]:
         cell.font = Font(bold=True)
     for rule in (
@@ -76,7 +77,9 @@ def ledger_template(year: AssessmentYear) -> bytes:
             points = "否决"
         else:
             points = f"-{rule.points.normalize():f}"
-        rules.append([rule.code, rule.category.name, rule.get_kind_display(), rule.text, points, rule.recorder_label])
+        append_guarded(
+            rules, [rule.code, rule.category.name, rule.get_kind_display(), rule.text, points, rule.recorder_label]
+        )
     rules.column_dimensions["D"].width = 60
     notes = workbook.create_sheet("填写说明")
     for line in (
@@ -85,7 +88,7 @@ def ledger_template(year: AssessmentYear) -> bytes:
         "分值：仅 T3 等酌情扣分项目填写（0～3，最多两位小数）；免扣：是 / 否（免扣须填理由）；",
         "导入时逐行校验，任何一行有误则整个文件不导入，并列出所有出错的行。",
     ):
-        notes.append([line])
+        append_guarded(notes, [line])
     return _sheet_bytes(workbook)
 
 
@@ -247,12 +250,13 @@ def ledger_export(records) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "台帐"
-    sheet.append([*HEADERS, "状态", "录入人"])
+    append_guarded(sheet, [*HEADERS, "状态", "录入人"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for record in records:
-        sheet.append(
+        append_guarded(
+            sheet,
             [
                 record.date,
                 "、".join(link.department.name for link in record.record_departments.all()),
@@ -265,7 +269,7 @@ def ledger_export(records) -> bytes:
                 record.description,
                 record.get_status_display(),
                 (record.recorded_by.get_full_name() or record.recorded_by.username) if record.recorded_by else "",
-            ]
+            ],
         )
     for row in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
         row[0].number_format = "yyyy-mm-dd"
