@@ -38,6 +38,7 @@ from scoring.models import (
     YearDepartment,
     YearLeader,
 )
+from scoring.revisions import one_change_per_year, year_data_changed
 
 BASE_DEPARTMENTS = ("办公室", "组织部", "宣教调研室", "民管法工部", "生活保障部", "女职工部", "经济工作部")
 DISTRICT_SIZE = len(BASE_DEPARTMENTS)
@@ -134,7 +135,7 @@ def synthetic_seed(
         raise SeedError(f"--records 至少为 {minimum}（每个考核项目至少一条记录）")
 
     rng = random.Random(seed)
-    with transaction.atomic():
+    with transaction.atomic(), one_change_per_year():
         existing = AssessmentYear.objects.filter(year=year).first()
         if existing is not None:
             if not replace:
@@ -182,6 +183,7 @@ def synthetic_seed(
                 )
             )
         n_awards = _discretionary_grant(assessment_year)
+        year_data_changed(year=assessment_year)  # the bulk and raw inserts above send no signals
 
     return SeedSummary(
         year=year,
@@ -585,9 +587,9 @@ def _ballots_create(
 
 def _discretionary_grant(year: AssessmentYear) -> int:
     """Leadership grants a per-person amount to up to three eligible departments (八、可酌情奖励)."""
-    from scoring.services import year_result
+    from scoring.services import year_input
 
-    result = year_result(year)
+    result = engine.score_year(year_input(year))  # afresh: the inserts above are not marked yet
     eligible = [d.name for d in result.departments if d.discretionary_eligible][:3]
     by_name = dict(Department.objects.filter(name__in=eligible).values_list("name", "pk"))
     DiscretionaryAward.objects.bulk_create(

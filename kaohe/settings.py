@@ -156,6 +156,12 @@ STATIC_ROOT = Path(env_str("KAOHE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Evidence files are private: outside the static tree, served only through permission-checking views.
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 EVIDENCE_MAX_BYTES = env_int("KAOHE_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+
+# Scored years kept in each process's memory, keyed by their data version (scoring.services.year_scored).
+# A 2,000-department / 200,000-record year takes about 100 MB; 0 turns the cache off.
+KAOHE_SCORING_CACHE_SIZE = env_int("KAOHE_SCORING_CACHE_SIZE", 2)
+# Re-score on every cache hit and fail loudly if the cached result is stale (the test suite turns it on).
+KAOHE_SCORING_CACHE_CHECK = env_bool("KAOHE_SCORING_CACHE_CHECK", False)
 REPORTS_ROOT = DATA_DIR / "reports"
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

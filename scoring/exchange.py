@@ -31,6 +31,7 @@ from scoring.models import (
     YearDepartment,
     YearLeader,
 )
+from scoring.revisions import one_change_per_year, year_data_changed
 from scoring.services import year_input
 
 
@@ -116,7 +117,7 @@ def year_import(doc: Any, *, replace: bool = False, by=None) -> AssessmentYear:
     """Create a year from a kaohe-case/1 document. Raises ScoringError and changes nothing on a bad one."""
     parsed = parse_case(doc, scheme_spec)
     engine.score_year(parsed)  # refuses what only the scored year can tell (ties, discretionary awards)
-    with transaction.atomic():
+    with transaction.atomic(), one_change_per_year():
         catalogue_load()
         scheme = Scheme.objects.filter(code=parsed.scheme.code).first()
         if scheme is None:
@@ -236,6 +237,7 @@ def _year_create(
             TieOrderEntry(tie_order=tie, department=departments[name], position=i)
             for i, name in enumerate(group, start=1)
         )
+    year_data_changed(year=year)  # the bulk inserts above send no signals
     return year
 
 

@@ -1,12 +1,17 @@
 """Load a year from the database into the scoring core, in a fixed number of queries, and score it.
 
-Every page, export and command that shows a score calls `year_result` (or `year_input` + the core).
+Every page, export and command that shows a score calls `year_result` / `year_scored` (pages: cached per
+data version) or `year_input` + the core (exports, approval: always read afresh).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.conf import settings
 
 from scoring import engine
 from scoring.catalogue import spec_from_db
@@ -148,6 +153,70 @@ def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
     return ballots_for_scoring(year=year)
 
 
+@dataclass(frozen=True)
+class ScoredYear:
+    """A year as the core saw it and its result (both immutable: share them, never change them)."""
+
+    input: engine.YearInput
+    result: engine.YearResult
+
+
+class StaleScoreError(AssertionError):
+    """A cached score differs from a fresh one: some write did not mark its year (scoring/revisions.py)."""
+
+
+_scored: OrderedDict[tuple, ScoredYear] = OrderedDict()
+_scored_lock = threading.Lock()
+
+
+def year_scored(year: int | AssessmentYear) -> ScoredYear:
+    """The year's input and result, scored once per data version and kept in this process's memory.
+
+    A 200,000-record year takes seconds to load and score; its pages ask for it on every request. The key is
+    the year's `data_version`, read afresh here (one query), which every write to the year's data replaces
+    (scoring/revisions.py). The last `KAOHE_SCORING_CACHE_SIZE` years are kept (0 turns the cache off).
+    """
+    pk = year.pk if isinstance(year, AssessmentYear) else AssessmentYear.objects.values_list("pk", flat=True).get(
+        year=year
+    )
+    # The year row itself too: its settings are part of the input, and the caller's copy may be older.
+    fresh = AssessmentYear.objects.select_related("scheme").get(pk=pk)
+    key = (pk, fresh.data_version)
+    with _scored_lock:
+        cached = _scored.get(key)
+        if cached is not None:
+            _scored.move_to_end(key)
+    if cached is not None:
+        if settings.KAOHE_SCORING_CACHE_CHECK:
+            _check_fresh(cached, fresh)
+        return cached
+    data = year_input(fresh)
+    scored = ScoredYear(data, engine.score_year(data))
+    size = settings.KAOHE_SCORING_CACHE_SIZE
+    if size > 0:
+        with _scored_lock:
+            # One entry per year: an older version of it is stale for good.
+            for old in [k for k in _scored if k[0] == pk]:
+                del _scored[old]
+            _scored[key] = scored
+            while len(_scored) > size:
+                _scored.popitem(last=False)
+    return scored
+
+
+def _check_fresh(cached: ScoredYear, year: AssessmentYear) -> None:
+    data = year_input(year)
+    if data != cached.input or engine.score_year(data) != cached.result:
+        raise StaleScoreError(
+            f"{year.year}年度的缓存评分已过期：某处写入未调用 scoring.revisions.year_data_changed"
+        )
+
+
+def year_scoring_cache_clear() -> None:
+    with _scored_lock:
+        _scored.clear()
+
+
 def year_result(year: int | AssessmentYear) -> engine.YearResult:
-    """Score a year from the database with the one scoring core."""
-    return engine.score_year(year_input(year))
+    """Score a year from the database with the one scoring core (cached per data version, see `year_scored`)."""
+    return year_scored(year).result

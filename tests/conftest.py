@@ -13,6 +13,13 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _scoring_cache_checked(settings):
+    """Every cached score a test reads is re-scored and compared: a write path that forgets to mark its year
+    (scoring/revisions.py) fails the test that exercises it with StaleScoreError."""
+    settings.KAOHE_SCORING_CACHE_CHECK = True
+
+
 @pytest.fixture
 def demo_year(db):
     """The demo year 2023 (fixtures/demo/2023.json) with its users; returns the AssessmentYear."""
@@ -32,3 +39,31 @@ def cast(demo_year):
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
     users["outsider"], _ = User.objects.get_or_create(username="outsider", defaults={"first_name": "无角色用户"})
     return users
+
+
+def year_in_phase(year, phase):
+    """TEST SHORTCUT: put the year straight into `phase` with a queryset update (no PhaseTransition, no 公示
+    record, no checks), so that a test can write what the phase rules (scoring.phases) allow only there, e.g.
+    a self-assessment in 自评 or a ballot in 民主测评. The real move is workflow.services.year_phase_move.
+    Updates the given instance too; returns it."""
+    from scoring.models import AssessmentYear
+
+    AssessmentYear.objects.filter(pk=year.pk).update(phase=phase)
+    year.phase = phase
+    return year
+
+
+@pytest.fixture
+def self_assessment_year(demo_year):
+    """The demo year put in 自评 (test shortcut, see year_in_phase): self-assessments may be written."""
+    from scoring.models import AssessmentYear
+
+    return year_in_phase(demo_year, AssessmentYear.Phase.SELF_ASSESSMENT)
+
+
+@pytest.fixture
+def democratic_year(demo_year):
+    """The demo year put in 民主测评 (test shortcut, see year_in_phase): ballots may be cast and entered."""
+    from scoring.models import AssessmentYear
+
+    return year_in_phase(demo_year, AssessmentYear.Phase.DEMOCRATIC)

@@ -78,15 +78,31 @@ def self_assessments(year: AssessmentYear):
 
 
 def self_year_input(assessment: SelfAssessment, base: engine.YearInput | None = None) -> engine.YearInput:
-    """The year as the scoring core sees it, with the department's ledger replaced by its declarations."""
+    """The year as the scoring core sees it when the department's declarations are its only records.
+
+    A department's review-level figures (deductions, bonuses, review score, vetoes, points by category, the
+    lines) depend on its own records only, so the input keeps just the department and the partners of its
+    shared claims, with no other ledger, ballots or leadership decisions: the self-score of a 200,000-record
+    year costs what it costs in a small one. Rank, final score and award of the result mean nothing here.
+    """
     base = base or year_input(assessment.year)
-    name = assessment.department.name
-    others = tuple(r for r in base.records if name not in r.departments)
-    return dataclasses.replace(base, records=others + self_records(assessment))
+    records = self_records(assessment)
+    involved = {assessment.department.name, *(name for record in records for name in record.departments)}
+    return dataclasses.replace(
+        base,
+        departments=tuple(d for d in base.departments if d.name in involved),
+        leaders=(),
+        records=records,
+        democratic_scores=None,
+        ballots=None,
+        discretionary_awards={},
+        tie_order=(),
+    )
 
 
 def self_result(assessment: SelfAssessment, base: engine.YearInput | None = None) -> engine.DepartmentResult:
-    """The self-score: the department's result when the core scores its declarations instead of the ledger."""
+    """The self-score: the department's review-level result when the core scores its declarations
+    (see `self_year_input`)."""
     return engine.score_year(self_year_input(assessment, base)).department(assessment.department.name)
 
 

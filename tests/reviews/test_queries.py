@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.models import LedgerRecord, RecordDepartment
+from scoring.revisions import year_data_changed
 
 
 def _add_records(year, rule, department, n):
@@ -17,6 +18,7 @@ def _add_records(year, rule, department, n):
     RecordDepartment.objects.bulk_create(
         RecordDepartment(record=r, department=department, year=year, rule=rule) for r in records
     )
+    year_data_changed(year=year)  # bulk inserts send no signals (scoring/revisions.py)
 
 
 def _count(client, url):
