@@ -8,7 +8,7 @@ APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
 # Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back.
 BROWSER_PACKAGES := chromium poppler-utils
 
-.PHONY: setup run test test-postgres lint bench system-packages browser-packages demo clean
+.PHONY: setup run test test-postgres lint bench soak system-packages browser-packages demo clean
 
 setup: system-packages $(VENV)/.installed
 	@$(MANAGE) migrate --noinput -v 0
@@ -74,6 +74,18 @@ bench: setup
 	  bash scripts/with_postgres.sh $(MANAGE) bench --size $(SIZE) --postgres; \
 	else \
 	  $(MANAGE) bench --size $(SIZE); \
+	fi
+
+# Load test on loopback (docs/security.md): 20 users for 60 s browsing, editing ledger records and voting on a
+# fresh database; fails on any error, lost or double-counted ballot, or edit neither saved nor refused.
+# `make soak SOAK_SECONDS=10 SOAK_USERS=8` for a quick run; `make soak DB=postgres` on a throwaway PostgreSQL.
+SOAK_SECONDS ?= 60
+SOAK_USERS ?= 20
+soak: setup
+	@if [ "$(DB)" = postgres ]; then \
+	  bash scripts/with_postgres.sh $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --postgres; \
+	else \
+	  $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS); \
 	fi
 
 clean:

@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from departments.models import Department
 from reviews import access as ledger_access
@@ -88,6 +89,16 @@ class LedgerRecordForm(forms.ModelForm):
             .first()
         )
 
+    def _current_version(self) -> int | None:
+        """The record's version now. Inside a transaction (the admin saves in one) the row stays locked until it
+        ends: a concurrent save of the same record waits here, then sees the new version and gets this form's
+        message — rather than passing and failing later in the service's conditional update (a 500 found by
+        `make soak DB=postgres`; SQLite serialises the two saves anyway)."""
+        records = LedgerRecord.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            records = records.select_for_update()
+        return records.values_list("version", flat=True).first()
+
     def clean_evidence_files(self):
         files = self.cleaned_data.get("evidence_files") or []
         errors = []
@@ -107,7 +118,7 @@ class LedgerRecordForm(forms.ModelForm):
         departments = list(cleaned.get("target_departments") or [])
         if year is not None and year.is_frozen:
             raise ValidationError(f"{year}已审定，数据只读。")
-        if self.instance.pk and cleaned.get("version") is not None and cleaned["version"] != self.instance.version:
+        if self.instance.pk and cleaned.get("version") is not None and cleaned["version"] != self._current_version():
             raise ValidationError("该记录已被他人修改（您打开的是旧版本），请刷新页面后重新修改。")
         date = cleaned.get("date")
         if year is not None and date is not None and date.year != year.year:

@@ -9,18 +9,16 @@ with the data.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bench import runner
+from bench import runner, server
 
 # Targets at the large size (issue 8).
 SCORING_MAX_QUERIES = 10
@@ -69,23 +67,7 @@ class Command(BaseCommand):
 
     def _size_in_child(self, size: str, opts) -> dict:
         with tempfile.TemporaryDirectory(prefix=f"kaohe-bench-{size}-") as tmp:
-            env = {
-                **os.environ,
-                "KAOHE_DATA_DIR": tmp,
-                # Served like production: no debug page, no query log kept in memory.
-                "KAOHE_DEBUG": "false",
-                "KAOHE_SECRET_KEY": "kaohe-bench-not-secret",
-                "KAOHE_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-                "KAOHE_SSL_REDIRECT": "false",
-                "KAOHE_SECURE_COOKIES": "false",
-                "KAOHE_HSTS_SECONDS": "0",
-                "PYTHONUNBUFFERED": "1",
-            }
-            drop = None
-            if opts["postgres"]:
-                env["DATABASE_URL"], drop = _postgres_database(f"kaohe_bench_{size}")
-            else:
-                env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+            env, drop = server.child_environment(tmp, database=f"kaohe_bench_{size}", postgres=opts["postgres"])
             results = Path(tmp) / "results.json"
             command = [
                 sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--run", size,
@@ -166,23 +148,3 @@ def _targets(figures: dict) -> list[str]:
             )
         )
     return lines
-
-
-def _postgres_database(name: str):
-    """Create database `name` next to the one DATABASE_URL names; return its URL and a function dropping it."""
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        raise CommandError("--postgres 需要 DATABASE_URL 指向 PostgreSQL（可用 scripts/with_postgres.sh 启动临时实例）")
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(base)
-    url = urlunsplit(parts._replace(path=f"/{name}"))
-
-    def drop():
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url, drop

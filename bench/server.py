@@ -1,0 +1,137 @@
+"""What `manage.py bench` and `manage.py soak` share: a fresh database in a child process's environment,
+gunicorn on loopback, a logged-in session cookie and a plain HTTP GET."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+
+def child_environment(tmp: str, *, database: str, postgres: bool) -> tuple[dict[str, str], Callable[[], None] | None]:
+    """The environment of a child process working in the fresh folder `tmp`: served like production (no debug
+    page, no query log kept in memory) but over plain HTTP on loopback, on a new database — a SQLite file in
+    `tmp`, or with `postgres` the database `database` on the server of DATABASE_URL. Returns the environment
+    and a function dropping the PostgreSQL database (None for SQLite)."""
+    env = {
+        **os.environ,
+        "KAOHE_DATA_DIR": tmp,
+        "KAOHE_DEBUG": "false",
+        "KAOHE_SECRET_KEY": "kaohe-bench-not-secret",
+        "KAOHE_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "KAOHE_SSL_REDIRECT": "false",
+        "KAOHE_SECURE_COOKIES": "false",
+        "KAOHE_HSTS_SECONDS": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    drop = None
+    if postgres:
+        env["DATABASE_URL"], drop = postgres_database(database)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp}/{database}.sqlite3"
+    return env, drop
+
+
+def postgres_database(name: str):
+    """Create database `name` next to the one DATABASE_URL names; return its URL and a function dropping it."""
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        raise CommandError("--postgres 需要 DATABASE_URL 指向 PostgreSQL（可用 scripts/with_postgres.sh 启动临时实例）")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(base)
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+
+    def drop():
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url, drop
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn 未在 {timeout:.0f} 秒内启动")
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int, log: Path | None = None) -> Iterator[int]:
+    """gunicorn serving this process's database (the environment is inherited) on a free loopback port;
+    yields the port once it accepts connections, stops the server on exit. With `log`, the server's output
+    (gunicorn's and the app's log) goes to that file instead of this process's terminal."""
+    port = free_port()
+    output = open(log, "ab") if log else None  # noqa: SIM115 (closed below, after the server)
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "kaohe.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "300",
+            "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
+        ],
+        env=os.environ.copy(),
+        cwd=settings.BASE_DIR,
+        stdout=output,
+        stderr=output,
+    )  # fmt: skip
+    try:
+        wait_for(port)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if output:
+            output.close()
+
+
+def session_cookie(user) -> str:
+    """A `Cookie` header value of a logged-in session of `user` (no password needed: force_login)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def get(port: int, path: str, cookie: str | None) -> tuple[int, float]:
+    """GET `path` on loopback; returns the status and the seconds it took."""
+    headers = {"Host": "127.0.0.1"}
+    if cookie:
+        headers["Cookie"] = cookie
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    finally:
+        conn.close()
+    return status, time.perf_counter() - started
