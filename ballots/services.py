@@ -537,9 +537,9 @@ class RoundStatistics:
 
 def round_statistics(*, round: Round) -> RoundStatistics:
     """Turnout and, from the scoring core's `GradeStats`, grade counts and scores per department."""
-    from scoring.services import year_input
+    from scoring.services import year_scored
 
-    data = year_input(round.year)
+    data = year_scored(round.year).input
     ballots = data.ballots if data.ballots is not None else ballots_for_scoring(year=round.year)
     names = tuple(d.name for d in data.departments)
     scores, stats = engine.democratic_from_ballots(data.settings, names, ballots)

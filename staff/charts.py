@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,9 +49,8 @@ def _scale(maximum: Decimal, value: Decimal) -> float:
     return float(PLOT_WIDTH * value / maximum) if maximum else 0.0
 
 
-def final_scores_chart(result: engine.YearResult) -> Chart:
+def final_scores_chart(depts: Sequence[engine.DepartmentResult]) -> Chart:
     """Horizontal bars of the final scores, in ranking order (incomplete departments show no bar)."""
-    depts = result.departments
     top = max([d.final_score or ZERO for d in depts] + [Decimal("100")])
     maximum = (top / 20).to_integral_value(rounding="ROUND_CEILING") * 20
     bars, labels = [], []
@@ -82,17 +82,16 @@ def final_scores_chart(result: engine.YearResult) -> Chart:
     )
 
 
-def deductions_chart(result: engine.YearResult) -> Chart:
+def deductions_chart(depts: Sequence[engine.DepartmentResult], categories: Sequence[tuple[str, str]]) -> Chart:
     """Stacked horizontal bars: each department's deductions by category (positive lengths)."""
-    categories = [(code, name) for code, name in result.categories]
     colors = {code: PALETTE[(i + 1) % len(PALETTE)] for i, (code, _) in enumerate(categories)}
-    totals = [sum((-v for v in d.by_category.values() if v < 0), ZERO) for d in result.departments]
+    totals = [sum((-v for v in d.by_category.values() if v < 0), ZERO) for d in depts]
     top = max(totals + [Decimal("5")])
     step = Decimal("2") if top <= 10 else Decimal("5")
     maximum = (top / step).to_integral_value(rounding="ROUND_CEILING") * step
     bars, labels = [], []
     used: set[str] = set()
-    for i, dept in enumerate(result.departments):
+    for i, dept in enumerate(depts):
         y = TOP + i * (BAR_HEIGHT + GAP)
         labels.append((dept.name, y + BAR_HEIGHT * 0.72))
         x = float(LABEL_WIDTH)
@@ -104,7 +103,7 @@ def deductions_chart(result: engine.YearResult) -> Chart:
             bars.append(Bar(f"{dept.name} {name}", value, x, y, width, colors[code], format(value.normalize(), "f")))
             used.add(code)
             x += width
-    height = TOP + len(result.departments) * (BAR_HEIGHT + GAP) + 24
+    height = TOP + len(depts) * (BAR_HEIGHT + GAP) + 24
     legend = tuple((name, colors[code]) for code, name in categories if code in used)
     return Chart(
         LABEL_WIDTH + PLOT_WIDTH + 50,

@@ -8,6 +8,7 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +21,7 @@ from reviews.models import LedgerRecord
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
-from scoring.services import year_input, year_result
+from scoring.services import year_result, year_scored
 from staff import access
 from staff.charts import deductions_chart, final_scores_chart
 from staff.forms import (
@@ -35,6 +36,10 @@ from staff.forms import (
 )
 from workplans import selectors, services
 from workplans.models import BonusClaim, ClaimEvidence, MonthlyReport, PlanItem, SelfAssessment
+
+# A provincial year has thousands of departments: long lists go page by page, charts draw at most this many.
+RESULTS_PER_PAGE = 100
+CHART_DEPARTMENTS = 30
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -350,18 +355,27 @@ def _deduction_rules(year: AssessmentYear) -> list[Rule]:
 
 
 def _self_context(year: AssessmentYear, department: Department, assessment: SelfAssessment | None) -> dict:
-    base = year_input(year)
+    base = year_scored(year).input
     if department.name not in {d.name for d in base.departments}:
         raise Http404("该部室未参加本年度考核。")
-    result = None
-    if assessment is not None:
-        result = selectors.self_result(assessment, base)
-    else:
-        probe = engine.score_year(
-            dataclasses.replace(base, records=tuple(r for r in base.records if department.name not in r.departments))
-        )
-        result = probe.department(department.name)
+    result = selectors.self_result(assessment, base) if assessment else _nothing_declared(base, department)
     return {"self_result": result, "scheme": base.scheme, "categories": base.scheme.score_categories}
+
+
+def _nothing_declared(base: engine.YearInput, department: Department) -> engine.DepartmentResult:
+    """The department's review-level result with no records at all: what an empty self-assessment gives."""
+    return engine.score_year(
+        dataclasses.replace(
+            base,
+            departments=tuple(d for d in base.departments if d.name == department.name),
+            leaders=(),
+            records=(),
+            democratic_scores=None,
+            ballots=None,
+            discretionary_awards={},
+            tie_order=(),
+        )
+    ).department(department.name)
 
 
 def _declarations(assessment: SelfAssessment | None) -> list:
@@ -560,18 +574,22 @@ def _require_compare(request: HttpRequest) -> None:
 def compare_list(request: HttpRequest, year: int) -> HttpResponse:
     year = access.year_for_request(year)
     _require_compare(request)
-    base = year_input(year)
-    result = engine.score_year(base)
-    assessments = {a.department.name: a for a in selectors.self_assessments(year)}
-    departments = {d.name: d for d in Department.objects.filter(year_entries__year=year)}
+    scored = year_scored(year)
+    base, result = scored.input, scored.result
+    page = Paginator(base.departments, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    names = [d.name for d in page.object_list]
+    assessments = {
+        a.department.name: a for a in selectors.self_assessments(year).filter(department__name__in=names)
+    }
+    departments = {d.name: d for d in Department.objects.filter(year_entries__year=year, name__in=names)}
     rows = []
-    for dept in base.departments:
+    for dept in page.object_list:
         assessment = assessments.get(dept.name)
         own = selectors.self_result(assessment, base) if assessment else None
         ledger = result.department(dept.name)
         diff = None if own is None else own.review_score - ledger.review_score
         rows.append((departments[dept.name], assessment, own, ledger, diff))
-    return render(request, "staff/compare_list.html", {"year": year, "rows": rows})
+    return render(request, "staff/compare_list.html", {"year": year, "rows": rows, "page": page})
 
 
 @login_required
@@ -579,15 +597,14 @@ def compare_detail(request: HttpRequest, year: int, department: int) -> HttpResp
     year = access.year_for_request(year)
     _require_compare(request)
     department = get_object_or_404(Department, pk=department)
-    base = year_input(year)
+    scored = year_scored(year)
+    base = scored.input
     if department.name not in {d.name for d in base.departments}:
         raise Http404("该部室未参加本年度考核。")
-    ledger = engine.score_year(base).department(department.name)
+    ledger = scored.result.department(department.name)
     assessment = _assessment(year, department)
     own = selectors.self_result(assessment, base) if assessment else None
-    empty = engine.score_year(
-        dataclasses.replace(base, records=tuple(r for r in base.records if department.name not in r.departments))
-    ).department(department.name)
+    empty = _nothing_declared(base, department)
     rows = selectors.comparison_rows(base.scheme, own or empty, ledger)
     categories = [
         (name, (own or empty).by_category.get(code), ledger.by_category.get(code))
@@ -679,15 +696,24 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     if not access.may_see_results(request.user):
         raise PermissionDenied("只有领导和考核小组可以查看考核结果。")
     result = year_result(year)
-    ids = dict(Department.objects.filter(year_entries__year=year).values_list("name", "pk"))
+    # A provincial year ranks thousands of departments: the table goes page by page, the charts draw the
+    # page's first CHART_DEPARTMENTS (the whole ranking is in the Excel and PDF reports).
+    page = Paginator(result.departments, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = page.object_list
+    ids = dict(
+        Department.objects.filter(year_entries__year=year, name__in=[d.name for d in shown]).values_list("name", "pk")
+    )
+    charted = shown[:CHART_DEPARTMENTS]
     return render(
         request,
         "staff/results.html",
         {
             "year": year,
             "result": result,
-            "rows": [(d, ids[d.name]) for d in result.departments],
-            "score_chart": final_scores_chart(result),
-            "deduction_chart": deductions_chart(result),
+            "page": page,
+            "rows": [(d, ids[d.name]) for d in shown],
+            "charted": len(charted),
+            "score_chart": final_scores_chart(charted),
+            "deduction_chart": deductions_chart(charted, result.categories),
         },
     )

@@ -16,7 +16,7 @@ from departments.models import Department
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear
-from scoring.services import year_input
+from scoring.services import year_result
 from workflow import access, forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
 
@@ -151,8 +151,7 @@ def objection_list(request: HttpRequest, year: int) -> HttpResponse:
 
 def _department_records(year: AssessmentYear, departments: list[Department]) -> list[dict]:
     """The headed departments' confirmed records with the points each gives, from the one scoring core."""
-    data = year_input(year)
-    result = engine.score_year(data)
+    result = year_result(year)
     names = {d.name for d in departments}
     points = {(line.key, dept.name): line.points for dept in result.departments if dept.name in names
               for line in dept.lines}
@@ -286,7 +285,7 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
         result = services.year_snapshot_result(current)
     else:
         try:
-            result = engine.score_year(year_input(year_obj))
+            result = year_result(year_obj)
         except engine.ScoringError as exc:
             result, error = None, exc.message
     may_decide = access.may_decide(request.user) and year_obj.phase == Phase.PUBLICITY
@@ -335,7 +334,7 @@ def _decider_year(request: HttpRequest, year: int) -> AssessmentYear:
 @require_POST
 def approval_tie(request: HttpRequest, year: int, index: int) -> HttpResponse:
     year_obj = _decider_year(request, year)
-    result = engine.score_year(year_input(year_obj))
+    result = year_result(year_obj)
     if index >= len(result.ties):
         messages.error(request, "该并列已不存在，请刷新页面。")
         return redirect("workflow:approval", year=year)
