@@ -1,5 +1,10 @@
 """Writes and reads of the democratic evaluation. Scores themselves come only from the scoring core
-(`engine.democratic_from_ballots` via `scoring.services`); this module loads ballots for it."""
+(`engine.democratic_from_ballots` via `scoring.services`); this module loads ballots for it.
+
+Writes follow the year's phase (scoring.phases): the lead prepares and manages the round — opens, edits and
+closes it, prints and voids codes — in 评分 and 民主测评 ("ballot_setup"), so that the slips are printed
+before voting starts; ballots themselves, online at /vote/ and on paper (by hand or imported), only in
+民主测评 ("ballot"). A frozen year allows neither."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from departments.models import Department
 from kaohe.xlsx import append_guarded
 from scoring import engine
 from scoring.models import AssessmentYear
+from scoring.phases import year_allows, year_require
 
 # No 0/O, 1/I/L: every character is unmistakable on paper and on a phone keyboard.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -44,6 +50,11 @@ MSG_CLOSED = "本次民主测评已经截止，不能再投票。"
 MSG_FROZEN = "该年度考核结果已审定，不能再投票。"
 
 
+def msg_phase(year: AssessmentYear) -> str:
+    """Why a code cannot vote while the year is not in 民主测评."""
+    return f"当前考核阶段为「{year.get_phase_display()}」，网上测评仅在「民主测评」阶段开放，现在不能投票。"
+
+
 def _retry_when_locked(function):
     """Retry a short read or write when SQLite reports its database or a table as locked.
 
@@ -64,11 +75,6 @@ def _retry_when_locked(function):
         raise AssertionError("unreachable")
 
     return wrapper
-
-
-def year_ensure_writable(year: AssessmentYear) -> None:
-    if year.is_frozen:
-        raise ValidationError(f"{year}已审定，数据只读。")
 
 
 def grade_names(grade_points) -> list[str]:
@@ -108,7 +114,7 @@ def _code_new() -> str:
 def codes_generate(*, group: RaterGroup, count: int, department: Department | None = None, user=None) -> list[str]:
     """Create `count` codes and return them, formatted. This is the only moment the codes exist in clear."""
     round_ = group.round
-    year_ensure_writable(round_.year)
+    year_require(round_.year, "ballot_setup")
     if not round_.is_open:
         raise ValidationError("民主测评已结束，不能再生成测评码。")
     if not 1 <= count <= MAX_CODES_PER_BATCH:
@@ -130,7 +136,7 @@ def codes_generate(*, group: RaterGroup, count: int, department: Department | No
 
 def batch_void(*, batch: CodeBatch) -> int:
     """Void a batch (e.g. a lost sheet): its unused codes can no longer vote. Returns how many were unused."""
-    year_ensure_writable(batch.group.round.year)
+    year_require(batch.group.round.year, "ballot_setup")
     CodeBatch.objects.filter(pk=batch.pk).update(voided=True)
     return batch.codes.filter(used=False).count()
 
@@ -160,6 +166,8 @@ def code_check(code: str, *, now=None) -> CodeCheck:
         raise BallotRefused(MSG_FROZEN)
     if not round_.accepts_online_votes(now):
         raise BallotRefused(MSG_CLOSED)
+    if not year_allows(round_.year, "ballot"):
+        raise BallotRefused(msg_phase(round_.year))
     if found.used:
         raise BallotRefused(MSG_USED)
     return CodeCheck(round=round_, group=found.batch.group, department=found.batch.department)
@@ -276,7 +284,7 @@ def _year_sync(year: AssessmentYear, groups: Iterable[RaterGroup]) -> None:
 
 @transaction.atomic
 def round_open(*, year: AssessmentYear, title: str, closes_at, groups: Sequence[GroupSpec]) -> Round:
-    year_ensure_writable(year)
+    year_require(year, "ballot_setup")
     if Round.objects.filter(year=year).exists():
         raise ValidationError(f"{year}已有民主测评。")
     if closes_at <= timezone.now():
@@ -295,7 +303,7 @@ def round_open(*, year: AssessmentYear, title: str, closes_at, groups: Sequence[
 @transaction.atomic
 def round_update(*, round: Round, title: str, closes_at, groups: Mapping[int, GroupSpec]) -> None:
     """Edit an open round: title, closing time, and each group's name, planned count and weight."""
-    year_ensure_writable(round.year)
+    year_require(round.year, "ballot_setup")
     if not round.is_open:
         raise ValidationError("民主测评已结束，不能再修改。")
     existing = {g.pk: g for g in round.groups.all()}
@@ -318,7 +326,7 @@ def round_update(*, round: Round, title: str, closes_at, groups: Mapping[int, Gr
 
 def round_close(*, round: Round) -> None:
     """Close the round: no more votes or paper ballots; its ballots now count and results become visible."""
-    year_ensure_writable(round.year)
+    year_require(round.year, "ballot_setup")
     if not round.is_open:
         raise ValidationError("民主测评已经结束。")
     round.status = Round.Status.CLOSED
@@ -332,7 +340,7 @@ def round_close(*, round: Round) -> None:
 
 def paper_ballot_add(*, round: Round, group: RaterGroup, voter_department: Department | None,
                      ratings: Mapping[int, str | None]) -> None:
-    year_ensure_writable(round.year)
+    year_require(round.year, "ballot")
     if not round.is_open:
         raise ValidationError("民主测评已结束，不能再录入纸质票。")
     if group.round_id != round.pk:
@@ -381,7 +389,7 @@ def paper_ballots_import(*, round: Round, data: bytes) -> int:
 
     from openpyxl import load_workbook
 
-    year_ensure_writable(round.year)
+    year_require(round.year, "ballot")
     if not round.is_open:
         raise ValidationError("民主测评已结束，不能再录入纸质票。")
     try:

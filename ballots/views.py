@@ -27,6 +27,7 @@ from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
 from departments.access import can_manage_democratic, can_view_democratic_results
 from scoring.models import AssessmentYear
+from scoring.phases import year_refusal
 
 # A light brake on guessing codes: failed code entries per client address, kept only in the cache.
 FAILED_CODE_LIMIT = 30
@@ -124,7 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = []
     for year in years:
         round_ = getattr(year, "ballot_round", None)
-        rows.append({"year": year, "round": round_})
+        rows.append({"year": year, "round": round_, "setup_refusal": year_refusal(year, "ballot_setup")})
     return render(request, "ballots/index.html", {"rows": rows, "manage": manage})
 
 
@@ -164,7 +165,7 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
         ] + [{}])
     return render(request, "ballots/round_form.html",
                   {"year": year_obj, "form": form, "formset": formset, "opening": True,
-                   "grade_scale": services.grade_scale(year_obj)})
+                   "grade_scale": services.grade_scale(year_obj), "refusal": year_refusal(year_obj, "ballot_setup")})
 
 
 @login_required
@@ -196,7 +197,8 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
         ])
     return render(request, "ballots/round_form.html",
                   {"year": round_.year, "round": round_, "form": form, "formset": formset, "opening": False,
-                   "grade_scale": services.grade_scale(round_.year)})
+                   "grade_scale": services.grade_scale(round_.year),
+                   "refusal": year_refusal(round_.year, "ballot_setup")})
 
 
 @login_required
@@ -212,6 +214,8 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
         "accepting": round_.accepts_online_votes(),
         "grade_scale": services.grade_scale(round_.year),
         "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
+        "setup_refusal": year_refusal(round_.year, "ballot_setup"),
+        "ballot_refusal": year_refusal(round_.year, "ballot"),
     })
 
 
@@ -300,6 +304,7 @@ def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "ballots/paper.html", {
         "round": round_, "year": round_.year, "form": form, "grades": grades,
         "import_form": PaperImportForm(), "turnout": services.round_turnout(round=round_),
+        "refusal": year_refusal(round_.year, "ballot"),
     })
 
 
@@ -320,7 +325,8 @@ def paper_import(request: HttpRequest, year: int) -> HttpResponse:
     else:
         form = PaperImportForm()
     return render(request, "ballots/paper_import.html",
-                  {"round": round_, "year": round_.year, "form": form, "errors": errors})
+                  {"round": round_, "year": round_.year, "form": form, "errors": errors,
+                   "refusal": year_refusal(round_.year, "ballot")})
 
 
 @login_required

@@ -24,6 +24,7 @@ from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from scoring.models import AssessmentYear
+from scoring.phases import year_allows
 from scoring.services import year_result
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -219,7 +220,7 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
             return False
         if obj is None:
             return True
-        return not obj.year.is_frozen and ledger_access.can_record_rule(request.user, obj.rule)
+        return year_allows(obj.year, "ledger") and ledger_access.can_record_rule(request.user, obj.rule)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

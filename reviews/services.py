@@ -19,15 +19,19 @@ from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
+from scoring.phases import PhaseRefused, year_refusal
 
 
-class YearFrozenError(ValidationError):
+class YearFrozenError(PhaseRefused):
     pass
 
 
 def year_ensure_writable(year: AssessmentYear) -> None:
-    if year.is_frozen:
-        raise YearFrozenError(f"{year}已审定，数据只读。如需修改，请由系统管理员重新开启该年度。")
+    """The ledger's phase rule (scoring.phases "ledger": every phase before 审定), for every ledger write: create,
+    update, confirm, delete, evidence, the Excel import, the admin, T4 decisions and answers to objections."""
+    message = year_refusal(year, "ledger")
+    if message is not None:
+        raise YearFrozenError(message)
 
 
 def rule_spec(rule: Rule) -> engine.RuleSpec:

@@ -21,6 +21,7 @@ from reviews.models import LedgerRecord
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
+from scoring.phases import year_refusal
 from scoring.services import year_result, year_scored
 from staff import access
 from staff.charts import deductions_chart, final_scores_chart
@@ -157,7 +158,8 @@ def report_detail(request: HttpRequest, year: int, department: int, month: int) 
         .first()
     )
     may_write = access.may_write_department(request.user, department)
-    editable = may_write and not year.is_frozen and not (report and report.is_submitted)
+    phase_refusal = year_refusal(year, "monthly_report")  # monthly reports follow the year's phase
+    editable = may_write and phase_refusal is None and not (report and report.is_submitted)
     if report is not None:
         items = services.summary_items(report)
     else:
@@ -166,7 +168,7 @@ def report_detail(request: HttpRequest, year: int, department: int, month: int) 
 
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied("您不能修改该报告。")
+            raise PermissionDenied(phase_refusal if may_write and phase_refusal else "您不能修改该报告。")
         text, plan, outcomes = _report_forms(request, report, items, request.POST)
         valid = text.is_valid() & plan.is_valid() & all([f.is_valid() for _, f in outcomes])
         if valid:
@@ -219,11 +221,12 @@ def report_detail(request: HttpRequest, year: int, department: int, month: int) 
             "report": report,
             "items": items,
             "editable": editable,
+            "phase_refusal": phase_refusal if may_write or supervising else None,
             "text_form": text,
             "plan_formset": plan,
             "outcome_forms": outcomes,
             "deadline": services.month_deadline(year.year, month),
-            "may_review": supervising and report is not None and report.is_submitted and not year.is_frozen,
+            "may_review": supervising and report is not None and report.is_submitted and phase_refusal is None,
             "review_form": ReviewForm(initial={"comment": report.review_comment} if report else None),
         },
     )
@@ -296,6 +299,7 @@ def t4_list(request: HttpRequest, year: int) -> HttpResponse:
         {
             "year": year,
             "suggestions": list(services.t4_suggestions(year=year)),
+            "phase_refusal": year_refusal(year, "ledger"),  # a T4 decision writes the ledger
             "decided": decided,
             "dismiss_form": DismissForm(),
         },
@@ -399,7 +403,8 @@ def self_assessment(request: HttpRequest, year: int, department: int) -> HttpRes
     department = access.department_for_user(request.user, year, department)
     assessment = _assessment(year, department)
     may_write = access.may_write_department(request.user, department)
-    editable = may_write and not year.is_frozen and not (assessment and assessment.is_submitted)
+    phase_refusal = year_refusal(year, "self_assessment")  # the self-assessment is filled in 自评 only
+    editable = may_write and phase_refusal is None and not (assessment and assessment.is_submitted)
     rules = _deduction_rules(year)
     specs = spec_from_db(year.scheme).rules
     initial = {"summary": assessment.summary if assessment else ""}
@@ -416,7 +421,7 @@ def self_assessment(request: HttpRequest, year: int, department: int) -> HttpRes
             )
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied("您不能修改该自评表。")
+            raise PermissionDenied(phase_refusal if may_write and phase_refusal else "您不能修改该自评表。")
         form = SelfAssessmentForm(request.POST, rules=rules, specs=specs, initial=initial)
         if form.is_valid():
             data = form.cleaned_data
@@ -458,6 +463,7 @@ def self_assessment(request: HttpRequest, year: int, department: int) -> HttpRes
         "department": department,
         "assessment": assessment,
         "editable": editable,
+        "phase_refusal": phase_refusal if may_write else None,
         "form": form,
         "claim_form": BonusClaimForm(rules=bonus_rules, departments=others),
         "evidence_form": EvidenceForm(),
@@ -484,8 +490,9 @@ def self_assessment_print(request: HttpRequest, year: int, department: int) -> H
 def _editable_assessment(request: HttpRequest, year: int, department: int) -> tuple[AssessmentYear, SelfAssessment]:
     year = access.year_for_request(year)
     department = access.department_for_user(request.user, year, department, write=True)
-    if year.is_frozen:
-        raise PermissionDenied(f"{year}已审定，数据只读。")
+    refusal = year_refusal(year, "self_assessment")
+    if refusal:
+        raise PermissionDenied(refusal)
     return year, services.self_assessment_get_or_create(year=year, department=department)
 
 

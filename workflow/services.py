@@ -26,35 +26,21 @@ from scoring import engine
 from scoring.cases import parse_case, result_to_json
 from scoring.catalogue import scheme_document, spec_from_document
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder, TieOrderEntry
+from scoring.phases import (  # noqa: F401 (the rules live there, where the ledger asks too; re-exported)
+    OPEN_PHASES,
+    PHASE_ACTIONS,
+    PHASE_ORDER,
+    year_allows,
+    year_refusal,
+    year_require,
+)
 from scoring.services import year_input
 from workflow import access
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
 
 Phase = AssessmentYear.Phase
 
-# The steps before approval, in order; a move goes one step forward or back.
-OPEN_PHASES = [
-    Phase.PREPARING, Phase.RUNNING, Phase.SELF_ASSESSMENT, Phase.SCORING, Phase.DEMOCRATIC, Phase.PUBLICITY,
-]
-PHASE_ORDER = [*OPEN_PHASES, Phase.APPROVED, Phase.ANNOUNCED, Phase.ARCHIVED]
-
-# What each kind of write is allowed in (PRODUCT.md, "The year, step by step"). Other apps ask
-# `year_allows(year, action)`; every write also refuses a frozen year.
-PHASE_ACTIONS: dict[str, frozenset[str]] = {
-    "ledger": frozenset(OPEN_PHASES),
-    "monthly_report": frozenset({Phase.RUNNING, Phase.SELF_ASSESSMENT, Phase.SCORING}),
-    "self_assessment": frozenset({Phase.SELF_ASSESSMENT}),
-    "ballot": frozenset({Phase.DEMOCRATIC}),
-    "objection": frozenset({Phase.PUBLICITY}),
-    "decision": frozenset({Phase.PUBLICITY}),
-}
-
 DEFAULT_PUBLICITY_DAYS = 5
-
-
-def year_allows(year: AssessmentYear, action: str) -> bool:
-    """Whether the year's phase allows a kind of write (see PHASE_ACTIONS)."""
-    return not year.is_frozen and year.phase in PHASE_ACTIONS[action]
 
 
 def _locked(year: AssessmentYear) -> AssessmentYear:
@@ -177,8 +163,7 @@ def objection_raise(*, record: LedgerRecord, reason: str, by, files: Sequence[Up
     departments = [d for d in headed_departments(by) if d.pk in record_departments]
     if not departments:
         raise PermissionDenied("只能对本部室的台帐记录提出异议。")
-    if locked.phase != Phase.PUBLICITY:
-        raise ValidationError("只有在公示期间才能提出异议。")
+    year_require(locked, "objection")
     publicity = publicity_current(locked)
     today = today or timezone.localdate()
     if publicity is None or not publicity.is_open_on(today):
@@ -325,8 +310,7 @@ def _decision_guard(year: AssessmentYear, by) -> AssessmentYear:
         raise PermissionDenied("只有领导可以作出此项决定。")
     locked = _locked(year)
     year_ensure_writable(locked)
-    if locked.phase != Phase.PUBLICITY:
-        raise ValidationError("并列排序和酌情奖励须在公示阶段、审定之前决定。")
+    year_require(locked, "decision")
     return locked
 
 

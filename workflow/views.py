@@ -145,6 +145,7 @@ def objection_list(request: HttpRequest, year: int) -> HttpResponse:
         "records": records,
         "publicity": publicity,
         "may_raise": bool(headed) and services.year_allows(year_obj, "objection"),
+        "objection_refusal": services.year_refusal(year_obj, "objection") if headed else None,
     }
     return render(request, "workflow/objection_list.html", context)
 
@@ -180,8 +181,9 @@ def objection_create(request: HttpRequest, year: int, record: int) -> HttpRespon
     mine = {d.pk for d in headed_departments(request.user)}
     if not record_obj.record_departments.filter(department_id__in=mine).exists():
         raise PermissionDenied("只能对本部室的台帐记录提出异议。")
-    if not services.year_allows(year_obj, "objection"):
-        raise PermissionDenied("只有在公示期间才能提出异议。")
+    refusal = services.year_refusal(year_obj, "objection")
+    if refusal:
+        raise PermissionDenied(refusal)
     form = forms.ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,7 +290,7 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
             result = year_result(year_obj)
         except engine.ScoringError as exc:
             result, error = None, exc.message
-    may_decide = access.may_decide(request.user) and year_obj.phase == Phase.PUBLICITY
+    may_decide = access.may_decide(request.user) and services.year_allows(year_obj, "decision")
     ties = []
     if result is not None:
         ties = [(i, tie, forms.TieOrderForm(tie=tie, auto_id=f"tie{i}_%s")) for i, tie in enumerate(result.ties)]
@@ -313,6 +315,9 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
         "eligible": eligible,
         "blockers": services.approval_blockers(year_obj, result) if result is not None and current is None else [],
         "may_decide": may_decide,
+        # Why leadership cannot order ties or grant awards now (the phase), shown instead of the forms.
+        "decision_refusal": services.year_refusal(year_obj, "decision")
+        if access.may_decide(request.user) and current is None else None,
         "approval_form": forms.ApprovalForm(),
     }
     return render(request, "workflow/approval.html", context)

@@ -1,4 +1,8 @@
-"""Writes for monthly reports, T4 suggestions and self-assessments. Views check access, then call one of these."""
+"""Writes for monthly reports, T4 suggestions and self-assessments. Views check access, then call one of these.
+
+Each write follows the year's phase (scoring.phases): monthly plans, summaries and their review are
+"monthly_report" (进行中 to 评分), the self-assessment with its claims and evidence is "self_assessment" (自评
+only), and T4 decisions write the ledger, so they follow the ledger's rule (every phase before 审定)."""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from django.utils import timezone
 
 from departments.models import Department
 from reviews.models import LedgerRecord
-from reviews.services import evidence_check, ledger_record_create, rule_spec, year_ensure_writable
+from reviews.services import evidence_check, ledger_record_create, rule_spec
 from scoring import engine
 from scoring.models import AssessmentYear, Rule
+from scoring.phases import year_require
 from workplans.models import (
     BonusClaim,
     ClaimEvidence,
@@ -39,7 +44,7 @@ T4_RULE = "T4"
 def report_get_or_create(*, year: AssessmentYear, department: Department, month: int) -> MonthlyReport:
     if not 1 <= month <= 12:
         raise ValidationError("月份须在 1 至 12 之间。")
-    year_ensure_writable(year)  # not even an empty report in a frozen year
+    year_require(year, "monthly_report")  # not even an empty report outside the reporting phases
     report, _ = MonthlyReport.objects.get_or_create(year=year, department=department, month=month)
     return report
 
@@ -60,7 +65,7 @@ class OutcomeData:
 
 
 def _ensure_editable(report: MonthlyReport) -> None:
-    year_ensure_writable(report.year)
+    year_require(report.year, "monthly_report")
     if report.is_submitted:
         raise ValidationError("本月计划和小结已提交，不能再修改。")
 
@@ -142,7 +147,7 @@ def summary_items(report: MonthlyReport) -> list[PlanItem]:
 
 
 def report_review(*, report: MonthlyReport, comment: str, user) -> MonthlyReport:
-    year_ensure_writable(report.year)
+    year_require(report.year, "monthly_report")
     if not report.is_submitted:
         raise ValidationError("报告尚未提交，不能审阅。")
     if not comment.strip():
@@ -197,7 +202,7 @@ def t4_confirm(*, item: PlanItem, user, pending: bool = False) -> LedgerRecord:
         .get(pk=item.pk)
     )
     year = item.plan_report.year
-    year_ensure_writable(year)
+    year_require(year, "ledger")  # a T4 decision is a ledger write
     if not item.suggests_t4:
         raise ValidationError("该计划事项不是“因自身原因未完成”，不能记录 T4。")
     if item.t4_state != "open":
@@ -223,7 +228,7 @@ def t4_confirm(*, item: PlanItem, user, pending: bool = False) -> LedgerRecord:
 @transaction.atomic
 def t4_dismiss(*, item: PlanItem, reason: str, user) -> PlanItem:
     item = PlanItem.objects.select_for_update().select_related("plan_report__year").get(pk=item.pk)
-    year_ensure_writable(item.plan_report.year)
+    year_require(item.plan_report.year, "ledger")  # a T4 decision is a ledger write
     if not reason.strip():
         raise ValidationError("不予扣分须填写理由。")
     if item.t4_state != "open":
@@ -240,13 +245,13 @@ def t4_dismiss(*, item: PlanItem, reason: str, user) -> PlanItem:
 
 
 def self_assessment_get_or_create(*, year: AssessmentYear, department: Department) -> SelfAssessment:
-    year_ensure_writable(year)  # not even an empty self-assessment in a frozen year
+    year_require(year, "self_assessment")  # not even an empty self-assessment outside 自评
     assessment, _ = SelfAssessment.objects.get_or_create(year=year, department=department)
     return assessment
 
 
 def _ensure_self_editable(assessment: SelfAssessment) -> None:
-    year_ensure_writable(assessment.year)
+    year_require(assessment.year, "self_assessment")
     if assessment.is_submitted:
         raise ValidationError("自评表已提交，不能再修改。")
 

@@ -18,10 +18,11 @@ def _clear_cache():
 
 
 @pytest.fixture
-def ballot_round(demo_year):
-    """An open round of 2023: 机关全体人员 (codes by department, weight 0.6), 基层工会干部代表 (0.4)."""
+def ballot_round(democratic_year):
+    """An open round of 2023, the year in 民主测评 (where ballots may be cast): 机关全体人员 (codes by department,
+    weight 0.6), 基层工会干部代表 (0.4)."""
     return services.round_open(
-        year=demo_year,
+        year=democratic_year,
         title="2023年度民主测评",
         closes_at=timezone.now() + datetime.timedelta(days=7),
         groups=[

@@ -46,8 +46,8 @@ def _run_together(target, n: int) -> list:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ballot_cast_same_code_from_many_threads_makes_one_ballot(demo_year):
-    code, departments = _round_with_one_code(demo_year)
+def test_ballot_cast_same_code_from_many_threads_makes_one_ballot(democratic_year):
+    code, departments = _round_with_one_code(democratic_year)
     ratings = {d.pk: "良好" for d in departments}
 
     def cast():
@@ -65,8 +65,8 @@ def test_ballot_cast_same_code_from_many_threads_makes_one_ballot(demo_year):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_vote_view_same_code_parallel_requests_make_one_ballot(demo_year):
-    code, departments = _round_with_one_code(demo_year)
+def test_vote_view_same_code_parallel_requests_make_one_ballot(democratic_year):
+    code, departments = _round_with_one_code(democratic_year)
     post = {"code": code, "step": "submit"} | {f"d{d.pk}": "优秀" for d in departments}
 
     def submit():

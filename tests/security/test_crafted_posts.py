@@ -37,6 +37,7 @@ def claim_data(demo_year):
     return {"rule": rule.pk, "level": "national", "title": "全国模范职工之家"}
 
 
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: the phase allows the write, only access refuses it
 @pytest.mark.parametrize("intruder", ["head_bgs", "head_nzgb", "vice_li", "outsider", "vice_zhao"])
 def test_crafted_claim_for_other_department_changes_nothing(demo_year, cast, claim_data, intruder):
     zzb = Department.objects.get(name="组织部").pk
@@ -54,6 +55,7 @@ def test_crafted_claim_for_other_department_changes_nothing(demo_year, cast, cla
     assert _changed(before, _row_counts()) == {"workplans.selfassessment": 1, "workplans.bonusclaim": 1}
 
 
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: the phase allows the write, only access refuses it
 @pytest.mark.parametrize("intruder", ["head_bgs", "vice_li", "outsider", "reviewer_bgs"])
 def test_crafted_self_assessment_for_other_department_changes_nothing(demo_year, cast, intruder):
     zzb = Department.objects.get(name="组织部").pk

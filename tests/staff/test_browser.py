@@ -10,7 +10,10 @@ import pytest
 
 from departments.models import Department
 from reviews.models import LedgerRecord
+from scoring.models import AssessmentYear
 from scoring.services import year_result
+from tests.conftest import year_in_phase
+from workflow.services import year_phase_move
 from workplans import services
 from workplans.models import MonthlyReport, SelfAssessment
 
@@ -73,6 +76,7 @@ def _shot(page, name):
 def test_year_walk_in_browser(transactional_db, demo_year, cast, chromium_browser, live_server):
     browser = chromium_browser
     bgs = Department.objects.get(name="办公室")
+    year_in_phase(demo_year, AssessmentYear.Phase.RUNNING)  # during the year: monthly reports, T4
     may = services.report_get_or_create(year=demo_year, department=bgs, month=5)
     services.report_save(
         report=may,
@@ -136,7 +140,11 @@ def test_year_walk_in_browser(transactional_db, demo_year, cast, chromium_browse
     assert record.rule.code == "T4"
     assert year_result(demo_year).department("办公室").review_score == before - Decimal("2")
 
-    # 4. The head submits the self-assessment.
+    # 4. The self-assessment waits for 自评; the lead moves the year on; the head submits it.
+    head.goto(f"{live_server.url}/2023/dept/{bgs.pk}/self/")
+    expect(head.get_by_text("当前阶段为「进行中」，自评仅在「自评」阶段可以填写。")).to_be_visible()
+    expect(head.get_by_role("button", name="保存草稿")).to_have_count(0)
+    year_phase_move(demo_year, AssessmentYear.Phase.SELF_ASSESSMENT, cast["lead"])
     head.goto(f"{live_server.url}/2023/dept/{bgs.pk}/self/")
     head.get_by_label("T4 次数").fill("1")
     head.get_by_label("S2 次数").fill("2")

@@ -99,6 +99,7 @@ def test_login_page_is_chinese_and_logs_in(client, cast):
     assert response.url == reverse("home")
 
 
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: reports, self-assessments and T4 may all be written
 def test_head_of_a_cannot_read_or_write_for_b(client, cast, depts):
     client.force_login(cast["head_bgs"])
     zzb = depts["组织部"].pk
@@ -226,6 +227,7 @@ def test_nav_shows_only_usable_entries(client, cast):
     assert "T4 建议" in page and "月度计划和小结" not in page
 
 
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: reports, self-assessments and T4 may all be written
 def test_evidence_download_checks_the_department(client, cast, demo_year, depts, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -253,6 +255,7 @@ def test_evidence_download_checks_the_department(client, cast, demo_year, depts,
     assert not (tmp_path / "self-assessment" / "会议通知.pdf").exists()
 
 
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: reports, self-assessments and T4 may all be written
 @pytest.mark.parametrize(
     ("who", "name", "queries"),
     [
@@ -324,6 +327,7 @@ def test_results_page_lists_departments_in_ranking_order(client, cast, demo_year
     assert "103.80" in page  # 宣教调研室's final score, first place
 
 
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: reports, self-assessments and T4 may all be written
 def test_department_and_self_pages_issue_a_constant_number_of_queries(client, cast, demo_year, depts):
     bgs = depts["办公室"]
     client.force_login(cast["head_bgs"])

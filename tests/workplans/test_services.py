@@ -137,7 +137,8 @@ def test_frozen_year_refuses_reports_and_t4(cast, demo_year):
         _plan(AssessmentYear.objects.get(pk=demo_year.pk), bgs, cast["head_bgs"], month=7, items=())
 
 
-def test_self_result_scores_declarations_with_the_core(cast, demo_year):
+def test_self_result_scores_declarations_with_the_core(cast, self_assessment_year):
+    demo_year = self_assessment_year
     bgs = Department.objects.get(name="办公室")
     zzb = Department.objects.get(name="组织部")
     assessment = services.self_assessment_get_or_create(year=demo_year, department=bgs)
@@ -164,7 +165,8 @@ def test_self_result_scores_declarations_with_the_core(cast, demo_year):
     assert result.by_category["B"] == Decimal("4")
 
 
-def test_self_assessment_submit_is_final(cast, demo_year):
+def test_self_assessment_submit_is_final(cast, self_assessment_year):
+    demo_year = self_assessment_year
     bgs = Department.objects.get(name="办公室")
     assessment = services.self_assessment_get_or_create(year=demo_year, department=bgs)
     with pytest.raises(ValidationError, match="自评总结"):
