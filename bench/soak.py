@@ -618,7 +618,7 @@ class Soak:
         self.round = round_
         staff, grassroots = list(round_.groups.order_by("order"))
         # Enough codes that voters do not run out: a ballot takes at least four requests.
-        wanted = max(100, int(count * self.seconds * 10))
+        wanted = max(200, int(count * self.seconds * 4))
         departments = ballots.ballot_departments(year=self.year)
         codes: list[str] = []
         for i, department in enumerate(departments):
