@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections
 
 from scoring import engine
 from scoring.catalogue import spec_from_db
@@ -40,13 +41,13 @@ def year_get(year: int | AssessmentYear) -> AssessmentYear:
     return AssessmentYear.objects.select_related("scheme").get(year=year)
 
 
+@engine.gc_paused
 def year_input(year: int | AssessmentYear) -> engine.YearInput:
     """The core's input for a year: confirmed records only (pending ones await the review lead).
 
     Queries: year, rules, departments, leaders, supervisions, record links, democratic scores,
     discretionary awards, tie orders — nine, whatever the size of the year.
     """
-    from reviews.models import LedgerRecord, RecordDepartment
 
     year = year_get(year)
     scheme = spec_from_db(year.scheme)
@@ -68,35 +69,7 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
         )
     )
 
-    links = (
-        RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
-        .order_by("record_id", "id")
-        .values_list(
-            "record_id",
-            "department__name",
-            "rule__code",
-            "record__quantity",
-            "record__points",
-            "record__level",
-            "record__exempt",
-            "record__reason",
-        )
-    )
-    # Streamed (no result cache) and folded record by record (the links come ordered by record), every
-    # repeated name kept once: a province-scale year has hundreds of thousands of links.
-    canonical: dict[str, str] = {}
-    record_inputs: list[engine.RecordInput] = []
-    current = None
-    departments_of: list[str] = []
-    for row in links.iterator(chunk_size=5000):
-        record_id, dept = row[0], canonical.setdefault(row[1], row[1])
-        if current is not None and current[0] != record_id:
-            record_inputs.append(_record_input(current, departments_of, canonical))
-            departments_of = []
-        current = row
-        departments_of.append(dept)
-    if current is not None:
-        record_inputs.append(_record_input(current, departments_of, canonical))
+    record_inputs = _records_read(year)
 
     democratic_scores = None
     ballots = None
@@ -130,18 +103,72 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
     )
 
 
-def _record_input(row: tuple, departments: list[str], canonical: dict[str, str]) -> engine.RecordInput:
-    record_id, _, rule, quantity, points, level, exempt, reason = row
-    return engine.RecordInput(
-        rule=canonical.setdefault(rule, rule),
-        departments=tuple(departments),
-        quantity=quantity,
-        points=points,
-        level=canonical.setdefault(level, level) if level else None,
-        exempt=exempt,
-        reason=reason,
-        key=record_id,
+def _records_read(year: AssessmentYear) -> list[engine.RecordInput]:
+    """The year's confirmed records, one RecordInput each, from the record links in one streamed query.
+
+    A province-scale year has hundreds of thousands of links: they are read through a plain (server-side on
+    PostgreSQL) cursor without Django's per-value converters, folded record by record (they come ordered by
+    record), and every repeated value (department and rule names, points) is kept once.
+    """
+    from reviews.models import LedgerRecord, RecordDepartment
+
+    links = (
+        RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
+        .order_by("record_id", "id")
+        .values_list(
+            "record_id",
+            "department__name",
+            "rule__code",
+            "record__quantity",
+            "record__points",
+            "record__level",
+            "record__exempt",
+            "record__reason",
+        )
     )
+    sql, params = links.query.sql_with_params()
+    places = Decimal(1).scaleb(-LedgerRecord._meta.get_field("points").decimal_places)
+    canonical: dict = {}
+
+    def points_of(value) -> Decimal | None:
+        # What Django's DecimalField converter gives: SQLite hands back a float, PostgreSQL a Decimal.
+        if value is None or isinstance(value, Decimal):
+            return value
+        known = canonical.get(("points", value))
+        if known is None:
+            known = canonical[("points", value)] = Decimal(repr(value)).quantize(places)
+        return known
+
+    records: list[engine.RecordInput] = []
+    current = None
+    departments_of: list[str] = []
+
+    def fold(row: tuple, departments: list[str]) -> engine.RecordInput:
+        record_id, _, rule, quantity, points, level, exempt, reason = row
+        return engine.RecordInput(
+            rule=canonical.setdefault(rule, rule),
+            departments=tuple(departments),
+            quantity=quantity,
+            points=points_of(points),
+            level=canonical.setdefault(level, level) if level else None,
+            exempt=bool(exempt),
+            reason=reason,
+            key=record_id,
+        )
+
+    with connections[links.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                record_id, dept = row[0], canonical.setdefault(row[1], row[1])
+                if current is not None and current[0] != record_id:
+                    records.append(fold(current, departments_of))
+                    departments_of = []
+                current = row
+                departments_of.append(dept)
+    if current is not None:
+        records.append(fold(current, departments_of))
+    return records
 
 
 def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
