@@ -63,6 +63,7 @@ SETTING_KEYS = {
 SchemeLookup = Callable[[str], "engine.SchemeSpec | None"]
 
 
+@engine.gc_paused
 def loads(text: str | bytes) -> Any:
     """JSON with every non-integer number as an exact Decimal."""
     try:
@@ -145,6 +146,7 @@ def _known_keys(obj: dict, allowed: set[str], place: str, what: str) -> None:
 # --- the document ----------------------------------------------------------------------------------------
 
 
+@engine.gc_paused
 def parse_case(data: Any, scheme_lookup: SchemeLookup) -> engine.YearInput:
     """Validate a `kaohe-case/1` document and build the core's input. Raises `ScoringError`."""
     doc = _object(data, "")
@@ -321,7 +323,8 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
     for i, item in enumerate(items):
         place = f"records[{i}]"
         item = _object(item, place)
-        _known_keys(item, RECORD_KEYS, place, "字段")
+        if not RECORD_KEYS.issuperset(item):
+            _known_keys(item, RECORD_KEYS, place, "字段")
         code = item.get("rule")
         rule = scheme.rules.get(code) if isinstance(code, str) else None
         if rule is None:
@@ -436,6 +439,7 @@ def result_to_json(result: engine.YearResult) -> dict:
     }
 
 
+@engine.gc_paused
 def score_document(data: Any, scheme_lookup: SchemeLookup) -> dict:
     """Parse, score and serialise one case document."""
-    return result_to_json(engine.score_year(parse_case(data, scheme_lookup)))
+    return result_to_json(engine.score_year(parse_case(data, scheme_lookup), explain=False))

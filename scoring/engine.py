@@ -429,8 +429,12 @@ def gc_paused(function: Callable) -> Callable:
 
 
 @gc_paused
-def score_year(data: YearInput) -> YearResult:
-    """Score one year: review scores, democratic and final scores, ranking, awards and money."""
+def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
+    """Score one year: review scores, democratic and final scores, ranking, awards and money.
+
+    With `explain` (the default) every department's result carries its lines, what each record gave it;
+    without, `lines` stay empty and everything else is the same (`score_case` prints no lines).
+    """
     scheme = data.scheme
     categories = scheme.score_categories
     depts = {
@@ -452,6 +456,8 @@ def score_year(data: YearInput) -> YearResult:
                 dept.vetoes.add(rule.code)
             else:
                 dept.by_category[rule.category] += points
+            if not explain:
+                continue
             shared_with = () if len(names) == 1 else tuple(n for n in names if n != name)
             dept.lines.append(
                 Line(
