@@ -42,6 +42,17 @@ def child_environment(tmp: str, *, database: str, postgres: bool) -> tuple[dict[
     return env, drop
 
 
+def run_child(args: list[str], env: dict[str, str], drop: Callable[[], None] | None) -> int:
+    """`manage.py ARGS` in a child process with the environment of `child_environment`; drops the PostgreSQL
+    database afterwards, whatever the outcome. Returns the child's exit status."""
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args]
+    try:
+        return subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False).returncode
+    finally:
+        if drop:
+            drop()
+
+
 def postgres_database(name: str):
     """Create database `name` next to the one DATABASE_URL names; return its URL and a function dropping it."""
     import psycopg

@@ -297,16 +297,19 @@ class Voter:
             if n % 5 == 0:
                 self._reuse(Session(port), stats, code)
 
-    def _fill(self, session: Session, stats: Stats, code: str, rng: random.Random):
-        """Code page → ballot → confirmation; returns the confirmation's form fields and the ratings."""
+    @staticmethod
+    def _code_enter(session: Session, stats: Stats, code: str, kind: str, expected: int, what: str):
+        """Open the ballot page and enter a code; the response, or None on an error."""
         page = _call(session, stats, "vote_step", "GET", "/vote/", (200,), "打开测评页")
         if page is None:
             return None
         token = _Inputs(page.body).hidden.get("csrfmiddlewaretoken", "")
-        ballot = _call(
-            session, stats, "vote_step", "POST", "/vote/", (200,), f"输入测评码 {code}",
-            {"csrfmiddlewaretoken": token, "code": code, "step": "code"},
-        )  # fmt: skip
+        fields = {"csrfmiddlewaretoken": token, "code": code, "step": "code"}
+        return _call(session, stats, kind, "POST", "/vote/", (expected,), f"{what} {code}", fields)
+
+    def _fill(self, session: Session, stats: Stats, code: str, rng: random.Random):
+        """Code page → ballot → confirmation; returns the confirmation's form fields and the ratings."""
+        ballot = self._code_enter(session, stats, code, "vote_step", 200, "输入测评码")
         if ballot is None:
             return None
         inputs = _Inputs(ballot.body)
@@ -371,14 +374,7 @@ class Voter:
             stats.violation(f"同一测评码 {code} 同时提交两次，成功 {ok} 次（应恰好 1 次）")
 
     def _reuse(self, session: Session, stats: Stats, code: str) -> None:
-        page = _call(session, stats, "vote_step", "GET", "/vote/", (200,), "打开测评页")
-        if page is None:
-            return
-        token = _Inputs(page.body).hidden.get("csrfmiddlewaretoken", "")
-        response = _call(
-            session, stats, "vote_reuse", "POST", "/vote/", (400,), f"重复使用测评码 {code}",
-            {"csrfmiddlewaretoken": token, "code": code, "step": "code"},
-        )  # fmt: skip
+        response = self._code_enter(session, stats, code, "vote_reuse", 400, "重复使用测评码")
         if response is None:
             return
         if USED_MESSAGE in response.body:

@@ -9,13 +9,10 @@ with the data.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import runner, server
@@ -69,20 +66,15 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix=f"kaohe-bench-{size}-") as tmp:
             env, drop = server.child_environment(tmp, database=f"kaohe_bench_{size}", postgres=opts["postgres"])
             results = Path(tmp) / "results.json"
-            command = [
-                sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--run", size,
-                "--results", str(results), "--clients", str(opts["clients"]), "--seconds", str(opts["seconds"]),
-                "--doc-timeout", str(opts["doc_timeout"]),
+            args = [
+                "bench", "--run", size, "--results", str(results), "--clients", str(opts["clients"]),
+                "--seconds", str(opts["seconds"]), "--doc-timeout", str(opts["doc_timeout"]),
             ]  # fmt: skip
             started = time.monotonic()
-            try:
-                proc = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)
-            finally:
-                if drop:
-                    drop()
+            status = server.run_child(args, env, drop)
             self.stdout.write(f"[{size}] 用时 {time.monotonic() - started:.0f} 秒")
-            if proc.returncode != 0 or not results.exists():
-                raise CommandError(f"规模 {size} 的测试失败（退出码 {proc.returncode}）")
+            if status != 0 or not results.exists():
+                raise CommandError(f"规模 {size} 的测试失败（退出码 {status}）")
             return json.loads(results.read_text(encoding="utf-8"))
 
     def _summary(self, results: list[dict]) -> None:

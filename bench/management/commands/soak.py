@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import server
@@ -51,17 +48,12 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="kaohe-soak-") as tmp:
             env, drop = server.child_environment(tmp, database="kaohe_soak", postgres=postgres)
             out = Path(results) if results else Path(tmp) / "results.json"
-            command = [
-                sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "soak", "--run",
-                "--users", str(users), "--seconds", str(seconds), "--workers", str(workers),
+            args = [
+                "soak", "--run", "--users", str(users), "--seconds", str(seconds), "--workers", str(workers),
                 "--results", str(out.resolve()),
             ]  # fmt: skip
             started = time.monotonic()
-            try:
-                proc = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)
-            finally:
-                if drop:
-                    drop()
+            status = server.run_child(args, env, drop)
             self.stdout.write(f"压力测试用时 {time.monotonic() - started:.0f} 秒（含准备）")
-            if proc.returncode != 0:
-                raise CommandError(f"压力测试未通过（退出码 {proc.returncode}）")
+            if status != 0:
+                raise CommandError(f"压力测试未通过（退出码 {status}）")
