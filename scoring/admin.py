@@ -17,6 +17,7 @@ from scoring.models import (
     YearDepartment,
     YearLeader,
 )
+from scoring.phases import PHASE_ACTIONS, year_allows
 
 
 def _year_of(obj):
@@ -213,21 +214,53 @@ class SupervisionAdmin(FrozenYearMixin, admin.ModelAdmin):
 
 @admin.register(DemocraticScore)
 class DemocraticScoreAdmin(FrozenYearMixin, admin.ModelAdmin):
+    """Democratic scores entered directly follow the year's phase (scoring.phases: 评分 and 民主测评)."""
+
     list_display = ["year", "department", "score"]
     list_filter = ["year"]
     search_fields = ["department__name"]
     autocomplete_fields = ["department"]
     list_select_related = ["year", "department"]
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not year_allows(obj.year, "democratic_scores"):
+            return False
+        return super().has_change_permission(request, obj)
 
-class TieOrderEntryInline(admin.TabularInline):
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not year_allows(obj.year, "democratic_scores"):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "year":  # a new score only for a year whose phase takes one
+            kwargs["queryset"] = AssessmentYear.objects.filter(phase__in=PHASE_ACTIONS["democratic_scores"])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DecisionReadOnlyMixin:
+    """Leadership's tie orders and discretionary awards are shown here, never written: they are made on the
+    approval screen (workflow), which checks the phase (公示), the acting leader and, with the scoring core,
+    that the tie exists and the department is eligible — checks a bare admin form would bypass."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TieOrderEntryInline(DecisionReadOnlyMixin, admin.TabularInline):
     model = TieOrderEntry
     extra = 0
     autocomplete_fields = ["department"]
 
 
 @admin.register(TieOrder)
-class TieOrderAdmin(FrozenYearMixin, admin.ModelAdmin):
+class TieOrderAdmin(DecisionReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "year", "decided_by", "decided_at"]
     list_filter = ["year"]
     search_fields = ["reason", "entries__department__name"]
@@ -236,7 +269,7 @@ class TieOrderAdmin(FrozenYearMixin, admin.ModelAdmin):
 
 
 @admin.register(TieOrderEntry)
-class TieOrderEntryAdmin(FrozenYearMixin, admin.ModelAdmin):
+class TieOrderEntryAdmin(DecisionReadOnlyMixin, admin.ModelAdmin):
     list_display = ["tie_order", "position", "department"]
     list_filter = ["tie_order__year"]
     search_fields = ["department__name"]
@@ -245,7 +278,7 @@ class TieOrderEntryAdmin(FrozenYearMixin, admin.ModelAdmin):
 
 
 @admin.register(DiscretionaryAward)
-class DiscretionaryAwardAdmin(FrozenYearMixin, admin.ModelAdmin):
+class DiscretionaryAwardAdmin(DecisionReadOnlyMixin, admin.ModelAdmin):
     list_display = ["year", "department", "amount", "granted_by", "granted_at"]
     list_filter = ["year"]
     search_fields = ["department__name", "reason"]

@@ -34,6 +34,9 @@ PHASE_ACTIONS: dict[str, frozenset[str]] = {
     "ballot_setup": frozenset({Phase.SCORING, Phase.DEMOCRATIC}),
     # Casting at /vote/ and entering paper ballots (by hand or imported).
     "ballot": frozenset({Phase.DEMOCRATIC}),
+    # Democratic scores entered directly (a year whose evaluation is held outside Kaohe): in the same
+    # phases as the round's set-up, before the results are published.
+    "democratic_scores": frozenset({Phase.SCORING, Phase.DEMOCRATIC}),
     # Department heads' objections to records.
     "objection": frozenset({Phase.PUBLICITY}),
     # Leadership's tie orders and discretionary awards.
@@ -47,6 +50,7 @@ ACTION_WORDING: dict[str, tuple[str, str]] = {
     "self_assessment": ("自评", "填写"),
     "ballot_setup": ("民主测评的设置和测评码", "管理"),
     "ballot": ("民主测评投票和纸质票录入", "进行"),
+    "democratic_scores": ("民主测评得分", "录入"),
     "objection": ("异议", "提出"),
     "decision": ("并列排序和酌情奖励", "决定"),
 }

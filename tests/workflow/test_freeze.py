@@ -127,7 +127,7 @@ def test_frozen_admin_year_rows_refused(client, frozen, cast):
     response = client.post(reverse("admin:scoring_discretionaryaward_add"),
                            {"year": year.pk, "department": Department.objects.get(name="经济工作部").pk,
                             "amount": "300", "reason": "x"})
-    assert response.status_code == 200  # the form refuses the frozen year
+    assert response.status_code == 403  # decisions are never written in the admin (the approval screen makes them)
     assert client.post(reverse("admin:scoring_assessmentyear_change", args=[year.pk]),
                        {"phase": "publicity"}).status_code == 403
     assert _state(year) == before
