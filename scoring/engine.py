@@ -444,10 +444,17 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
 
     # §3: points of every record (the hottest loop of a large year: Line built positionally, in field order)
     rules = scheme.rules
+    # A large year repeats a few hundred distinct (rule, quantity, points, level, exempt, shared) shapes: one
+    # Decimal per shape instead of one per record keeps the result's lines small.
+    same_points: dict[tuple, Decimal] = {}
     for record in data.records:
         rule = rules[record.rule]
-        points = record_points(rule, record)
         names = record.departments
+        given = None if record.points is None else str(record.points)  # 1.5 and 1.50 print differently
+        shape = (record.rule, record.quantity, given, record.level, record.exempt, len(names) >= 2)
+        points = same_points.get(shape)
+        if points is None:
+            points = same_points[shape] = record_points(rule, record)
         veto = rule.kind == KIND_VETO
         halved = rule.kind == KIND_BONUS and rule.halve_when_shared and len(names) >= 2
         for name in names:
