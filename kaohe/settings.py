@@ -160,6 +160,10 @@ EVIDENCE_MAX_BYTES = env_int("KAOHE_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # Scored years kept in each process's memory, keyed by their data version (scoring.services.year_scored).
 # A 2,000-department / 200,000-record year takes about 100 MB; 0 turns the cache off.
 KAOHE_SCORING_CACHE_SIZE = env_int("KAOHE_SCORING_CACHE_SIZE", 2)
+# The year-end PDF prints every ledger line up to this many, and a section per department up to this many
+# departments; a larger (province-scale) year prints totals and leaves the detail to the workbook.
+KAOHE_PDF_LEDGER_ROWS_MAX = env_int("KAOHE_PDF_LEDGER_ROWS_MAX", 5000)
+KAOHE_PDF_SECTIONS_MAX = env_int("KAOHE_PDF_SECTIONS_MAX", 200)
 # Re-score on every cache hit and fail loudly if the cached result is stale (the test suite turns it on).
 KAOHE_SCORING_CACHE_CHECK = env_bool("KAOHE_SCORING_CACHE_CHECK", False)
 REPORTS_ROOT = DATA_DIR / "reports"

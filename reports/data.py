@@ -160,6 +160,9 @@ class YearReport:
     democratic: Democratic
     self_assessment_available: bool  # the self-assessment app is installed (a missing form is then "not submitted")
     category_totals: list[dict] = field(default_factory=list)
+    ledger_omitted: bool = False  # too many lines to print: the sections show totals only
+    sections_omitted: bool = False  # too many departments to print a section each
+    line_count: int = 0
 
     @property
     def title(self) -> str:
@@ -367,13 +370,13 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
 # The year
 
 
-def category_totals(result: engine.YearResult, sections: list[DepartmentSection]) -> list[dict]:
+def category_totals(result: engine.YearResult) -> list[dict]:
     """Per category: deduction points and bonus points over all departments, and the number of records."""
     totals = []
     records: dict[str, set] = defaultdict(set)
-    for section in sections:
-        for row in section.rows:
-            records[row.category].add(row.key)
+    for dept in result.departments:
+        for line in dept.lines:
+            records[line.category].add(line.key)
     for code, name in result.categories:
         values = [d.by_category.get(code, engine.ZERO) for d in result.departments]
         totals.append(
@@ -388,8 +391,18 @@ def category_totals(result: engine.YearResult, sections: list[DepartmentSection]
     return totals
 
 
-def year_report(year: int | AssessmentYear, *, departments: set[str] | None = None) -> YearReport:
+def year_report(
+    year: int | AssessmentYear,
+    *,
+    departments: set[str] | None = None,
+    ledger_rows_max: int | None = None,
+    sections_max: int | None = None,
+) -> YearReport:
     """Everything the year-end PDF shows; `departments` limits the ledger sections (a head's own section).
+
+    A province-scale year is too large to print whole: past `ledger_rows_max` ledger lines the department
+    sections leave out their ledger rows (`ledger_omitted`), and past `sections_max` departments there are no
+    department sections at all (`sections_omitted`); the workbook and each department's own PDF keep the detail.
 
     Queries: the scoring service's nine, department ids, the ledger (one), pending counts (one), and one or two
     for self-assessments and ballots when those apps hold data: a constant number whatever the size of the year.
@@ -400,11 +413,21 @@ def year_report(year: int | AssessmentYear, *, departments: set[str] | None = No
     data = year_input(year)
     result = engine.score_year(data)
     names = {d.name for d in result.departments} if departments is None else departments
+    whole_year = departments is None
+    sections_omitted = whole_year and sections_max is not None and len(names) > sections_max
+    line_count = sum(len(d.lines) for d in result.departments if d.name in names)
+    ledger_omitted = sections_omitted or (whole_year and ledger_rows_max is not None and line_count > ledger_rows_max)
+    if sections_omitted:
+        names = set()
     ids = dict(year.year_departments.values_list("department__name", "department_id"))
     supervisor = {name: x.name for x in data.leaders for name in x.supervises}
 
     has_evidence = evidence_relation() is not None
-    details = {v["id"]: v for v in ledger_values(year, department_names=None if departments is None else names)}
+    details = (
+        {}
+        if ledger_omitted
+        else {v["id"]: v for v in ledger_values(year, department_names=None if whole_year else names)}
+    )
     pending = dict(
         RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.PENDING)
         .values_list("department__name")
@@ -438,6 +461,9 @@ def year_report(year: int | AssessmentYear, *, departments: set[str] | None = No
         sections=sections,
         democratic=democratic_section(year, data, result),
         self_assessment_available=assessments is not None,
+        ledger_omitted=ledger_omitted,
+        sections_omitted=sections_omitted,
+        line_count=line_count,
     )
-    report.category_totals = category_totals(result, sections)
+    report.category_totals = category_totals(result)
     return report

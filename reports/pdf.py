@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from reports import charts
@@ -69,8 +70,8 @@ class _Renderer:
 
 def _category_rows(report: YearReport, section: DepartmentSection) -> list[tuple[str, str, Decimal, int]]:
     counts: dict[str, int] = {}
-    for row in section.rows:
-        counts[row.category] = counts.get(row.category, 0) + 1
+    for line in section.result.lines:
+        counts[line.category] = counts.get(line.category, 0) + 1
     return [
         (code, name, section.result.by_category.get(code, engine.ZERO), counts.get(code, 0))
         for code, name in report.result.categories
@@ -121,6 +122,10 @@ def _context(report: YearReport, **extra) -> dict:
     return {"report": report, "federation": report.federation, "doc_title": report.title, **extra}
 
 
+# The score chart of the year-end report draws at most this many departments (the ranking table lists all).
+CHART_DEPARTMENTS_MAX = 100
+
+
 def year_pdf_render(report: YearReport, *, progress: Progress = _noop, per_part: int = DEPARTMENTS_PER_PART) -> bytes:
     """The whole year-end report of an already loaded year.
 
@@ -130,7 +135,8 @@ def year_pdf_render(report: YearReport, *, progress: Progress = _noop, per_part:
     sections = report.sections
     context = _context(
         report,
-        score_charts=charts.final_score_charts(report.result.departments),
+        score_charts=charts.final_score_charts(report.result.departments[:CHART_DEPARTMENTS_MAX]),
+        charted=min(len(report.result.departments), CHART_DEPARTMENTS_MAX),
         category_chart=charts.category_chart(report.category_totals),
         leader_rows=_leader_rows(report),
         democratic_rows=_democratic_rows(report),
@@ -169,7 +175,9 @@ def year_pdf_render(report: YearReport, *, progress: Progress = _noop, per_part:
 def build_pdf(year: int | AssessmentYear, *, progress: Progress = _noop) -> bytes:
     """The year-end PDF of a year, from the database (also what `make bench` measures)."""
     progress(2, "正在读取考核数据")
-    report = year_report(year)
+    report = year_report(
+        year, ledger_rows_max=settings.KAOHE_PDF_LEDGER_ROWS_MAX, sections_max=settings.KAOHE_PDF_SECTIONS_MAX
+    )
     progress(10, "正在排版")
     data = year_pdf_render(report, progress=progress)
     progress(100, "已完成")

@@ -60,3 +60,35 @@ def test_department_pdf_holds_only_that_department(demo_year, tmp_path):
     text = pdf_text(data, tmp_path)
     assert "组织部" in text and "第 4 名" in text
     assert "生活保障部" not in text
+
+
+def test_year_pdf_past_the_ledger_limit_prints_category_totals_only(demo_year, tmp_path, settings):
+    settings.KAOHE_PDF_LEDGER_ROWS_MAX = 10  # the demo year has more lines than this
+    lines = sum(len(d.lines) for d in year_result(demo_year).departments)
+
+    text = pdf_text(build_pdf(demo_year), tmp_path)
+
+    assert text.count("考核台帐记录") == 7  # every department's section is still there...
+    assert text.count(f"本年度共有 {lines} 条台帐计分记录，本报告只列各部室的分类得分") == 7
+    assert not re.search(r"2023-05-31\s+T2", text)  # ...without its ledger rows
+    assert "不逐一列出各部室情况" not in text
+
+
+def test_year_pdf_past_the_sections_limit_leaves_department_sections_out(demo_year, tmp_path, settings):
+    settings.KAOHE_PDF_SECTIONS_MAX = 5  # the demo year has 7 departments
+
+    text = pdf_text(build_pdf(demo_year), tmp_path)
+
+    assert "考核台帐记录" not in text
+    assert "本年度共有 7 个部室参加考核" in text and "不逐一列出各部室情况" in text
+    assert re.search(r"^\s*1\s+宣教调研室\s+3\s+106\.00\s+95\.00\s+103\.80\s+无\s+否决", text, re.M)
+    assert re.search(r"生活保障部\s+一等奖\s+2,000\.00\s+4\s+8,000\.00", text)  # the awards table stays
+
+
+def test_department_pdf_keeps_its_ledger_whatever_the_year_limits(demo_year, tmp_path, settings):
+    settings.KAOHE_PDF_LEDGER_ROWS_MAX = 1
+    settings.KAOHE_PDF_SECTIONS_MAX = 1
+
+    text = pdf_text(build_department_pdf(demo_year, "组织部"), tmp_path)
+
+    assert re.search(r"2023-05-31\s+T2", text)
