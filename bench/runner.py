@@ -207,10 +207,10 @@ def part_scoring(report: Report, year) -> None:
     report.figure(
         "scoring.cached",
         "评分 year_result（缓存命中：读数据版本）",
-        cached_seconds,
-        "s",
+        cached_seconds * 1000,
+        "ms",
         "单条原始 SQL 按部室与项目汇总",
-        floor_seconds,
+        floor_seconds * 1000,
         查询=len(cached_queries),
     )
 
