@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -185,6 +186,16 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
         if obj.is_pending:
             return format_html('<strong style="color:#b45309">{}</strong>', obj.get_status_display())
         return obj.get_status_display()
+
+    def action_checkbox(self, obj):  # the column header is the changelist template's own "select all" box
+        # What ModelAdmin.action_checkbox renders, written directly: its form widget goes through the template
+        # engine once per row, half of the changelist's time with 50 rows.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            f"选择此对象进行操作：{obj}",
+        )
 
     @admin.display(description="佐证")
     def evidence_count(self, obj):
