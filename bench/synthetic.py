@@ -24,6 +24,7 @@ from django.db.models import DO_NOTHING
 from django.utils import timezone
 
 from departments.models import Department, Leader
+from kaohe.db import statistics_refresh
 from scoring import engine
 from scoring.catalogue import DEFAULT_SCHEME, catalogue_load
 from scoring.models import (
@@ -490,6 +491,7 @@ def _records_insert(year: AssessmentYear, rules: dict[str, Rule], plan: list[_Pl
             )
     _rows_insert(RecordDepartment, link_rows, now, batch_size)
     _sequences_reset(LedgerRecord, RecordDepartment)
+    statistics_refresh(LedgerRecord, RecordDepartment)
     return len(link_rows)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from departments.models import Department, Leader
+from kaohe.db import statistics_refresh
 from scoring import engine
 from scoring.cases import FORMAT, parse_case
 from scoring.catalogue import catalogue_load, scheme_spec
@@ -215,6 +216,7 @@ def _year_create(
         for name in rec.departments
     ]
     bulk_create_with_history(links, RecordDepartment, default_user=by)
+    statistics_refresh(LedgerRecord, RecordDepartment)
 
     scores: dict[str, Decimal | None] = {}
     if parsed.democratic_scores is not None:
