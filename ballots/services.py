@@ -24,7 +24,7 @@ from django.utils.crypto import salted_hmac
 
 from ballots.models import Ballot, BallotCode, BallotRating, CodeBatch, RaterGroup, Round
 from departments.models import Department
-from kaohe.xlsx import append_guarded
+from kaohe.xlsx import append_guarded, text_guard
 from scoring import engine
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows, year_require
@@ -356,10 +356,16 @@ ABSTAIN_WORDS = {"", "弃权", "-", "—", "/"}
 
 
 def paper_template_xlsx(*, round: Round) -> bytes:
-    """An empty import sheet: one row per paper ballot, one column per department."""
+    """An empty import sheet: one row per paper ballot, one column per department.
+
+    The group and grade columns offer drop-down lists. Their items sit in a hidden sheet that the lists point
+    to, rather than in the list formula itself: a name with a comma or a quote stays one item, and a long list
+    does not hit Excel's 255-character limit on written-out lists. The import reads the first sheet only.
+    """
     from io import BytesIO
 
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     departments = ballot_departments(year=round.year)
@@ -368,13 +374,23 @@ def paper_template_xlsx(*, round: Round) -> bytes:
     ws.title = "纸质测评票"
     append_guarded(ws, [PAPER_HEADER_GROUP, PAPER_HEADER_DEPARTMENT, *[d.name for d in departments]])
     ws.freeze_panes = "A2"
-    for i in range(len(departments) + 2):
-        ws.column_dimensions[chr(ord("A") + i)].width = 16 if i < 2 else 12
-    last_col = chr(ord("A") + len(departments) + 1)
-    groups = ",".join(g.name for g in round.groups.all())
-    grades = ",".join([*grade_names(round.year.grade_points), "弃权"])
-    for formula, cells in ((f'"{groups}"', "A2:A1000"), (f'"{grades}"', f"C2:{last_col}1000")):
-        validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+    for i in range(1, len(departments) + 3):
+        ws.column_dimensions[get_column_letter(i)].width = 16 if i <= 2 else 12
+    last_col = get_column_letter(len(departments) + 2)
+
+    choices = wb.create_sheet("选项")
+    choices.sheet_state = "hidden"
+    lists = (
+        ([g.name for g in round.groups.all()], "A2:A1000"),
+        ([*grade_names(round.year.grade_points), "弃权"], f"C2:{last_col}1000"),
+    )
+    for column, (items, cells) in enumerate(lists, start=1):
+        for row, item in enumerate(items, start=1):
+            text_guard(choices.cell(row=row, column=column, value=item))
+        letter = get_column_letter(column)
+        validation = DataValidation(
+            type="list", formula1=f"'选项'!${letter}$1:${letter}${max(len(items), 1)}", allow_blank=True
+        )
         ws.add_data_validation(validation)
         validation.add(cells)
     out = BytesIO()

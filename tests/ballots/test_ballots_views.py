@@ -336,3 +336,24 @@ def test_vote_back_to_edit_keeps_choices_and_casts_nothing(client, grassroots_gr
     assert f'id="id_d{office.pk}_3" value="较差" autocomplete="off" checked' in page
     assert page.count(" checked") == 7
     assert Ballot.objects.count() == 0
+
+
+def test_paper_template_lists_point_to_a_hidden_sheet_and_survive_commas(client, cast, ballot_round, departments):
+    """Group names with a comma or a quote stay one drop-down item; the columns past Z are named correctly."""
+    ballot_round.groups.filter(name="机关全体人员").update(name='机关全体人员,含"借调"')
+
+    book = load_workbook(BytesIO(_login(client, cast["lead"]).get("/democratic/2023/paper/template.xlsx").content))
+
+    sheet, choices = book.worksheets
+    assert (sheet.title, choices.title, choices.sheet_state) == ("纸质测评票", "选项", "hidden")
+    groups = [c.value for c in choices["A"] if c.value]
+    grades = [c.value for c in choices["B"] if c.value]
+    assert groups == [g.name for g in ballot_round.groups.all()]
+    assert '机关全体人员,含"借调"' in groups
+    assert grades == [*ballot_round.year.grade_points, "弃权"]
+    last = sheet.cell(row=1, column=len(departments) + 2).column_letter
+    rules = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert rules == {
+        "A2:A1000": f"'选项'!$A$1:$A${len(groups)}",
+        f"C2:{last}1000": f"'选项'!$B$1:$B${len(grades)}",
+    }
