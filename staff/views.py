@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -368,18 +366,7 @@ def _self_context(year: AssessmentYear, department: Department, assessment: Self
 
 def _nothing_declared(base: engine.YearInput, department: Department) -> engine.DepartmentResult:
     """The department's review-level result with no records at all: what an empty self-assessment gives."""
-    return engine.score_year(
-        dataclasses.replace(
-            base,
-            departments=tuple(d for d in base.departments if d.name == department.name),
-            leaders=(),
-            records=(),
-            democratic_scores=None,
-            ballots=None,
-            discretionary_awards={},
-            tie_order=(),
-        )
-    ).department(department.name)
+    return engine.score_year(selectors.department_alone(base, department.name, ())).department(department.name)
 
 
 def _declarations(assessment: SelfAssessment | None) -> list:

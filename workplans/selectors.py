@@ -86,8 +86,15 @@ def self_year_input(assessment: SelfAssessment, base: engine.YearInput | None = 
     year costs what it costs in a small one. Rank, final score and award of the result mean nothing here.
     """
     base = base or year_input(assessment.year)
-    records = self_records(assessment)
-    involved = {assessment.department.name, *(name for record in records for name in record.departments)}
+    return department_alone(base, assessment.department.name, self_records(assessment))
+
+
+def department_alone(
+    base: engine.YearInput, name: str, records: tuple[engine.RecordInput, ...]
+) -> engine.YearInput:
+    """The year reduced to one department with the given records (and the partners of its shared ones): what
+    its review-level figures need, and nothing of the other departments, the ballots or leadership's decisions."""
+    involved = {name, *(other for record in records for other in record.departments)}
     return dataclasses.replace(
         base,
         departments=tuple(d for d in base.departments if d.name in involved),

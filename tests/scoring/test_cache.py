@@ -130,7 +130,7 @@ def test_bulk_write_without_mark_is_caught_by_the_check(demo_year, settings):
     assert year_result(demo_year) == engine.score_year(year_input(demo_year))
 
 
-def test_one_change_per_year_marks_once_at_the_end(demo_year, unchecked, django_assert_num_queries):
+def test_one_change_per_year_marks_once_at_the_end(demo_year, unchecked):
     records = list(LedgerRecord.objects.filter(year=demo_year)[:3])
     v0 = _version(demo_year)
 
