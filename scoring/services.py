@@ -203,11 +203,11 @@ def year_scored(year: int | AssessmentYear) -> ScoredYear:
     the year's `data_version`, read afresh here (one query), which every write to the year's data replaces
     (scoring/revisions.py). The last `KAOHE_SCORING_CACHE_SIZE` years are kept (0 turns the cache off).
     """
-    pk = year.pk if isinstance(year, AssessmentYear) else AssessmentYear.objects.values_list("pk", flat=True).get(
-        year=year
-    )
-    # The year row itself too: its settings are part of the input, and the caller's copy may be older.
-    fresh = AssessmentYear.objects.select_related("scheme").get(pk=pk)
+    # The year row is read afresh: its data version, and its settings (part of the input), of which the
+    # caller's copy may be older.
+    years = AssessmentYear.objects.select_related("scheme")
+    fresh = years.get(pk=year.pk) if isinstance(year, AssessmentYear) else years.get(year=year)
+    pk = fresh.pk
     key = (pk, fresh.data_version)
     with _scored_lock:
         cached = _scored.get(key)
