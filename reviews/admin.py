@@ -61,14 +61,14 @@ class DepartmentFilter(admin.SimpleListFilter):
         if not self.as_select:
             yield from super().choices(changelist)
             return
+        # Everything else the list is showing (other filters, search, ordering; the page is already left out)
+        # rides along as hidden fields.
         hidden = [
             (name, value)
-            for name, values in changelist.get_filters_params().items()
-            if name not in {self.parameter_name, "p"}
-            for value in (values if isinstance(values, list) else [values])
+            for name, values in changelist.filter_params.items()
+            if name != self.parameter_name
+            for value in values
         ]
-        if changelist.query:
-            hidden.append(("q", changelist.query))
         yield {
             "parameter": self.parameter_name,
             "options": options_html(self.lookup_choices, self.value()),

@@ -91,13 +91,15 @@ def test_admin_department_filter_is_a_drop_down_that_filters(client, cast, large
     url = reverse("admin:reviews_ledgerrecord_changelist")
     target = Department.objects.filter(year_entries__year=large_year).order_by("year_entries__order")[5]
 
-    page = client.get(url, {"year__id__exact": large_year.pk, "q": "合成"}).content.decode()
+    page = client.get(url, {"year__id__exact": large_year.pk, "q": "合成", "o": "-1", "p": "2"}).content.decode()
     filtered = client.get(url, {"year__id__exact": large_year.pk, "department": target.pk})
 
     # One <select name="department"> in the sidebar keeping the other filters and the search as hidden fields.
     assert page.count('<select name="department" aria-label="部室"') == 1
     assert f'<input type="hidden" name="year__id__exact" value="{large_year.pk}">' in page
     assert '<input type="hidden" name="q" value="合成">' in page
+    assert '<input type="hidden" name="o" value="-1">' in page  # the ordering is kept...
+    assert 'name="p"' not in page[page.index('data-filter-title="部室"') :]  # ...the page number is not
     assert f'<option value="{target.pk}" selected>{target.name}</option>' in filtered.content.decode()
     shown = {r.pk for r in filtered.context["cl"].result_list}
     assert shown and shown <= set(target.records.values_list("pk", flat=True))
