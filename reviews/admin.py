@@ -19,11 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments import access
 from departments.models import Department
+from kaohe.links import pk_url
 from reviews import access as ledger_access
 from reviews import services
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
+from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows
 from scoring.services import year_result
@@ -371,31 +373,24 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
             dept_result = result.department(department.name)
         except KeyError:
             dept_result = None
-        records = {
-            r.pk: r
-            for r in LedgerRecord.objects.filter(
-                year=year, pk__in=RecordDepartment.objects.filter(department=department).values("record_id")
-            )
-            .select_related("rule", "rule__category", "recorded_by")
-            .prefetch_related("record_departments__department", "evidence")
-            .order_by("date", "id")
-        }
+        records = record_rows(year, department)
+        change_url = pk_url("admin:reviews_ledgerrecord_change")
         categories = []
         if dept_result is not None:
             by_category: dict[str, list] = {}
             for line in dept_result.lines:
                 record = records.get(line.key)
                 if record is not None:
-                    by_category.setdefault(line.category, []).append((record, line))
+                    by_category.setdefault(line.category, []).append((record, line, change_url(record.pk)))
             for code, name in result.categories:
-                rows = sorted(by_category.get(code, []), key=lambda pair: (pair[0].date, pair[0].pk))
+                rows = sorted(by_category.get(code, []), key=lambda row: (row[0].date, row[0].pk))
                 categories.append(
                     {"code": code, "name": name, "rows": rows, "total": dept_result.by_category.get(code)}
                 )
-            vetoes = [pair for pair in by_category.get("V", [])]
+            vetoes = by_category.get("V", [])
             if vetoes:
                 categories.append({"code": "V", "name": "否决项目", "rows": vetoes, "total": None})
-        pending = [r for r in records.values() if r.is_pending]
+        pending = [(r, change_url(r.pk)) for r in records.values() if r.is_pending]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -9,6 +9,11 @@ from departments.models import Department
 from scoring.models import AssessmentYear, Rule
 
 
+def person_label(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """How a record's author is shown: the full name (User.get_full_name), else the user name, else "—"."""
+    return f"{first_name or ''} {last_name or ''}".strip() or username or "—"
+
+
 class LedgerRecord(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "有效"
@@ -78,7 +83,7 @@ class LedgerRecord(models.Model):
     @property
     def recorder_name(self) -> str:
         user = self.recorded_by
-        return (user.get_full_name() or user.username) if user else "—"
+        return person_label(user.first_name, user.last_name, user.username) if user else "—"
 
     @property
     def is_pending(self) -> bool:

@@ -9,13 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from departments.access import headed_departments, is_leadership, is_reviewer, sees_all_departments
 from departments.models import Department
-from reviews.models import LedgerRecord
+from reviews.selectors import record_rows
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
@@ -624,20 +623,6 @@ def compare_detail(request: HttpRequest, year: int, department: int) -> HttpResp
 # A department's breakdown ("my department" for a head; the drill-down of the results page)
 
 
-def _evidence_links(record: LedgerRecord | None) -> list[tuple[str, str | None]]:
-    """(file name, download URL) of a record's evidence; the download view (reviews) checks access again."""
-    if record is None:
-        return []
-    links = []
-    for evidence in record.evidence.all():
-        try:
-            url = reverse("reviews:evidence", args=[evidence.pk])
-        except NoReverseMatch:
-            url = None
-        links.append((evidence.original_name, url))
-    return links
-
-
 @login_required
 def department_detail(request: HttpRequest, year: int, department: int) -> HttpResponse:
     year = access.year_for_request(year)
@@ -648,20 +633,9 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
     except KeyError:
         raise Http404("该部室未参加本年度考核。") from None
     scheme = spec_from_db(year.scheme)
-    keys = [line.key for line in result.lines]
-    records = {
-        r.pk: r
-        for r in LedgerRecord.objects.filter(pk__in=keys)
-        .select_related("rule", "recorded_by")
-        .prefetch_related("evidence")
-    }
+    records = record_rows(year, department)
     lines = [
-        {
-            "line": line,
-            "record": records.get(line.key),
-            "text": scheme.rules[line.rule].text,
-            "evidence": _evidence_links(records.get(line.key)),
-        }
+        {"line": line, "record": records.get(line.key), "text": scheme.rules[line.rule].text}
         for line in result.lines
     ]
     lines.sort(key=lambda row: row["record"].date if row["record"] else timezone.localdate(), reverse=True)

@@ -42,10 +42,15 @@ def test_breakdown_lists_pending_record_separately(client, cast, demo_year, rule
     response = client.get(reverse("admin:reviews_ledgerrecord_breakdown", args=[demo_year.pk, depts["办公室"].pk]))
 
     assert response.status_code == 200
-    assert response.context["pending"] == [record]
-    listed = [r for cat in response.context["categories"] for r, _ in cat["rows"]]
-    assert record not in listed
-    assert "待确认" in response.content.decode()
+    change_url = reverse("admin:reviews_ledgerrecord_change", args=[record.pk])
+    assert [(row.pk, row.status_label, href) for row, href in response.context["pending"]] == [
+        (record.pk, "待确认", change_url)
+    ]
+    listed = [row.pk for cat in response.context["categories"] for row, _, _ in cat["rows"]]
+    assert record.pk not in listed
+    page = response.content.decode()
+    assert f'<a href="{change_url}">B1</a>' in page
+    assert "待确认" in page
 
 
 def test_lead_confirms_pending_record_and_it_counts(client, cast, demo_year, rules, depts):

@@ -137,3 +137,30 @@ def test_evidence_not_under_static_or_media(settings, evidence):
     assert path.is_file()
     assert not str(path).startswith(str(settings.STATIC_ROOT))
     assert not str(path).startswith(str(settings.MEDIA_ROOT))
+
+
+def test_breakdown_and_department_page_link_each_evidence_file(client, cast, demo_year, rules, depts):
+    record = ledger_record_create(
+        year=demo_year, rule=rules["S1"], departments=[depts["办公室"]], recorded_by=cast["reviewer_bgs"]
+    )
+    first = evidence_attach(record=record, upload=SimpleUploadedFile("签到表.pdf", PDF))
+    second = evidence_attach(record=record, upload=SimpleUploadedFile("照片.png", PNG))
+    links = (
+        f'<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a><br>'
+        f'<a href="/ledger/evidence/{second.pk}/">照片.png</a>'
+    )
+    assert reverse("reviews:evidence", args=[first.pk]) == f"/ledger/evidence/{first.pk}/"
+
+    client.force_login(cast["lead"])
+    breakdown = client.get(reverse("admin:reviews_ledgerrecord_breakdown", args=[demo_year.pk, depts["办公室"].pk]))
+    row = next(r for cat in breakdown.context["categories"] for r, _, _ in cat["rows"] if r.pk == record.pk)
+    assert row.evidence == (
+        ("签到表.pdf", f"/ledger/evidence/{first.pk}/"),
+        ("照片.png", f"/ledger/evidence/{second.pk}/"),
+    )
+    assert row.recorder == cast["reviewer_bgs"].get_full_name()
+    assert f"<td>{links}</td>" in breakdown.content.decode()
+
+    client.force_login(cast["head_bgs"])
+    page = client.get(reverse("staff:department", args=[2023, depts["办公室"].pk])).content.decode()
+    assert f"佐证材料：{links.replace('<br>', '、')}</div>" in page
