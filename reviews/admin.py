@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from django.contrib import admin, messages
@@ -49,15 +50,17 @@ class DepartmentFilter(admin.SimpleListFilter):
     title = "部室"
     parameter_name = "department"
 
-    def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in Department.objects.values_list("pk", "name")]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, request, params, model, model_admin):
+        # The departments of the year in view (the year filter's, else the latest year), in the year's order.
+        self.year = model_admin.current_year(request)
+        super().__init__(request, params, model, model_admin)
         # Thousands of departments: one drop-down instead of a link (and a query string) per department.
         self.as_select = len(self.lookup_choices) > PICKER_LINKS_MAX
         if self.as_select:
             self.template = "admin/reviews/select_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [] if self.year is None else [(str(pk), name) for pk, name in year_departments(self.year)]
 
     def choices(self, changelist):
         if not self.as_select:
@@ -73,7 +76,7 @@ class DepartmentFilter(admin.SimpleListFilter):
         ]
         yield {
             "parameter": self.parameter_name,
-            "options": options_html(self.lookup_choices, self.value()),
+            "options": year_department_options(self.year, self.value()),
             "hidden": hidden,
         }
 
@@ -204,19 +207,24 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
         return obj.evidence_n or 0
 
     def changelist_view(self, request, extra_context=None):
-        year = self._current_year(request)
+        year = self.current_year(request)
         extra_context = extra_context or {}
         if year is not None:
             extra_context.update(_department_picker(year, None))
         extra_context["can_import"] = self.has_add_permission(request)
         return super().changelist_view(request, extra_context)
 
-    def _current_year(self, request) -> AssessmentYear | None:
-        years = AssessmentYear.objects.select_related("scheme")
-        chosen = request.GET.get("year__id__exact")
-        if chosen and chosen.isdigit():
-            return years.filter(pk=chosen).first()
-        return years.order_by("-year").first()
+    def current_year(self, request) -> AssessmentYear | None:
+        """The year in view: the year filter's, else the latest; read once per request (the changelist builds
+        its filters twice)."""
+        if not hasattr(request, "_ledger_year"):
+            years = AssessmentYear.objects.select_related("scheme")
+            chosen = request.GET.get("year__id__exact")
+            if chosen and chosen.isdigit():
+                request._ledger_year = years.filter(pk=chosen).first()
+            else:
+                request._ledger_year = years.order_by("-year").first()
+        return request._ledger_year
 
     # --- permissions: the responsibility division ----------------------------------------------------
     def has_module_permission(self, request):
@@ -438,8 +446,8 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
                     self.message_user(request, f"已导入 {len(created)} 条记录{note}。", messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:reviews_ledgerrecord_changelist"))
         else:
-            form = LedgerImportForm(initial={"year": self._current_year(request)})
-        year = self._current_year(request)
+            form = LedgerImportForm(initial={"year": self.current_year(request)})
+        year = self.current_year(request)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -477,11 +485,45 @@ def options_html(pairs, selected) -> str:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _year_departments(year_pk: int, data_version) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        Department.objects.filter(year_entries__year_id=year_pk)
+        .order_by("year_entries__order")
+        .values_list("pk", "name")
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _year_department_options(year_pk: int, data_version) -> str:
+    return options_html(_year_departments(year_pk, data_version), None)
+
+
+def year_departments(year: AssessmentYear) -> tuple[tuple[int, str], ...]:
+    """(pk, name) of the year's departments in their order. Kept per process for the year's data version:
+    renaming a department and changing the year's departments both replace it (scoring.revisions)."""
+    return _year_departments(year.pk, year.data_version)
+
+
+def year_department_options(year: AssessmentYear | None, selected) -> str:
+    """The `<option>`s of year_departments, `selected` marked; built once per data version (2,000 of them
+    cost about 1 ms each time)."""
+    if year is None:
+        return ""
+    options = _year_department_options(year.pk, year.data_version)
+    if selected and str(selected).isdigit():
+        chosen = f'<option value="{int(selected)}">'
+        options = options.replace(chosen, chosen[:-1] + " selected>", 1)
+    return mark_safe(options)  # noqa: S308 — built by options_html, which escapes every value and label
+
+
 def _department_picker(year: AssessmentYear, current: int | None) -> dict:
     """Context of _department_picker.html: the year's departments (in their order) as links or a drop-down."""
-    departments = list(
-        Department.objects.filter(year_entries__year=year).order_by("year_entries__order").values_list("pk", "name")
-    )
+    departments = year_departments(year)
     if len(departments) <= PICKER_LINKS_MAX:
         return {"picker_year": year, "picker_links": departments, "picker_current": current}
-    return {"picker_year": year, "picker_options": options_html(departments, current), "picker_count": len(departments)}
+    return {
+        "picker_year": year,
+        "picker_options": year_department_options(year, current),
+        "picker_count": len(departments),
+    }

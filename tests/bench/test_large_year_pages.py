@@ -105,6 +105,35 @@ def test_admin_department_filter_is_a_drop_down_that_filters(client, cast, large
     assert shown and shown <= set(target.records.values_list("pk", flat=True))
 
 
+def test_admin_department_drop_downs_list_the_year_in_view_and_follow_renames(client, cast, demo_year, large_year):
+    client.force_login(cast["admin"])
+    url = reverse("admin:reviews_ledgerrecord_changelist")
+    in_order = list(
+        Department.objects.filter(year_entries__year=large_year)
+        .order_by("year_entries__order")
+        .values_list("pk", "name")
+    )
+    renamed = Department.objects.get(pk=in_order[3][0])
+
+    def options(html: str) -> list[tuple[int, str]]:
+        sidebar = html[html.index('<select name="department" aria-label="部室"') :]
+        return [(int(pk), name) for pk, name in re.findall(r'<option value="(\d+)">([^<]+)</option>', sidebar[:200_000])]
+
+    before = client.get(url).content.decode()  # no year chosen: the latest year, 2031
+    renamed.name = "改名后的部室"
+    renamed.save()
+    after = client.get(url).content.decode()
+    other_year = client.get(url, {"year__id__exact": demo_year.pk}).content.decode()
+
+    assert options(before)[: len(in_order)] == in_order
+    assert before.count(f'<option value="{renamed.pk}">') == 2  # the filter and the breakdown picker
+    assert after.count(f'<option value="{renamed.pk}">改名后的部室</option>') == 2
+    assert in_order[3][1] not in after
+    # The 2023 demo year has 7 departments: links, and none of the 2031 ones.
+    assert 'name="department" aria-label' not in other_year
+    assert "改名后的部室" not in other_year
+
+
 def test_admin_breakdown_picker_leads_to_the_department(client, cast, large_year):
     client.force_login(cast["lead"])
     target = Department.objects.filter(year_entries__year=large_year).order_by("year_entries__order")[7]
