@@ -1,0 +1,100 @@
+"""The ledger changelist renders its rows itself (reviews.changelist, for speed at province scale): its HTML must
+be exactly what Django's own `items_for_result` gives, for every kind of cell and with the list's filters carried
+on every record link."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import results
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+from django.urls import reverse
+
+from departments.models import Department
+from reviews.changelist import ledger_rows
+from reviews.models import LedgerRecord
+from reviews.services import evidence_attach, ledger_record_create
+from scoring.models import Rule
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def varied_records(demo_year, cast, settings, tmp_path):
+    """Records with every kind of value a cell shows: several departments, a level, exempt, pending, no author,
+    evidence, a department name that needs escaping."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    rules = {r.code: r for r in Rule.objects.filter(scheme=demo_year.scheme)}
+    depts = {d.name: d for d in Department.objects.all()}
+    shared = ledger_record_create(
+        year=demo_year,
+        rule=rules["B1"],
+        departments=[depts["办公室"], depts["经济工作部"]],
+        recorded_by=cast["reviewer_bgs"],
+        level=Rule.Level.PROVINCIAL,
+        date=datetime.date(2023, 3, 1),
+        reason="alert 表彰",
+    )
+    evidence_attach(record=shared, upload=SimpleUploadedFile("表彰决定.pdf", PDF))
+    evidence_attach(record=shared, upload=SimpleUploadedFile("奖牌.pdf", PDF))
+    exempt = ledger_record_create(
+        year=demo_year,
+        rule=rules["S1"],
+        departments=[depts["女职工部"]],
+        date=datetime.date(2023, 4, 2),
+        exempt=True,
+        reason="因公外出",
+    )
+    LedgerRecord.objects.filter(pk=shared.pk).update(status=LedgerRecord.Status.PENDING, recorded_by=None)
+    depts["经济工作部"].name = "经济<工作>部 & 法律"
+    depts["经济工作部"].save()
+    return [shared, exempt]
+
+
+def _changelist(user, **params):
+    request = RequestFactory().get(reverse("admin:reviews_ledgerrecord_changelist"), params)
+    request.user = user
+    model_admin = admin.site._registry[LedgerRecord]
+    changelist = model_admin.get_changelist_instance(request)
+    changelist.formset = None  # what changelist_view sets for a list without list_editable
+    return changelist
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"o": "-2.1"},
+        {"q": "表彰", "status__exact": "pending"},
+        {"exempt__exact": "1", "rule__kind__exact": "deduction"},
+    ],
+)
+def test_rows_are_djangos_html(cast, varied_records, params):
+    changelist = _changelist(cast["admin"], **params)
+
+    ours = ["".join(row) for row in ledger_rows(changelist)]
+    django = ["".join(row) for row in results(changelist)]
+
+    assert ours == django
+    assert len(ours) == min(changelist.result_count, changelist.list_per_page)
+    assert ours, "every parameter set lists at least one record"
+
+
+def test_row_cells_show_escaped_values_and_filtered_links(client, cast, varied_records):
+    shared, exempt = varied_records
+    client.force_login(cast["admin"])
+
+    page = client.get(reverse("admin:reviews_ledgerrecord_changelist"), {"q": "alert"}).content.decode()
+
+    link = reverse("admin:reviews_ledgerrecord_change", args=[shared.pk]) + "?_changelist_filters=q%3Dalert"
+    assert page.count('class="action-select"') == 1
+    assert f'<th class="field-date nowrap"><a href="{link}">2023年3月1日</a></th>' in page
+    names = "办公室、经济&lt;工作&gt;部 &amp; 法律"
+    assert f'<td class="field-department_names"><span style="white-space:nowrap">{names}</span></td>' in page
+    assert '<td class="field-level">省总</td><td class="field-points">-</td>' in page
+    assert '<td class="field-recorded_by nowrap">-</td><td class="field-evidence_count">2</td>' in page
+    assert '<td class="field-status_badge"><strong style="color:#b45309">待确认</strong></td>' in page
+    assert f'value="{exempt.pk}"' not in page  # the search leaves it out
