@@ -11,7 +11,8 @@ ledger does not use, go through Django's code.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.contrib.admin.templatetags.admin_list import ResultList, results
@@ -19,7 +20,7 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.utils.html import conditional_escape
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
 from kaohe.links import pk_url
@@ -82,7 +83,17 @@ def _looked_up(name, model_admin):
     return lambda obj: lookup_field(name, obj, model_admin)[2]
 
 
-def _cell(column: _Column, obj, url: str) -> str:
+def _html(value) -> str:
+    """django.utils.html.conditional_escape without its lazy-argument wrapper (a tenth of the rows' time)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _content(column: _Column, obj) -> tuple[str, str]:
+    """The cell's classes and its escaped content."""
     css = column.css
     try:
         value = column.read(obj)
@@ -100,11 +111,13 @@ def _cell(column: _Column, obj, url: str) -> str:
             shown = column.empty if related is None else related
         else:
             shown = display_for_field(value, column.field, column.empty, avoid_link=column.tag is not None)
-    classes = " ".join(css)
+    return " ".join(css), _html(shown)
+
+
+def _cell(column: _Column, classes: str, content: str, url: str) -> str:
     if column.tag is None:
-        return f'<td class="{classes}">{conditional_escape(shown)}</td>'
-    link = f'<a href="{conditional_escape(url)}">{conditional_escape(shown)}</a>'
-    return f'<{column.tag} class="{classes}">{link}</{column.tag}>'
+        return f'<td class="{classes}">{content}</td>'
+    return f'<{column.tag} class="{classes}"><a href="{_html(url)}">{content}</a></{column.tag}>'
 
 
 def ledger_rows(cl) -> list[ResultList]:
@@ -118,8 +131,24 @@ def ledger_rows(cl) -> list[ResultList]:
     first = change_url(objects[0].pk)
     with_filters = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, first)
     suffix = with_filters[len(first) :]
+    # A model field's cell depends only on its value (dates, quantities, levels repeat down a page): each
+    # distinct value is displayed once.
+    shown: list[dict | None] = [
+        {} if c.field is not None and not isinstance(c.field.remote_field, models.ManyToOneRel) else None
+        for c in columns
+    ]
     rows = []
     for obj in objects:
         url = change_url(obj.pk) + suffix
-        rows.append(ResultList(None, [mark_safe("".join(_cell(column, obj, url) for column in columns))]))  # noqa: S308 — every value is escaped by _cell
+        cells = []
+        for column, memo in zip(columns, shown, strict=True):
+            key = getattr(obj, column.name) if memo is not None else None
+            if memo is None or not isinstance(key, Hashable):
+                classes, content = _content(column, obj)
+            else:
+                if key not in memo:
+                    memo[key] = _content(column, obj)
+                classes, content = memo[key]
+            cells.append(_cell(column, classes, content, url))
+        rows.append(ResultList(None, [mark_safe("".join(cells))]))  # noqa: S308 — every value is escaped by _content
     return rows
