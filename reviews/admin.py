@@ -23,6 +23,7 @@ from departments.models import Department
 from kaohe.links import pk_url
 from reviews import access as ledger_access
 from reviews import services
+from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
@@ -133,6 +134,7 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
     list_select_related = ["rule", "recorded_by", "year"]
     date_hierarchy = None
     list_per_page = 50
+    paginator = LedgerPaginator
     show_full_result_count = False
     inlines = [EvidenceInline]
     actions = ["confirm_records", "export_xlsx"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime
 import html
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -19,11 +21,13 @@ from django.contrib.admin.templatetags.admin_list import ResultList, results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.db import models
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.safestring import mark_safe
 
 from kaohe.links import pk_url
+from scoring.models import AssessmentYear
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +156,36 @@ def ledger_rows(cl) -> list[ResultList]:
             cells.append(_cell(column, classes, content, url))
         rows.append(ResultList(None, [mark_safe("".join(cells))]))  # noqa: S308 — every value is escaped by _content
     return rows
+
+
+class LedgerPaginator(Paginator):
+    """The changelist's paginator, with its count kept per process until a year's data changes.
+
+    PostgreSQL counts rows by reading them: 10 ms for 200,000 records on every page of the ledger, a third of
+    the page. Every write to a record or its departments gives its year a new `data_version`
+    (scoring.revisions), so a count keyed by the query and the versions of every year is exact.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is None:
+            return super().count
+        sql, params = query.sql_with_params()
+        versions = tuple(AssessmentYear.objects.order_by("pk").values_list("pk", "data_version"))
+        key = (sql, repr(params), versions)
+        with _counts_lock:
+            if key in _counts:
+                _counts.move_to_end(key)
+                return _counts[key]
+        count = super().count
+        with _counts_lock:
+            _counts[key] = count
+            while len(_counts) > COUNTS_KEPT:
+                _counts.popitem(last=False)
+        return count
+
+
+COUNTS_KEPT = 256
+_counts: OrderedDict = OrderedDict()
+_counts_lock = threading.Lock()

@@ -1,6 +1,6 @@
-"""The ledger changelist renders its rows itself (reviews.changelist, for speed at province scale): its HTML must
-be exactly what Django's own `items_for_result` gives, for every kind of cell and with the list's filters carried
-on every record link."""
+"""The ledger changelist renders its rows itself and keeps its record count (reviews.changelist, for speed at
+province scale). Its rows must be exactly what Django's own `items_for_result` gives, for every kind of cell and
+with the list's filters carried on every record link; its count must follow every change of the ledger."""
 
 import datetime
 
@@ -8,7 +8,9 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import results
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department
@@ -98,3 +100,53 @@ def test_row_cells_show_escaped_values_and_filtered_links(client, cast, varied_r
     assert '<td class="field-recorded_by nowrap">-</td><td class="field-evidence_count">2</td>' in page
     assert '<td class="field-status_badge"><strong style="color:#b45309">待确认</strong></td>' in page
     assert f'value="{exempt.pk}"' not in page  # the search leaves it out
+
+
+def _count(client, **params) -> tuple[int, int]:
+    """The changelist's record count and how many COUNT queries the page ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:reviews_ledgerrecord_changelist"), params)
+    counts = sum(1 for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)"))
+    return response.context["cl"].result_count, counts
+
+
+def test_record_count_is_kept_until_the_ledger_changes(client, cast, demo_year):
+    from reviews.services import ledger_record_confirm, ledger_record_delete, ledger_record_update
+    from scoring.revisions import year_data_changed
+
+    rules = {r.code: r for r in Rule.objects.filter(scheme=demo_year.scheme)}
+    office = Department.objects.get(name="办公室")
+    client.force_login(cast["admin"])
+    total = LedgerRecord.objects.count()
+    pending = {"status__exact": "pending"}
+
+    assert _count(client) == (total, 1)
+    assert _count(client) == (total, 0)  # kept
+    assert _count(client, **pending) == (0, 1)
+
+    record = ledger_record_create(
+        year=demo_year, rule=rules["B1"], departments=[office], level=Rule.Level.MUNICIPAL, recorded_by=cast["lead"]
+    )
+    assert _count(client) == (total + 1, 1)
+    assert _count(client, **pending) == (0, 1)
+    LedgerRecord.objects.filter(pk=record.pk).update(status=LedgerRecord.Status.PENDING)
+    year_data_changed(year=demo_year)  # what every QuerySet.update of the ledger does (scoring.revisions)
+    assert _count(client, **pending) == (1, 1)
+    assert _count(client, **pending) == (1, 0)
+    record.refresh_from_db()
+    ledger_record_confirm(record=record, confirmed_by=cast["lead"])
+    assert _count(client, **pending) == (0, 1)
+    women = Department.objects.get(name="女职工部")
+    before = _count(client, department=women.pk)[0]
+    record.refresh_from_db()
+    ledger_record_update(
+        record=record,
+        expected_version=record.version,
+        rule=record.rule,
+        departments=[office, women],
+        date=record.date,
+        level=record.level,
+    )
+    assert _count(client, department=women.pk) == (before + 1, 1)
+    ledger_record_delete(record=record)
+    assert _count(client) == (total, 1)
