@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from departments.models import Department, Leader, Membership
+from kaohe.admin_filters import ManyChoicesRelatedFilter
 
 
 @admin.register(Department)
@@ -27,7 +28,7 @@ class LeaderAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "department"]
-    list_filter = ["role", "department"]
+    list_filter = ["role", ("department", ManyChoicesRelatedFilter)]
     search_fields = ["user__username", "user__first_name", "department__name"]
     autocomplete_fields = ["user", "department"]
     list_select_related = ["user", "department"]

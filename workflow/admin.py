@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kaohe.admin_filters import ManyChoicesRelatedFilter
 from workflow import services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
 
@@ -47,7 +48,7 @@ class ObjectionFileInline(admin.TabularInline):
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ["year", "department", "rule_code", "status", "decision", "raised_by", "raised_at", "answered_by"]
-    list_filter = ["year", "status", "decision", "department"]
+    list_filter = ["year", "status", "decision", ("department", ManyChoicesRelatedFilter)]
     list_select_related = ["year", "department", "raised_by", "answered_by"]
     search_fields = ["reason", "answer"]
     inlines = [ObjectionFileInline]

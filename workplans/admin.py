@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kaohe.admin_filters import ManyChoicesRelatedFilter
 from workplans.models import BonusClaim, ClaimEvidence, MonthlyReport, PlanItem, SelfAssessment, SelfDeclaration
 
 
@@ -17,7 +18,7 @@ class MonthlyReportAdmin(admin.ModelAdmin):
     """Read-only for the administrator: heads write reports in the staff pages, vice chairs review them there."""
 
     list_display = ["department", "year", "month", "status", "submitted_at", "reviewed_at"]
-    list_filter = ["year", "status", "department"]
+    list_filter = ["year", "status", ("department", ManyChoicesRelatedFilter)]
     list_select_related = ["department", "year"]
     inlines = [PlanItemInline]
 

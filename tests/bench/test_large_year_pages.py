@@ -182,3 +182,33 @@ def test_small_year_keeps_the_department_links(client, cast, demo_year):
     assert 'name="department" aria-label' not in html
     bgs = Department.objects.get(name="办公室")
     assert reverse("admin:reviews_ledgerrecord_breakdown", args=[demo_year.pk, bgs.pk]) in html
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:departments_membership_changelist", "admin:workplans_monthlyreport_changelist",
+                 "admin:workflow_objection_changelist"],
+)  # fmt: skip
+def test_other_admin_department_filters_become_a_drop_down(client, cast, large_year, url_name):
+    client.force_login(cast["admin"])
+
+    page = client.get(reverse(url_name)).content.decode()
+
+    assert page.count('<select name="department__id__exact" aria-label=') == 1
+    assert page.count("<option value=") >= DEPARTMENTS
+    assert "department__id__exact=" not in page  # no link per department
+
+
+def test_membership_department_drop_down_filters(client, cast, large_year):
+    from departments.models import Membership, Role
+
+    client.force_login(cast["admin"])
+    target = Department.objects.filter(year_entries__year=large_year).order_by("name")[9]
+    membership = Membership.objects.create(user=cast["outsider"], role=Role.DEPARTMENT_HEAD, department=target)
+    url = reverse("admin:departments_membership_changelist")
+
+    response = client.get(url, {"department__id__exact": target.pk, "role__exact": Role.DEPARTMENT_HEAD})
+
+    assert list(response.context["cl"].result_list) == [membership]
+    page = response.content.decode()
+    assert f'<option value="{target.pk}" selected>{target.name}</option>' in page
+    assert f'<input type="hidden" name="role__exact" value="{Role.DEPARTMENT_HEAD}">' in page
