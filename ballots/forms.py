@@ -20,15 +20,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 class RoundForm(forms.Form):
     title = forms.CharField(label="名称", max_length=200)
-    closes_at = forms.DateTimeField(label="网上测评截止时间", widget=DateTimeLocalInput(),
-                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    closes_at = forms.DateTimeField(
+        label="网上测评截止时间", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
 
 
 class GroupForm(forms.Form):
     name = forms.CharField(label="群体名称", max_length=50, required=False)
     planned_count = forms.IntegerField(label="应参评人数", min_value=1, required=False)
-    weight = forms.DecimalField(label="权重", min_value=0, max_value=1, max_digits=5, decimal_places=4,
-                                required=False)
+    weight = forms.DecimalField(label="权重", min_value=0, max_value=1, max_digits=5, decimal_places=4, required=False)
     by_department = forms.BooleanField(label="按部室发码", required=False)
 
     def clean(self):
@@ -43,8 +43,9 @@ GroupFormSet = forms.formset_factory(GroupForm, extra=0)
 
 class CodesForm(forms.Form):
     group = forms.ModelChoiceField(label="测评人群体", queryset=RaterGroup.objects.none(), empty_label=None)
-    department = forms.ModelChoiceField(label="测评人所在部室", queryset=Department.objects.none(), required=False,
-                                        help_text="“按部室发码”的群体必选。")
+    department = forms.ModelChoiceField(
+        label="测评人所在部室", queryset=Department.objects.none(), required=False, help_text="“按部室发码”的群体必选。"
+    )
     count = forms.IntegerField(label="数量", min_value=1, max_value=MAX_CODES_PER_BATCH)
 
     def __init__(self, *args, round: Round, departments: list[Department], **kwargs):
@@ -55,9 +56,17 @@ class CodesForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="测评码", max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                                      "placeholder": "例如 ABCD-EFGH", "class": "form-control-lg text-center"}),
+        label="测评码",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "例如 ABCD-EFGH",
+                "class": "form-control-lg text-center",
+            }
+        ),
     )
 
     def clean_code(self):
@@ -75,7 +84,9 @@ class RatingsForm(forms.Form):
         choices = [(g, g) for g in grades] + [(ABSTAIN_CHOICE, "弃权")]
         for dept in departments:
             self.fields[f"d{dept.pk}"] = forms.ChoiceField(
-                label=dept.name, choices=choices, widget=forms.RadioSelect,
+                label=dept.name,
+                choices=choices,
+                widget=forms.RadioSelect,
                 error_messages={"required": f"请为“{dept.name}”选择等次或弃权。"},
             )
         self.departments = departments
@@ -97,10 +108,11 @@ class RatingsForm(forms.Form):
 class PaperBallotForm(RatingsForm):
     def __init__(self, *args, round: Round, departments: list[Department], grades: list[str], **kwargs):
         super().__init__(*args, departments=departments, grades=grades, **kwargs)
-        self.fields["group"] = forms.ModelChoiceField(label="测评人群体", queryset=round.groups.all(),
-                                                      empty_label=None)
+        self.fields["group"] = forms.ModelChoiceField(label="测评人群体", queryset=round.groups.all(), empty_label=None)
         self.fields["voter_department"] = forms.ModelChoiceField(
-            label="测评人所在部室", required=False, empty_label="（未填写）",
+            label="测评人所在部室",
+            required=False,
+            empty_label="（未填写）",
             queryset=Department.objects.filter(pk__in=[d.pk for d in departments]),
         )
         for dept in departments:

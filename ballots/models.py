@@ -23,8 +23,9 @@ class Round(models.Model):
         OPEN = "open", "进行中"
         CLOSED = "closed", "已结束"
 
-    year = models.OneToOneField(AssessmentYear, verbose_name="年度", on_delete=models.PROTECT,
-                                related_name="ballot_round")
+    year = models.OneToOneField(
+        AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="ballot_round"
+    )
     title = models.CharField("名称", max_length=200)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     closes_at = models.DateTimeField("网上测评截止时间")
@@ -57,10 +58,17 @@ class RaterGroup(models.Model):
     round = models.ForeignKey(Round, verbose_name="民主测评", on_delete=models.CASCADE, related_name="groups")
     name = models.CharField("群体名称", max_length=50)
     planned_count = models.PositiveIntegerField("应参评人数")
-    weight = models.DecimalField("权重", max_digits=5, decimal_places=4, null=True, blank=True,
-                                 help_text="留空表示不分群体加权；如填写，各群体权重之和须等于 1。")
-    by_department = models.BooleanField("按部室发码", default=False,
-                                        help_text="机关人员的测评码带所在部室，以便不计对本部室的测评。")
+    weight = models.DecimalField(
+        "权重",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="留空表示不分群体加权；如填写，各群体权重之和须等于 1。",
+    )
+    by_department = models.BooleanField(
+        "按部室发码", default=False, help_text="机关人员的测评码带所在部室，以便不计对本部室的测评。"
+    )
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -69,8 +77,10 @@ class RaterGroup(models.Model):
         verbose_name_plural = "测评人群体"
         constraints = [
             models.UniqueConstraint(fields=["round", "name"], name="rater_group_name_unique"),
-            models.CheckConstraint(condition=models.Q(weight__gte=0, weight__lte=1) | models.Q(weight__isnull=True),
-                                   name="rater_group_weight_range"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0, weight__lte=1) | models.Q(weight__isnull=True),
+                name="rater_group_weight_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,12 +91,19 @@ class CodeBatch(models.Model):
     """One printing of codes: who generated how many, for which group (and department). Never the codes."""
 
     group = models.ForeignKey(RaterGroup, verbose_name="测评人群体", on_delete=models.PROTECT, related_name="batches")
-    department = models.ForeignKey(Department, verbose_name="所在部室", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name="所在部室", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     count = models.PositiveIntegerField("数量")
     voided = models.BooleanField("已作废", default=False, help_text="作废后本批未使用的测评码不能再使用。")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="生成人", on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="生成人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
@@ -122,10 +139,10 @@ class Ballot(models.Model):
     """One cast ballot. Deliberately no code, user, IP, timestamp or sequential id (see the module docstring)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    group = models.ForeignKey(RaterGroup, verbose_name="测评人群体", on_delete=models.PROTECT,
-                              related_name="ballots")
-    voter_department = models.ForeignKey(Department, verbose_name="测评人所在部室", on_delete=models.PROTECT,
-                                         null=True, blank=True, related_name="+")
+    group = models.ForeignKey(RaterGroup, verbose_name="测评人群体", on_delete=models.PROTECT, related_name="ballots")
+    voter_department = models.ForeignKey(
+        Department, verbose_name="测评人所在部室", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     paper = models.BooleanField("纸质票", default=False)
 
     class Meta:
@@ -141,8 +158,7 @@ class BallotRating(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, verbose_name="测评票", on_delete=models.CASCADE, related_name="ratings")
-    department = models.ForeignKey(Department, verbose_name="被测评部室", on_delete=models.PROTECT,
-                                   related_name="+")
+    department = models.ForeignKey(Department, verbose_name="被测评部室", on_delete=models.PROTECT, related_name="+")
     grade = models.CharField("等次", max_length=20)
 
     class Meta:

@@ -179,10 +179,7 @@ def code_check(code: str, *, now=None) -> CodeCheck:
 
 def ballot_departments(*, year: AssessmentYear) -> list[Department]:
     """The departments a ballot grades, in the year's order."""
-    return [
-        yd.department
-        for yd in year.year_departments.select_related("department").order_by("order", "id")
-    ]
+    return [yd.department for yd in year.year_departments.select_related("department").order_by("order", "id")]
 
 
 def ballot_form_departments(*, check: CodeCheck) -> list[Department]:
@@ -209,8 +206,9 @@ def _ratings_clean(year: AssessmentYear, ratings: Mapping[int, str | None]) -> d
     return clean
 
 
-def _ballot_insert(*, group: RaterGroup, voter_department: Department | None, ratings: dict[int, str],
-                   paper: bool) -> None:
+def _ballot_insert(
+    *, group: RaterGroup, voter_department: Department | None, ratings: dict[int, str], paper: bool
+) -> None:
     ballot = Ballot.objects.create(group=group, voter_department=voter_department, paper=paper)
     BallotRating.objects.bulk_create(
         BallotRating(ballot=ballot, department_id=dept_id, grade=grade) for dept_id, grade in ratings.items()
@@ -292,8 +290,14 @@ def round_open(*, year: AssessmentYear, title: str, closes_at, groups: Sequence[
     _groups_validate(groups)
     round_ = Round.objects.create(year=year, title=title.strip() or f"{year.year}年度民主测评", closes_at=closes_at)
     created = [
-        RaterGroup.objects.create(round=round_, name=g.name.strip(), planned_count=g.planned_count,
-                                  weight=g.weight, by_department=g.by_department, order=i)
+        RaterGroup.objects.create(
+            round=round_,
+            name=g.name.strip(),
+            planned_count=g.planned_count,
+            weight=g.weight,
+            by_department=g.by_department,
+            order=i,
+        )
         for i, g in enumerate(groups)
     ]
     _year_sync(year, created)
@@ -338,8 +342,9 @@ def round_close(*, round: Round) -> None:
 # Paper ballots
 
 
-def paper_ballot_add(*, round: Round, group: RaterGroup, voter_department: Department | None,
-                     ratings: Mapping[int, str | None]) -> None:
+def paper_ballot_add(
+    *, round: Round, group: RaterGroup, voter_department: Department | None, ratings: Mapping[int, str | None]
+) -> None:
     year_require(round.year, "ballot")
     if not round.is_open:
         raise ValidationError("民主测评已结束，不能再录入纸质票。")
@@ -477,8 +482,9 @@ def ballots_for_scoring(*, year: AssessmentYear) -> tuple[engine.BallotInput, ..
         BallotRating.objects.filter(ballot__group__round__year=year, ballot__group__round__status=Round.Status.CLOSED)
         .values_list("ballot__group__name", "ballot__voter_department__name", "department__name", "grade")
         .annotate(n=Count("id"))
-        .order_by("ballot__group__order", "ballot__group__name", "ballot__voter_department__name",
-                  "department__name", "grade")
+        .order_by(
+            "ballot__group__order", "ballot__group__name", "ballot__voter_department__name", "department__name", "grade"
+        )
     )
     return tuple(
         engine.BallotInput(group=group, voter_department=voter, ratings={dept: grade}, count=n)
@@ -526,7 +532,8 @@ def round_codes_summary(*, round: Round) -> list[dict]:
     )
     return [
         {"batch": batch, "used": used.get(batch.pk, 0)}
-        for batch in CodeBatch.objects.filter(group__round=round).select_related("group", "department", "created_by")
+        for batch in CodeBatch.objects.filter(group__round=round)
+        .select_related("group", "department", "created_by")
         .order_by("group__order", "id")
     ]
 

@@ -69,8 +69,12 @@ def vote(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _vote_render(request, "ballots/vote_code.html", {"form": CodeForm()})
     if cache.get(_client_key(request), 0) >= FAILED_CODE_LIMIT:
-        return _vote_render(request, "ballots/vote_code.html",
-                            {"form": CodeForm(), "refusal": "尝试次数过多，请 15 分钟后再试。"}, status=429)
+        return _vote_render(
+            request,
+            "ballots/vote_code.html",
+            {"form": CodeForm(), "refusal": "尝试次数过多，请 15 分钟后再试。"},
+            status=429,
+        )
     code_form = CodeForm(request.POST)
     if not code_form.is_valid():
         return _vote_render(request, "ballots/vote_code.html", {"form": code_form})
@@ -82,14 +86,19 @@ def vote(request: HttpRequest) -> HttpResponse:
             key = _client_key(request)
             cache.add(key, 0, FAILED_CODE_WINDOW)
             cache.incr(key)
-        return _vote_render(request, "ballots/vote_code.html", {"form": code_form, "refusal": refused.message},
-                            status=400)
+        return _vote_render(
+            request, "ballots/vote_code.html", {"form": code_form, "refusal": refused.message}, status=400
+        )
 
     departments = services.ballot_form_departments(check=check)
     grades = services.grade_names(check.round.year.grade_points)
     step = request.POST.get("step", "code")
-    context = {"code": services.code_display(code), "check": check, "grades": grades,
-               "own_excluded": check.department is not None and check.round.year.exclude_own_department}
+    context = {
+        "code": services.code_display(code),
+        "check": check,
+        "grades": grades,
+        "own_excluded": check.department is not None and check.round.year.exclude_own_department,
+    }
     if step == "code":
         form = RatingsForm(departments=departments, grades=grades)
         return _vote_render(request, "ballots/vote_ballot.html", {**context, "form": form})
@@ -103,8 +112,9 @@ def vote(request: HttpRequest) -> HttpResponse:
     try:
         services.ballot_cast(code=code, ratings=form.ratings())
     except services.BallotRefused as refused:
-        return _vote_render(request, "ballots/vote_code.html", {"form": CodeForm(), "refusal": refused.message},
-                            status=400)
+        return _vote_render(
+            request, "ballots/vote_code.html", {"form": CodeForm(), "refusal": refused.message}, status=400
+        )
     return redirect("ballots:vote_done")
 
 
@@ -131,8 +141,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _groups_from_formset(formset) -> list[services.GroupSpec]:
     return [
-        services.GroupSpec(f.cleaned_data["name"], f.cleaned_data["planned_count"], f.cleaned_data.get("weight"),
-                           f.cleaned_data.get("by_department", False))
+        services.GroupSpec(
+            f.cleaned_data["name"],
+            f.cleaned_data["planned_count"],
+            f.cleaned_data.get("weight"),
+            f.cleaned_data.get("by_department", False),
+        )
         for f in formset.forms
         if f.cleaned_data.get("name")
     ]
@@ -148,24 +162,40 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
         formset = GroupFormSet(request.POST, prefix="groups")
         if form.is_valid() and formset.is_valid():
             try:
-                services.round_open(year=year_obj, title=form.cleaned_data["title"],
-                                    closes_at=form.cleaned_data["closes_at"], groups=_groups_from_formset(formset))
+                services.round_open(
+                    year=year_obj,
+                    title=form.cleaned_data["title"],
+                    closes_at=form.cleaned_data["closes_at"],
+                    groups=_groups_from_formset(formset),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, "民主测评已开始。请生成并打印测评码。")
                 return redirect("ballots:round", year=year)
     else:
-        closes = (timezone.localtime() + timezone.timedelta(days=7)).replace(hour=17, minute=0, second=0,
-                                                                              microsecond=0)
+        closes = (timezone.localtime() + timezone.timedelta(days=7)).replace(hour=17, minute=0, second=0, microsecond=0)
         form = RoundForm(initial={"title": f"{year_obj.year}年度民主测评", "closes_at": closes})
-        formset = GroupFormSet(prefix="groups", initial=[
-            {"name": g.name, "planned_count": g.planned_count, "weight": g.weight, "by_department": g.by_department}
-            for g in services.default_groups(year=year_obj)
-        ] + [{}])
-    return render(request, "ballots/round_form.html",
-                  {"year": year_obj, "form": form, "formset": formset, "opening": True,
-                   "grade_scale": services.grade_scale(year_obj), "refusal": year_refusal(year_obj, "ballot_setup")})
+        formset = GroupFormSet(
+            prefix="groups",
+            initial=[
+                {"name": g.name, "planned_count": g.planned_count, "weight": g.weight, "by_department": g.by_department}
+                for g in services.default_groups(year=year_obj)
+            ]
+            + [{}],
+        )
+    return render(
+        request,
+        "ballots/round_form.html",
+        {
+            "year": year_obj,
+            "form": form,
+            "formset": formset,
+            "opening": True,
+            "grade_scale": services.grade_scale(year_obj),
+            "refusal": year_refusal(year_obj, "ballot_setup"),
+        },
+    )
 
 
 @login_required
@@ -177,13 +207,21 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
         formset = GroupFormSet(request.POST, prefix="groups")
         if form.is_valid() and formset.is_valid() and len(formset.forms) == len(groups):
             specs = {
-                g.pk: services.GroupSpec(f.cleaned_data.get("name") or "", f.cleaned_data.get("planned_count") or 1,
-                                         f.cleaned_data.get("weight"), g.by_department)
+                g.pk: services.GroupSpec(
+                    f.cleaned_data.get("name") or "",
+                    f.cleaned_data.get("planned_count") or 1,
+                    f.cleaned_data.get("weight"),
+                    g.by_department,
+                )
                 for g, f in zip(groups, formset.forms, strict=True)
             }
             try:
-                services.round_update(round=round_, title=form.cleaned_data["title"],
-                                      closes_at=form.cleaned_data["closes_at"], groups=specs)
+                services.round_update(
+                    round=round_,
+                    title=form.cleaned_data["title"],
+                    closes_at=form.cleaned_data["closes_at"],
+                    groups=specs,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -191,32 +229,48 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("ballots:round", year=year)
     else:
         form = RoundForm(initial={"title": round_.title, "closes_at": timezone.localtime(round_.closes_at)})
-        formset = GroupFormSet(prefix="groups", initial=[
-            {"name": g.name, "planned_count": g.planned_count, "weight": g.weight, "by_department": g.by_department}
-            for g in groups
-        ])
-    return render(request, "ballots/round_form.html",
-                  {"year": round_.year, "round": round_, "form": form, "formset": formset, "opening": False,
-                   "grade_scale": services.grade_scale(round_.year),
-                   "refusal": year_refusal(round_.year, "ballot_setup")})
+        formset = GroupFormSet(
+            prefix="groups",
+            initial=[
+                {"name": g.name, "planned_count": g.planned_count, "weight": g.weight, "by_department": g.by_department}
+                for g in groups
+            ],
+        )
+    return render(
+        request,
+        "ballots/round_form.html",
+        {
+            "year": round_.year,
+            "round": round_,
+            "form": form,
+            "formset": formset,
+            "opening": False,
+            "grade_scale": services.grade_scale(round_.year),
+            "refusal": year_refusal(round_.year, "ballot_setup"),
+        },
+    )
 
 
 @login_required
 def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
     departments = services.ballot_departments(year=round_.year)
-    return render(request, "ballots/round.html", {
-        "round": round_,
-        "year": round_.year,
-        "turnout": services.round_turnout(round=round_),
-        "batches": services.round_codes_summary(round=round_),
-        "codes_form": CodesForm(round=round_, departments=departments),
-        "accepting": round_.accepts_online_votes(),
-        "grade_scale": services.grade_scale(round_.year),
-        "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
-        "setup_refusal": year_refusal(round_.year, "ballot_setup"),
-        "ballot_refusal": year_refusal(round_.year, "ballot"),
-    })
+    return render(
+        request,
+        "ballots/round.html",
+        {
+            "round": round_,
+            "year": round_.year,
+            "turnout": services.round_turnout(round=round_),
+            "batches": services.round_codes_summary(round=round_),
+            "codes_form": CodesForm(round=round_, departments=departments),
+            "accepting": round_.accepts_online_votes(),
+            "grade_scale": services.grade_scale(round_.year),
+            "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
+            "setup_refusal": year_refusal(round_.year, "ballot_setup"),
+            "ballot_refusal": year_refusal(round_.year, "ballot"),
+        },
+    )
 
 
 @login_required
@@ -231,14 +285,19 @@ def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
         return redirect("ballots:round", year=year)
     group, department = form.cleaned_data["group"], form.cleaned_data["department"]
     try:
-        codes = services.codes_generate(group=group, department=department, count=form.cleaned_data["count"],
-                                        user=request.user)
+        codes = services.codes_generate(
+            group=group, department=department, count=form.cleaned_data["count"], user=request.user
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect("ballots:round", year=year)
-    pdf = slips_pdf(group=group, department=department if group.by_department else None, codes=codes,
-                    ballot_url=request.build_absolute_uri(reverse("ballots:vote")))
+    pdf = slips_pdf(
+        group=group,
+        department=department if group.by_department else None,
+        codes=codes,
+        ballot_url=request.build_absolute_uri(reverse("ballots:vote")),
+    )
     suffix = f"-{department.name}" if group.by_department and department else ""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -291,9 +350,12 @@ def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
         form = PaperBallotForm(request.POST, **kwargs)
         if form.is_valid():
             try:
-                services.paper_ballot_add(round=round_, group=form.cleaned_data["group"],
-                                          voter_department=form.cleaned_data["voter_department"],
-                                          ratings=form.ratings())
+                services.paper_ballot_add(
+                    round=round_,
+                    group=form.cleaned_data["group"],
+                    voter_department=form.cleaned_data["voter_department"],
+                    ratings=form.ratings(),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -301,11 +363,19 @@ def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("ballots:paper", year=year)
     else:
         form = PaperBallotForm(**kwargs)
-    return render(request, "ballots/paper.html", {
-        "round": round_, "year": round_.year, "form": form, "grades": grades,
-        "import_form": PaperImportForm(), "turnout": services.round_turnout(round=round_),
-        "refusal": year_refusal(round_.year, "ballot"),
-    })
+    return render(
+        request,
+        "ballots/paper.html",
+        {
+            "round": round_,
+            "year": round_.year,
+            "form": form,
+            "grades": grades,
+            "import_form": PaperImportForm(),
+            "turnout": services.round_turnout(round=round_),
+            "refusal": year_refusal(round_.year, "ballot"),
+        },
+    )
 
 
 @login_required
@@ -324,9 +394,17 @@ def paper_import(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("ballots:paper", year=year)
     else:
         form = PaperImportForm()
-    return render(request, "ballots/paper_import.html",
-                  {"round": round_, "year": round_.year, "form": form, "errors": errors,
-                   "refusal": year_refusal(round_.year, "ballot")})
+    return render(
+        request,
+        "ballots/paper_import.html",
+        {
+            "round": round_,
+            "year": round_.year,
+            "form": form,
+            "errors": errors,
+            "refusal": year_refusal(round_.year, "ballot"),
+        },
+    )
 
 
 @login_required
@@ -336,9 +414,7 @@ def paper_template(request: HttpRequest, year: int) -> HttpResponse:
         services.paper_template_xlsx(round=round_),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{_quote(f'纸质测评票-{round_.year.year}.xlsx')}"
-    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'纸质测评票-{round_.year.year}.xlsx')}"
     return response
 
 
@@ -350,10 +426,27 @@ def statistics(request: HttpRequest, year: int) -> HttpResponse:
         if not manage:
             raise Http404("民主测评尚未结束，结果暂不公开。")
         # While open only turnout is visible, to the lead too.
-        return render(request, "ballots/statistics.html",
-                      {"round": round_, "year": round_.year, "turnout": services.round_turnout(round=round_),
-                       "manage": manage, "grade_scale": services.grade_scale(round_.year)})
+        return render(
+            request,
+            "ballots/statistics.html",
+            {
+                "round": round_,
+                "year": round_.year,
+                "turnout": services.round_turnout(round=round_),
+                "manage": manage,
+                "grade_scale": services.grade_scale(round_.year),
+            },
+        )
     stats = services.round_statistics(round=round_)
-    return render(request, "ballots/statistics.html",
-                  {"round": round_, "year": round_.year, "stats": stats, "turnout": stats.turnout, "manage": manage,
-                   "grade_scale": services.grade_scale(round_.year)})
+    return render(
+        request,
+        "ballots/statistics.html",
+        {
+            "round": round_,
+            "year": round_.year,
+            "stats": stats,
+            "turnout": stats.turnout,
+            "manage": manage,
+            "grade_scale": services.grade_scale(round_.year),
+        },
+    )

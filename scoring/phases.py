@@ -16,7 +16,12 @@ Phase = AssessmentYear.Phase
 
 # The steps before approval, in order; a move goes one step forward or back.
 OPEN_PHASES = [
-    Phase.PREPARING, Phase.RUNNING, Phase.SELF_ASSESSMENT, Phase.SCORING, Phase.DEMOCRATIC, Phase.PUBLICITY,
+    Phase.PREPARING,
+    Phase.RUNNING,
+    Phase.SELF_ASSESSMENT,
+    Phase.SCORING,
+    Phase.DEMOCRATIC,
+    Phase.PUBLICITY,
 ]
 PHASE_ORDER = [*OPEN_PHASES, Phase.APPROVED, Phase.ANNOUNCED, Phase.ARCHIVED]
 

@@ -234,9 +234,7 @@ def year_scored(year: int | AssessmentYear) -> ScoredYear:
 def _check_fresh(cached: ScoredYear, year: AssessmentYear) -> None:
     data = year_input(year)
     if data != cached.input or engine.score_year(data) != cached.result:
-        raise StaleScoreError(
-            f"{year.year}年度的缓存评分已过期：某处写入未调用 scoring.revisions.year_data_changed"
-        )
+        raise StaleScoreError(f"{year.year}年度的缓存评分已过期：某处写入未调用 scoring.revisions.year_data_changed")
 
 
 def year_scoring_cache_clear() -> None:

@@ -571,9 +571,7 @@ def compare_list(request: HttpRequest, year: int) -> HttpResponse:
     base, result = scored.input, scored.result
     page = Paginator(base.departments, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     names = [d.name for d in page.object_list]
-    assessments = {
-        a.department.name: a for a in selectors.self_assessments(year).filter(department__name__in=names)
-    }
+    assessments = {a.department.name: a for a in selectors.self_assessments(year).filter(department__name__in=names)}
     departments = {d.name: d for d in Department.objects.filter(year_entries__year=year, name__in=names)}
     rows = []
     for dept in page.object_list:
@@ -635,8 +633,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
     scheme = spec_from_db(year.scheme)
     records = record_rows(year, department)
     lines = [
-        {"line": line, "record": records.get(line.key), "text": scheme.rules[line.rule].text}
-        for line in result.lines
+        {"line": line, "record": records.get(line.key), "text": scheme.rules[line.rule].text} for line in result.lines
     ]
     lines.sort(key=lambda row: row["record"].date if row["record"] else timezone.localdate(), reverse=True)
     categories = [(name, result.by_category.get(code)) for code, name in year_scored.categories]

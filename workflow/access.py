@@ -47,5 +47,6 @@ def may_read_notice(user, year: AssessmentYear) -> bool:
     if is_leadership(user) or is_reviewer(user):
         return True
     return bool(headed_departments(user)) and year.phase in {
-        AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED,
+        AssessmentYear.Phase.ANNOUNCED,
+        AssessmentYear.Phase.ARCHIVED,
     }

@@ -60,8 +60,15 @@ class ObjectionAdmin(ReadOnlyAdmin):
 
 @admin.register(Approval)
 class ApprovalAdmin(ReadOnlyAdmin):
-    list_display = ["year", "meeting_date", "minutes_ref", "approved_by", "approved_at", "announced_at",
-                    "superseded_at"]
+    list_display = [
+        "year",
+        "meeting_date",
+        "minutes_ref",
+        "approved_by",
+        "approved_at",
+        "announced_at",
+        "superseded_at",
+    ]
     list_filter = ["year"]
     list_select_related = ["year", "approved_by"]
 

@@ -26,22 +26,30 @@ class MultipleFileField(forms.FileField):
 
 class PhaseMoveForm(forms.Form):
     to = forms.ChoiceField(label="变更为", choices=AssessmentYear.Phase.choices)
-    publicity_days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, initial=DEFAULT_PUBLICITY_DAYS,
-                                        required=False, help_text="进入公示阶段时使用。")
+    publicity_days = forms.IntegerField(
+        label="公示天数",
+        min_value=1,
+        max_value=60,
+        initial=DEFAULT_PUBLICITY_DAYS,
+        required=False,
+        help_text="进入公示阶段时使用。",
+    )
 
 
 class ObjectionForm(forms.Form):
     reason = forms.CharField(label="异议理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    files = MultipleFileField(label="证明材料", required=False,
-                              help_text="可选，可多选；PDF、图片、Word/Excel/WPS 文档。")
+    files = MultipleFileField(
+        label="证明材料", required=False, help_text="可选，可多选；PDF、图片、Word/Excel/WPS 文档。"
+    )
 
 
 class AnswerForm(forms.Form):
     decision = forms.ChoiceField(label="答复结论", choices=Objection.Decision.choices, widget=forms.RadioSelect)
     answer = forms.CharField(label="答复理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     quantity = forms.IntegerField(label="调整后数量", min_value=1, required=False)
-    points = forms.DecimalField(label="调整后酌情扣分（每单位）", max_digits=5, decimal_places=2, min_value=0,
-                                required=False)
+    points = forms.DecimalField(
+        label="调整后酌情扣分（每单位）", max_digits=5, decimal_places=2, min_value=0, required=False
+    )
     level = forms.ChoiceField(label="调整后级别", choices=[("", "—")] + Rule.Level.choices, required=False)
     exempt = forms.BooleanField(label="调整为免于扣分", required=False)
     record_reason = forms.CharField(label="调整后记录理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -31,12 +31,14 @@ def _objection_file_name(instance: "ObjectionFile", filename: str) -> str:
 class PhaseTransition(models.Model):
     """One move of a year from one phase to another: who, when, from, to."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="phase_transitions")
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="phase_transitions"
+    )
     from_phase = models.CharField("原阶段", max_length=20, choices=Phase.choices)
     to_phase = models.CharField("新阶段", max_length=20, choices=Phase.choices)
-    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
-                                 related_name="+")
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
     moved_at = models.DateTimeField("时间", default=timezone.now)
     note = models.CharField("说明", max_length=200, blank=True)
 
@@ -52,12 +54,12 @@ class PhaseTransition(models.Model):
 class Publicity(models.Model):
     """公示: provisional results shown to department heads for a set number of days."""
 
-    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE,
-                             related_name="publicities")
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="publicities")
     start = models.DateField("公示开始日期", default=timezone.localdate)
     days = models.PositiveSmallIntegerField("公示天数", default=5)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("发布时间", auto_now_add=True)
 
     class Meta:
@@ -93,13 +95,20 @@ class Objection(models.Model):
         ADJUST = "adjust", "调整"
 
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="objections")
-    record = models.ForeignKey(LedgerRecord, verbose_name="台帐记录", on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="objections")
+    record = models.ForeignKey(
+        LedgerRecord,
+        verbose_name="台帐记录",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objections",
+    )
     department = models.ForeignKey(Department, verbose_name="提出部室", on_delete=models.PROTECT, related_name="+")
     publicity = models.ForeignKey(Publicity, verbose_name="公示", on_delete=models.PROTECT, related_name="objections")
     reason = models.TextField("异议理由")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT,
-                                  related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
     raised_at = models.DateTimeField("提出时间", default=timezone.now)
     # The record as it stood when the objection was raised (rule, departments, quantity, points, ...).
     record_before = models.JSONField("异议时的记录", default=dict)
@@ -107,11 +116,16 @@ class Objection(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     decision = models.CharField("答复结论", max_length=10, choices=Decision.choices, blank=True)
     answer = models.TextField("答复理由", blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
-    record_after = models.JSONField("答复后的记录", null=True, blank=True,
-                                    help_text="撤销时为空；维持时与异议时相同。")
+    record_after = models.JSONField("答复后的记录", null=True, blank=True, help_text="撤销时为空；维持时与异议时相同。")
     # The effect: each linked department's review and final score before and after the answer.
     effect = models.JSONField("对得分的影响", default=dict, blank=True)
 
@@ -160,14 +174,21 @@ class Approval(models.Model):
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="approvals")
     meeting_date = models.DateField("党组会日期")
     minutes_ref = models.CharField("会议纪要编号", max_length=100)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField("记录时间", default=timezone.now)
     # {"case": kaohe-case/1 export, "scheme": the scheme's rules as a document, "result": score_case JSON}
     snapshot = models.JSONField("审定快照", editable=False)
     announced_at = models.DateTimeField("通报时间", null=True, blank=True)
-    announced_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="通报人", on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="通报人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     superseded_at = models.DateTimeField("重新开启时间", null=True, blank=True)
 
     class Meta:
@@ -176,8 +197,9 @@ class Approval(models.Model):
         verbose_name = "审定"
         verbose_name_plural = "审定"
         constraints = [
-            models.UniqueConstraint(fields=["year"], condition=models.Q(superseded_at__isnull=True),
-                                    name="approval_one_current_per_year"),
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(superseded_at__isnull=True), name="approval_one_current_per_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,11 +218,13 @@ class Reopening(models.Model):
     """An admin re-opens an approved year, with a reason; the approval it supersedes stays on record."""
 
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="reopenings")
-    approval = models.OneToOneField(Approval, verbose_name="被撤回的审定", on_delete=models.PROTECT,
-                                    related_name="reopening")
+    approval = models.OneToOneField(
+        Approval, verbose_name="被撤回的审定", on_delete=models.PROTECT, related_name="reopening"
+    )
     reason = models.TextField("理由")
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
-                                    related_name="+")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
     reopened_at = models.DateTimeField("时间", default=timezone.now)
     from_phase = models.CharField("原阶段", max_length=20, choices=Phase.choices)
 

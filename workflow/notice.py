@@ -44,8 +44,11 @@ def awards_table(approval: Approval) -> dict[str, Any]:
         for d in result["departments"]
     ]
     leaders = [
-        {"name": x["name"], "role": "主席" if x["role"] == "chair" else "副主席",
-         "award": Decimal(x["award"]) if x["award"] is not None else None}
+        {
+            "name": x["name"],
+            "role": "主席" if x["role"] == "chair" else "副主席",
+            "award": Decimal(x["award"]) if x["award"] is not None else None,
+        }
         for x in result["leaders"]
     ]
     supervises = {x["name"]: x.get("supervises", []) for x in approval.snapshot["case"].get("leaders", [])}
@@ -64,12 +67,11 @@ def notice_context(approval: Approval) -> dict[str, Any]:
     result = snapshot["result"]
     rule_text = {r["code"]: r["text"] for r in snapshot["scheme"]["rules"]}
     departments = result["departments"]
-    prizes = [
-        (AWARD_LABELS[tier], [d["name"] for d in departments if d["award"] == tier]) for tier in TIER_ORDER
-    ]
+    prizes = [(AWARD_LABELS[tier], [d["name"] for d in departments if d["award"] == tier]) for tier in TIER_ORDER]
     vetoes = [
         (d["name"], [f"{code} {rule_text.get(code, '')}" for code in d["veto_rules"]])
-        for d in departments if d["vetoed"]
+        for d in departments
+        if d["vetoed"]
     ]
     year = snapshot["case"]["year"]
     return {

@@ -69,8 +69,14 @@ def _set_phase(year: AssessmentYear, locked: AssessmentYear, to: str, by, note: 
 
 
 @transaction.atomic
-def year_phase_move(year: AssessmentYear, to: str, by, *, publicity_days: int = DEFAULT_PUBLICITY_DAYS,
-                    publicity_start: datetime.date | None = None) -> PhaseTransition:
+def year_phase_move(
+    year: AssessmentYear,
+    to: str,
+    by,
+    *,
+    publicity_days: int = DEFAULT_PUBLICITY_DAYS,
+    publicity_start: datetime.date | None = None,
+) -> PhaseTransition:
     """Move the year one step forward or back. Approval, announcement and re-opening have their own
     services, since each needs more than a click."""
     if not access.may_move_phase(by):
@@ -117,9 +123,7 @@ def record_as_dict(record: LedgerRecord) -> dict[str, Any]:
     return {
         "id": record.pk,
         "rule": record.rule.code,
-        "departments": sorted(
-            record.record_departments.values_list("department__name", flat=True)
-        ),
+        "departments": sorted(record.record_departments.values_list("department__name", flat=True)),
         "date": record.date.isoformat(),
         "quantity": record.quantity,
         "points": None if record.points is None else str(record.points),
@@ -153,8 +157,9 @@ def objection_file_check(upload: UploadedFile) -> str:
 
 
 @transaction.atomic
-def objection_raise(*, record: LedgerRecord, reason: str, by, files: Sequence[UploadedFile] = (),
-                    today: datetime.date | None = None) -> Objection:
+def objection_raise(
+    *, record: LedgerRecord, reason: str, by, files: Sequence[UploadedFile] = (), today: datetime.date | None = None
+) -> Objection:
     """A department head objects to a record of the department during 公示."""
     year = record.year
     locked = _locked(year)
@@ -174,8 +179,13 @@ def objection_raise(*, record: LedgerRecord, reason: str, by, files: Sequence[Up
         raise ValidationError("本部室对这条记录的异议尚未答复，不能重复提出。")
     kinds = [objection_file_check(f) for f in files]
     objection = Objection.objects.create(
-        year=locked, record=record, department=departments[0], publicity=publicity, reason=reason.strip(),
-        raised_by=by, record_before=record_as_dict(record),
+        year=locked,
+        record=record,
+        department=departments[0],
+        publicity=publicity,
+        reason=reason.strip(),
+        raised_by=by,
+        record_before=record_as_dict(record),
     )
     for upload, kind in zip(files, kinds, strict=True):
         ObjectionFile.objects.create(
@@ -211,8 +221,9 @@ def _adjusted_values(record: LedgerRecord, values: dict[str, Any]) -> dict[str, 
 
 
 @transaction.atomic
-def objection_answer(*, objection: Objection, decision: str, answer: str, by,
-                     values: dict[str, Any] | None = None) -> Objection:
+def objection_answer(
+    *, objection: Objection, decision: str, answer: str, by, values: dict[str, Any] | None = None
+) -> Objection:
     """The reviewer of the record's category answers: 维持 keeps the record, 撤销 deletes it (its history
     stays in the audit trail and on the objection), 调整 changes its values under the ledger's rules."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
@@ -245,8 +256,13 @@ def objection_answer(*, objection: Objection, decision: str, answer: str, by,
         if all(getattr(record, k) == v for k, v in new.items()):
             raise ValidationError("调整后的数值与原记录相同；如不改变记录，请选择“维持”。")
         record = ledger_record_update(
-            record=record, expected_version=record.version, rule=record.rule, departments=departments,
-            date=record.date, description=record.description, **new,
+            record=record,
+            expected_version=record.version,
+            rule=record.rule,
+            departments=departments,
+            date=record.date,
+            description=record.description,
+            **new,
         )
         after_record = record_as_dict(record)
     elif record is not None:
@@ -328,9 +344,7 @@ def tie_order_set(year: AssessmentYear, departments: Sequence[Department | str],
     if not reason.strip():
         raise ValidationError({"reason": "请填写排序理由。"})
     names = [d if isinstance(d, str) else d.name for d in departments]
-    by_name = {
-        d.name: d for d in Department.objects.filter(year_entries__year=locked, name__in=names)
-    }
+    by_name = {d.name: d for d in Department.objects.filter(year_entries__year=locked, name__in=names)}
     missing = [n for n in names if n not in by_name]
     if missing:
         raise ValidationError(f"未知部室：{'、'.join(missing)}")
@@ -347,8 +361,9 @@ def tie_order_set(year: AssessmentYear, departments: Sequence[Department | str],
 
 
 @transaction.atomic
-def discretionary_award_grant(year: AssessmentYear, department: Department, amount: Decimal | str, reason: str,
-                              by) -> DiscretionaryAward:
+def discretionary_award_grant(
+    year: AssessmentYear, department: Department, amount: Decimal | str, reason: str, by
+) -> DiscretionaryAward:
     """八、其余对完成工作任务得分在90分以上的可酌情奖励: a per-person amount (0 grants nothing)."""
     locked = _decision_guard(year, by)
     try:
@@ -367,7 +382,8 @@ def discretionary_award_grant(year: AssessmentYear, department: Department, amou
     except engine.ScoringError as exc:
         raise ValidationError({"amount": exc.message}) from None
     award, _ = DiscretionaryAward.objects.update_or_create(
-        year=locked, department=department,
+        year=locked,
+        department=department,
         defaults={"amount": amount, "reason": reason.strip(), "granted_by": by, "granted_at": timezone.now()},
     )
     return award
@@ -437,7 +453,11 @@ def year_approve(year: AssessmentYear, meeting_date: datetime.date, minutes_ref:
     if result_to_json(engine.score_year(snapshot_input(snapshot))) != snapshot["result"]:
         raise ValidationError("审定快照重新计算的结果与当前结果不一致，请联系系统管理员。")
     approval = Approval.objects.create(
-        year=locked, meeting_date=meeting_date, minutes_ref=minutes_ref.strip(), approved_by=by, snapshot=snapshot,
+        year=locked,
+        meeting_date=meeting_date,
+        minutes_ref=minutes_ref.strip(),
+        approved_by=by,
+        snapshot=snapshot,
     )
     _set_phase(year, locked, Phase.APPROVED, by, f"党组会 {meeting_date:%Y-%m-%d}，{approval.minutes_ref}")
     return approval

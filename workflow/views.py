@@ -58,9 +58,9 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         "phases": [(p, Phase(p).label, i < index, i == index) for i, p in enumerate(services.PHASE_ORDER)],
         "transitions": PhaseTransition.objects.filter(year=year_obj).select_related("moved_by"),
         "publicity": services.publicity_current(year_obj),
-        "approvals": Approval.objects.filter(year=year_obj).select_related(
-            "approved_by", "announced_by", "reopening__reopened_by"
-        ).defer("snapshot"),
+        "approvals": Approval.objects.filter(year=year_obj)
+        .select_related("approved_by", "announced_by", "reopening__reopened_by")
+        .defer("snapshot"),
         "open_objections": services.objections_open(year_obj).count(),
         "may_move": access.may_move_phase(user),
         "may_decide": access.may_decide(user),
@@ -92,9 +92,12 @@ def year_move(request: HttpRequest, year: int) -> HttpResponse:
     form = forms.PhaseMoveForm(request.POST)
     if form.is_valid():
         try:
-            services.year_phase_move(year_obj, form.cleaned_data["to"], request.user,
-                                     publicity_days=form.cleaned_data["publicity_days"] or
-                                     services.DEFAULT_PUBLICITY_DAYS)
+            services.year_phase_move(
+                year_obj,
+                form.cleaned_data["to"],
+                request.user,
+                publicity_days=form.cleaned_data["publicity_days"] or services.DEFAULT_PUBLICITY_DAYS,
+            )
             messages.success(request, f"{year_obj}已进入“{year_obj.get_phase_display()}”阶段。")
         except ValidationError as exc:
             _fail(request, exc)
@@ -154,11 +157,13 @@ def _department_records(year: AssessmentYear, departments: list[Department]) -> 
     """The headed departments' confirmed records with the points each gives, from the one scoring core."""
     result = year_result(year)
     names = {d.name for d in departments}
-    points = {(line.key, dept.name): line.points for dept in result.departments if dept.name in names
-              for line in dept.lines}
+    points = {
+        (line.key, dept.name): line.points for dept in result.departments if dept.name in names for line in dept.lines
+    }
     links = (
-        RecordDepartment.objects.filter(year=year, department__in=departments,
-                                        record__status=LedgerRecord.Status.CONFIRMED)
+        RecordDepartment.objects.filter(
+            year=year, department__in=departments, record__status=LedgerRecord.Status.CONFIRMED
+        )
         .select_related("record__rule", "department")
         .order_by("department__order", "record__date", "record_id")
     )
@@ -188,7 +193,9 @@ def objection_create(request: HttpRequest, year: int, record: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             objection = services.objection_raise(
-                record=record_obj, reason=form.cleaned_data["reason"], by=request.user,
+                record=record_obj,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
                 files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
@@ -215,9 +222,12 @@ def _objection_for_user(request: HttpRequest, pk: int) -> Objection:
 def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objection = _objection_for_user(request, pk)
     user = request.user
-    may_answer = objection.is_open and objection.record is not None and access.may_answer_for_rule(
-        user, objection.record.rule
-    ) and not objection.year.is_frozen
+    may_answer = (
+        objection.is_open
+        and objection.record is not None
+        and access.may_answer_for_rule(user, objection.record.rule)
+        and not objection.year.is_frozen
+    )
     initial = {"exempt": objection.record.exempt} if objection.record else None
     form = forms.AnswerForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -227,8 +237,9 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             decision = form.cleaned_data["decision"]
             values = form.adjusted_values(objection.record) if decision == Objection.Decision.ADJUST else None
             try:
-                services.objection_answer(objection=objection, decision=decision,
-                                          answer=form.cleaned_data["answer"], by=user, values=values)
+                services.objection_answer(
+                    objection=objection, decision=decision, answer=form.cleaned_data["answer"], by=user, values=values
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -242,7 +253,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_answer": may_answer,
         "effect_rows": [
             (name, _labelled(e.get("before")), _labelled(e.get("after")))
-            for name, e in objection.effect.items() if name != "decisions_cleared"
+            for name, e in objection.effect.items()
+            if name != "decisions_cleared"
         ],
         "cleared": objection.effect.get("decisions_cleared", []),
     }
@@ -264,8 +276,9 @@ def objection_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在") from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -300,8 +313,11 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
         for i, d in enumerate(result.departments):
             if d.discretionary_eligible or d.name in awards:
                 given = awards.get(d.name)
-                initial = {"department": d.name, "amount": given.amount if given else None,
-                           "reason": given.reason if given else ""}
+                initial = {
+                    "department": d.name,
+                    "amount": given.amount if given else None,
+                    "reason": given.reason if given else "",
+                }
                 eligible.append((d, given, forms.AwardForm(initial=initial, auto_id=f"award{i}_%s")))
     context = {
         "year": year_obj,
@@ -309,15 +325,16 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
         "error": error,
         "approval": current,
         "ties": ties,
-        "tie_orders": year_obj.tie_orders.prefetch_related(
-            Prefetch("entries", queryset=_entries())
-        ).select_related("decided_by"),
+        "tie_orders": year_obj.tie_orders.prefetch_related(Prefetch("entries", queryset=_entries())).select_related(
+            "decided_by"
+        ),
         "eligible": eligible,
         "blockers": services.approval_blockers(year_obj, result) if result is not None and current is None else [],
         "may_decide": may_decide,
         # Why leadership cannot order ties or grant awards now (the phase), shown instead of the forms.
         "decision_refusal": services.year_refusal(year_obj, "decision")
-        if access.may_decide(request.user) and current is None else None,
+        if access.may_decide(request.user) and current is None
+        else None,
         "approval_form": forms.ApprovalForm(),
     }
     return render(request, "workflow/approval.html", context)
@@ -365,8 +382,9 @@ def approval_award(request: HttpRequest, year: int) -> HttpResponse:
     if form.is_valid():
         department = get_object_or_404(Department, name=form.cleaned_data["department"])
         try:
-            award = services.discretionary_award_grant(year_obj, department, form.cleaned_data["amount"],
-                                                       form.cleaned_data["reason"], request.user)
+            award = services.discretionary_award_grant(
+                year_obj, department, form.cleaned_data["amount"], form.cleaned_data["reason"], request.user
+            )
             messages.success(request, f"已核定{department.name}酌情奖励人均 {award.amount} 元。")
         except ValidationError as exc:
             _fail(request, exc)
@@ -382,8 +400,9 @@ def approval_approve(request: HttpRequest, year: int) -> HttpResponse:
     form = forms.ApprovalForm(request.POST)
     if form.is_valid():
         try:
-            services.year_approve(year_obj, form.cleaned_data["meeting_date"], form.cleaned_data["minutes_ref"],
-                                  request.user)
+            services.year_approve(
+                year_obj, form.cleaned_data["meeting_date"], form.cleaned_data["minutes_ref"], request.user
+            )
             messages.success(request, f"{year_obj}已审定，结果已冻结。")
         except ValidationError as exc:
             _fail(request, exc)
@@ -433,5 +452,4 @@ def awards(request: HttpRequest, year: int) -> HttpResponse:
     from workflow.notice import awards_table
 
     current = _approval_for_reader(request, year)
-    return render(request, "workflow/awards.html", {"year": current.year, "approval": current,
-                                                    **awards_table(current)})
+    return render(request, "workflow/awards.html", {"year": current.year, "approval": current, **awards_table(current)})

@@ -89,9 +89,7 @@ def self_year_input(assessment: SelfAssessment, base: engine.YearInput | None = 
     return department_alone(base, assessment.department.name, self_records(assessment))
 
 
-def department_alone(
-    base: engine.YearInput, name: str, records: tuple[engine.RecordInput, ...]
-) -> engine.YearInput:
+def department_alone(base: engine.YearInput, name: str, records: tuple[engine.RecordInput, ...]) -> engine.YearInput:
     """The year reduced to one department with the given records (and the partners of its shared ones): what
     its review-level figures need, and nothing of the other departments, the ballots or leadership's decisions."""
     involved = {name, *(other for record in records for other in record.departments)}

@@ -10,8 +10,15 @@ from ballots.models import Ballot, BallotCode
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("test-artifacts/screenshots")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,8 +32,13 @@ def phone(live_server):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, locale="zh-CN")
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+        )
         yield context.new_page()
         browser.close()
 
@@ -48,7 +60,8 @@ def test_vote_cast_on_phone_in_browser(transactional_db, phone, live_server, sta
 
     expect(phone.get_by_text("按规定不对本部室（办公室）进行测评。")).to_be_visible()
     expect(phone.locator("fieldset legend")).to_have_text(
-        ["1. 组织部", "2. 宣教调研室", "3. 民管法工部", "4. 生活保障部", "5. 女职工部", "6. 经济工作部"])
+        ["1. 组织部", "2. 宣教调研室", "3. 民管法工部", "4. 生活保障部", "5. 女职工部", "6. 经济工作部"]
+    )
     phone.get_by_role("button", name="下一步：核对").tap()
     expect(phone.get_by_text("还有部室未选择")).to_be_visible()
     for i, grade in enumerate(["优秀", "良好", "优秀", "一般", "弃权", "较差"]):
@@ -58,7 +71,8 @@ def test_vote_cast_on_phone_in_browser(transactional_db, phone, live_server, sta
     phone.get_by_role("button", name="下一步：核对").tap()
 
     expect(phone.locator("tbody tr")).to_have_text(
-        ["组织部优秀", "宣教调研室良好", "民管法工部优秀", "生活保障部一般", "女职工部弃权", "经济工作部较差"])
+        ["组织部优秀", "宣教调研室良好", "民管法工部优秀", "生活保障部一般", "女职工部弃权", "经济工作部较差"]
+    )
     phone.screenshot(path=SHOTS / "ballots-vote-3-confirm.png", full_page=True)
     phone.get_by_role("button", name="确认提交").tap()
 
@@ -66,7 +80,12 @@ def test_vote_cast_on_phone_in_browser(transactional_db, phone, live_server, sta
     phone.screenshot(path=SHOTS / "ballots-vote-4-done.png", full_page=True)
     ballot = Ballot.objects.get()
     assert dict(ballot.ratings.values_list("department__name", "grade")) == {
-        "组织部": "优秀", "宣教调研室": "良好", "民管法工部": "优秀", "生活保障部": "一般", "经济工作部": "较差"}
+        "组织部": "优秀",
+        "宣教调研室": "良好",
+        "民管法工部": "优秀",
+        "生活保障部": "一般",
+        "经济工作部": "较差",
+    }
     assert BallotCode.objects.get().used is True
 
     phone.goto(f"{live_server.url}/vote/")

@@ -130,9 +130,10 @@ def test_round_open_sets_year_to_ballots_with_group_weights(ballot_round, demo_y
 def test_round_open_refuses_weights_not_summing_to_one(demo_year):
     with pytest.raises(ValidationError):
         services.round_open(
-            year=demo_year, title="x", closes_at=timezone.now() + datetime.timedelta(days=1),
-            groups=[services.GroupSpec("甲", 3, Decimal("0.5")),
-                    services.GroupSpec("乙", 3, Decimal("0.4"))],
+            year=demo_year,
+            title="x",
+            closes_at=timezone.now() + datetime.timedelta(days=1),
+            groups=[services.GroupSpec("甲", 3, Decimal("0.5")), services.GroupSpec("乙", 3, Decimal("0.4"))],
         )
     assert Round.objects.count() == 0
 

@@ -17,7 +17,9 @@ THREADS = 8
 
 def _round_with_one_code(demo_year) -> tuple[str, list]:
     round_ = services.round_open(
-        year=demo_year, title="并发测试", closes_at=timezone.now() + datetime.timedelta(days=1),
+        year=demo_year,
+        title="并发测试",
+        closes_at=timezone.now() + datetime.timedelta(days=1),
         groups=[services.GroupSpec("基层工会干部代表", 30, Decimal("1"))],
     )
     [code] = services.codes_generate(group=round_.groups.get(), count=1)

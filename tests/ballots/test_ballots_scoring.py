@@ -35,8 +35,9 @@ def _cast_random(ballot_round, staff_group, grassroots_group, departments, seed:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_ballots_for_scoring_equals_core_on_same_ballots(ballot_round, staff_group, grassroots_group,
-                                                         departments, seed):
+def test_ballots_for_scoring_equals_core_on_same_ballots(
+    ballot_round, staff_group, grassroots_group, departments, seed
+):
     expected_input = _cast_random(ballot_round, staff_group, grassroots_group, departments, seed)
     services.round_close(round=ballot_round)
 
@@ -64,8 +65,9 @@ def test_ballots_for_scoring_counts_only_closed_rounds(ballot_round, grassroots_
     )
 
 
-def test_ballots_for_scoring_aggregates_in_one_query(ballot_round, staff_group, grassroots_group, departments,
-                                                     django_assert_num_queries):
+def test_ballots_for_scoring_aggregates_in_one_query(
+    ballot_round, staff_group, grassroots_group, departments, django_assert_num_queries
+):
     _cast_random(ballot_round, staff_group, grassroots_group, departments, 3)
     services.round_close(round=ballot_round)
 
@@ -77,15 +79,15 @@ def test_ballots_for_scoring_aggregates_in_one_query(ballot_round, staff_group, 
     )
 
 
-def test_democratic_score_weighted_own_department_excluded(ballot_round, staff_group, grassroots_group,
-                                                           departments):
+def test_democratic_score_weighted_own_department_excluded(ballot_round, staff_group, grassroots_group, departments):
     office = departments["办公室"]
     # 机关 (0.6): 组织部 staff grade 办公室 优秀 and 一般 → 85; an 办公室 rater's 较差 for 办公室 does not count.
     for voter, grade in [("组织部", "优秀"), ("组织部", "一般")]:
         [code] = services.codes_generate(group=staff_group, department=departments[voter], count=1)
         services.ballot_cast(code=code, ratings={office.pk: grade})
-    services.paper_ballot_add(round=ballot_round, group=staff_group, voter_department=office,
-                              ratings={office.pk: "较差"})
+    services.paper_ballot_add(
+        round=ballot_round, group=staff_group, voter_department=office, ratings={office.pk: "较差"}
+    )
     # 基层 (0.4): 良好 → 85... and 较差 → 50: mean 67.5.
     for grade in ["良好", "较差"]:
         [code] = services.codes_generate(group=grassroots_group, count=1)
@@ -99,6 +101,7 @@ def test_democratic_score_weighted_own_department_excluded(ballot_round, staff_g
     assert row.grade_counts == (1, 1, 1, 1)
     assert row.group_means == (Decimal("85.00"), Decimal("67.50"))
     assert [(t.group.name, t.online, t.paper) for t in stats.turnout] == [
-        ("机关全体人员", 2, 1), ("基层工会干部代表", 2, 0),
+        ("机关全体人员", 2, 1),
+        ("基层工会干部代表", 2, 0),
     ]
     assert year_result(ballot_round.year).department("办公室").democratic_score == Decimal("78.00")

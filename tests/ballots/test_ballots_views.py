@@ -56,8 +56,7 @@ def test_vote_missing_grade_shows_form_again_without_ballot(client, grassroots_g
     "case, message",
     [("used", services.MSG_USED), ("unknown", services.MSG_UNKNOWN), ("closed", services.MSG_CLOSED)],
 )
-def test_vote_refused_code_clear_message_no_ballot(client, ballot_round, grassroots_group, departments, case,
-                                                   message):
+def test_vote_refused_code_clear_message_no_ballot(client, ballot_round, grassroots_group, departments, case, message):
     [code] = services.codes_generate(group=grassroots_group, count=1)
     if case == "used":
         services.ballot_cast(code=code, ratings={})
@@ -67,8 +66,9 @@ def test_vote_refused_code_clear_message_no_ballot(client, ballot_round, grassro
         services.round_close(round=ballot_round)
     before = Ballot.objects.count()
 
-    response = client.post("/vote/", {"code": code, "step": "submit"}
-                           | {f"d{d.pk}": "优秀" for d in departments.values()})
+    response = client.post(
+        "/vote/", {"code": code, "step": "submit"} | {f"d{d.pk}": "优秀" for d in departments.values()}
+    )
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -94,8 +94,9 @@ def test_vote_many_wrong_codes_are_throttled(client, grassroots_group):
 # --- permissions --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who, status", [("lead", 200), ("leader_wang", 403), ("reviewer_zzb", 403),
-                                         ("head_bgs", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    "who, status", [("lead", 200), ("leader_wang", 403), ("reviewer_zzb", 403), ("head_bgs", 403), ("outsider", 403)]
+)
 def test_round_page_only_lead(client, cast, ballot_round, grassroots_group, who, status):
     services.codes_generate(group=grassroots_group, count=2)
     services.codes_generate(group=grassroots_group, count=3, user=cast["lead"])
@@ -110,12 +111,20 @@ def test_round_pages_anonymous_redirected_to_login(client, ballot_round):
     assert client.get("/democratic/2023/statistics/").status_code == 302
 
 
-@pytest.mark.parametrize("who, open_status, closed_status", [
-    ("lead", 200, 200), ("leader_wang", 404, 200), ("reviewer_bgs", 404, 200),
-    ("head_bgs", 403, 403), ("vice_li", 403, 403), ("outsider", 403, 403),
-])
-def test_statistics_visible_to_leadership_and_review_group_after_closing(client, cast, ballot_round, who,
-                                                                         open_status, closed_status):
+@pytest.mark.parametrize(
+    "who, open_status, closed_status",
+    [
+        ("lead", 200, 200),
+        ("leader_wang", 404, 200),
+        ("reviewer_bgs", 404, 200),
+        ("head_bgs", 403, 403),
+        ("vice_li", 403, 403),
+        ("outsider", 403, 403),
+    ],
+)
+def test_statistics_visible_to_leadership_and_review_group_after_closing(
+    client, cast, ballot_round, who, open_status, closed_status
+):
     _login(client, cast[who])
 
     open_response = client.get("/democratic/2023/statistics/")
@@ -135,8 +144,7 @@ def test_statistics_while_open_shows_turnout_only(client, cast, ballot_round, gr
     assert "民主测评得分" not in page
 
 
-def test_statistics_after_closing_shows_grades_and_score(client, cast, ballot_round, grassroots_group,
-                                                         departments):
+def test_statistics_after_closing_shows_grades_and_score(client, cast, ballot_round, grassroots_group, departments):
     [code] = services.codes_generate(group=grassroots_group, count=1)
     services.ballot_cast(code=code, ratings={departments["办公室"].pk: "良好"})
     services.round_close(round=ballot_round)
@@ -151,7 +159,8 @@ def test_statistics_after_closing_shows_grades_and_score(client, cast, ballot_ro
 
 def test_code_generation_refused_to_reviewer(client, cast, grassroots_group):
     response = _login(client, cast["reviewer_zzb"]).post(
-        "/democratic/2023/codes/", {"group": grassroots_group.pk, "count": 3})
+        "/democratic/2023/codes/", {"group": grassroots_group.pk, "count": 3}
+    )
 
     assert response.status_code == 403
     assert BallotCode.objects.count() == 0
@@ -163,9 +172,18 @@ def test_code_generation_refused_to_reviewer(client, cast, grassroots_group):
 def test_round_open_page_opens_round(client, cast, demo_year):
     _login(client, cast["lead"])
     closes = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    data = {"title": "2023年度民主测评", "closes_at": closes, "groups-TOTAL_FORMS": "3", "groups-INITIAL_FORMS": "0",
-            "groups-0-name": "机关全体人员", "groups-0-planned_count": "29", "groups-0-by_department": "on",
-            "groups-1-name": "基层工会干部代表", "groups-1-planned_count": "30", "groups-2-name": ""}
+    data = {
+        "title": "2023年度民主测评",
+        "closes_at": closes,
+        "groups-TOTAL_FORMS": "3",
+        "groups-INITIAL_FORMS": "0",
+        "groups-0-name": "机关全体人员",
+        "groups-0-planned_count": "29",
+        "groups-0-by_department": "on",
+        "groups-1-name": "基层工会干部代表",
+        "groups-1-planned_count": "30",
+        "groups-2-name": "",
+    }
 
     assert client.get("/democratic/2023/open/").status_code == 200
     response = client.post("/democratic/2023/open/", data)
@@ -173,7 +191,9 @@ def test_round_open_page_opens_round(client, cast, demo_year):
     assert response.status_code == 302
     round_ = Round.objects.get()
     assert [(g.name, g.planned_count, g.by_department) for g in round_.groups.all()] == [
-        ("机关全体人员", 29, True), ("基层工会干部代表", 30, False)]
+        ("机关全体人员", 29, True),
+        ("基层工会干部代表", 30, False),
+    ]
     demo_year.refresh_from_db()
     assert (demo_year.democratic_source, demo_year.group_weights) == ("ballots", None)
 
@@ -181,22 +201,34 @@ def test_round_open_page_opens_round(client, cast, demo_year):
 def test_round_edit_changes_names_counts_weights(client, cast, ballot_round, staff_group, grassroots_group):
     _login(client, cast["lead"])
     closes = timezone.localtime(ballot_round.closes_at).strftime("%Y-%m-%dT%H:%M")
-    data = {"title": "改名", "closes_at": closes, "groups-TOTAL_FORMS": "2", "groups-INITIAL_FORMS": "2",
-            "groups-0-name": "机关", "groups-0-planned_count": "28", "groups-0-weight": "0.7",
-            "groups-1-name": "基层", "groups-1-planned_count": "25", "groups-1-weight": "0.3"}
+    data = {
+        "title": "改名",
+        "closes_at": closes,
+        "groups-TOTAL_FORMS": "2",
+        "groups-INITIAL_FORMS": "2",
+        "groups-0-name": "机关",
+        "groups-0-planned_count": "28",
+        "groups-0-weight": "0.7",
+        "groups-1-name": "基层",
+        "groups-1-planned_count": "25",
+        "groups-1-weight": "0.3",
+    }
 
     response = client.post("/democratic/2023/edit/", data)
 
     assert response.status_code == 302
     assert [(g.name, g.planned_count, str(g.weight)) for g in ballot_round.groups.all()] == [
-        ("机关", 28, "0.7000"), ("基层", 25, "0.3000")]
+        ("机关", 28, "0.7000"),
+        ("基层", 25, "0.3000"),
+    ]
     ballot_round.year.refresh_from_db()
     assert ballot_round.year.group_weights == {"机关": "0.7", "基层": "0.3"}
 
 
 def test_codes_pdf_downloaded_with_slips(client, cast, staff_group, departments):
     response = _login(client, cast["lead"]).post(
-        "/democratic/2023/codes/", {"group": staff_group.pk, "department": departments["组织部"].pk, "count": 9})
+        "/democratic/2023/codes/", {"group": staff_group.pk, "department": departments["组织部"].pk, "count": 9}
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -208,7 +240,8 @@ def test_codes_pdf_downloaded_with_slips(client, cast, staff_group, departments)
 
 def test_paper_ballot_form_saves_paper_ballot(client, cast, ballot_round, staff_group, departments):
     data = {"group": staff_group.pk, "voter_department": departments["办公室"].pk} | {
-        f"d{d.pk}": "一般" for d in departments.values()}
+        f"d{d.pk}": "一般" for d in departments.values()
+    }
 
     response = _login(client, cast["lead"]).post("/democratic/2023/paper/", data)
 
@@ -219,13 +252,18 @@ def test_paper_ballot_form_saves_paper_ballot(client, cast, ballot_round, staff_
 
 def test_paper_import_all_or_nothing_with_row_numbers(client, cast, ballot_round, departments):
     names = list(departments)
-    bad = _sheet([["测评人群体", "所在部室", *names],
-                  ["基层工会干部代表", None, *["优秀"] * 7],
-                  ["基层工会干部代表", None, "极好", *["良好"] * 6],
-                  ["外星人", "火星部", *["弃权"] * 7]])
+    bad = _sheet(
+        [
+            ["测评人群体", "所在部室", *names],
+            ["基层工会干部代表", None, *["优秀"] * 7],
+            ["基层工会干部代表", None, "极好", *["良好"] * 6],
+            ["外星人", "火星部", *["弃权"] * 7],
+        ]
+    )
 
     response = _login(client, cast["lead"]).post(
-        "/democratic/2023/paper/import/", {"file": BytesIO(bad)}, format="multipart")
+        "/democratic/2023/paper/import/", {"file": BytesIO(bad)}, format="multipart"
+    )
 
     assert response.status_code == 200
     assert response.context["errors"] == [
@@ -238,10 +276,14 @@ def test_paper_import_all_or_nothing_with_row_numbers(client, cast, ballot_round
 
 def test_paper_import_good_file_imports_every_row(client, cast, ballot_round, departments):
     names = list(departments)
-    good = _sheet([["测评人群体", "所在部室", *names],
-                   ["机关全体人员", "组织部", *["优秀"] * 7],
-                   [None] * 9,
-                   ["基层工会干部代表", None, "较差", "弃权", *[None] * 5]])
+    good = _sheet(
+        [
+            ["测评人群体", "所在部室", *names],
+            ["机关全体人员", "组织部", *["优秀"] * 7],
+            [None] * 9,
+            ["基层工会干部代表", None, "较差", "弃权", *[None] * 5],
+        ]
+    )
     upload = BytesIO(good)
     upload.name = "paper.xlsx"
 
@@ -249,7 +291,9 @@ def test_paper_import_good_file_imports_every_row(client, cast, ballot_round, de
 
     assert response.status_code == 302
     assert sorted((b.group.name, b.paper, b.ratings.count()) for b in Ballot.objects.all()) == [
-        ("基层工会干部代表", True, 1), ("机关全体人员", True, 7)]
+        ("基层工会干部代表", True, 1),
+        ("机关全体人员", True, 7),
+    ]
 
 
 def test_paper_template_has_header_of_departments(client, cast, ballot_round, departments):
@@ -294,8 +338,9 @@ def _queries_for(client, url: str) -> int:
     return len(queries)
 
 
-def test_round_and_statistics_pages_queries_do_not_grow_with_ballots(client, cast, ballot_round, grassroots_group,
-                                                                     staff_group, departments):
+def test_round_and_statistics_pages_queries_do_not_grow_with_ballots(
+    client, cast, ballot_round, grassroots_group, staff_group, departments
+):
     _login(client, cast["lead"])
     ratings = {d.pk: "良好" for d in departments.values()}
 
@@ -322,7 +367,8 @@ def test_year_statistics_only_for_closed_round(ballot_round, grassroots_group, d
 
     assert stats.grades == ("优秀", "良好", "一般", "较差")
     assert [(d.name, d.grade_counts, d.score) for d in stats.departments if d.counted] == [
-        ("组织部", (0, 0, 1, 0), Decimal("70.00"))]
+        ("组织部", (0, 0, 1, 0), Decimal("70.00"))
+    ]
 
 
 def test_vote_back_to_edit_keeps_choices_and_casts_nothing(client, grassroots_group, departments):

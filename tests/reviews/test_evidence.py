@@ -146,8 +146,7 @@ def test_breakdown_and_department_page_link_each_evidence_file(client, cast, dem
     first = evidence_attach(record=record, upload=SimpleUploadedFile("签到表.pdf", PDF))
     second = evidence_attach(record=record, upload=SimpleUploadedFile("照片.png", PNG))
     links = (
-        f'<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a><br>'
-        f'<a href="/ledger/evidence/{second.pk}/">照片.png</a>'
+        f'<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a><br><a href="/ledger/evidence/{second.pk}/">照片.png</a>'
     )
     assert reverse("reviews:evidence", args=[first.pk]) == f"/ledger/evidence/{first.pk}/"
 

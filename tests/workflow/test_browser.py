@@ -13,8 +13,15 @@ from workflow import services
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("test-artifacts/screenshots")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,18 +43,19 @@ def page(live_server):
 def _as(context, live_server, user):
     client = Client()
     client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return context.new_page()
 
 
 def test_approval_screen_walk_in_browser(transactional_db, page, live_server, tie_ready_year, cast):
     year = tie_ready_year
     services.year_phase_move(year, AssessmentYear.Phase.DEMOCRATIC, cast["lead"])
-    services.year_phase_move(year, AssessmentYear.Phase.PUBLICITY, cast["lead"],
-                             publicity_start=datetime.date(2024, 1, 10))
-    objection = services.objection_raise(record=office_s2(year), reason="公务外出", by=cast["head_bgs"],
-                                         today=datetime.date(2024, 1, 11))
+    services.year_phase_move(
+        year, AssessmentYear.Phase.PUBLICITY, cast["lead"], publicity_start=datetime.date(2024, 1, 10)
+    )
+    objection = services.objection_raise(
+        record=office_s2(year), reason="公务外出", by=cast["head_bgs"], today=datetime.date(2024, 1, 11)
+    )
     services.objection_answer(objection=objection, decision="withdraw", answer="核实", by=cast["reviewer_bgs"])
     SHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -88,16 +88,25 @@ def test_workflow_services_reexport_the_one_set_of_rules():
     ("action", "phase", "message"),
     [
         ("self_assessment", Phase.SCORING, "当前阶段为「评分」，自评仅在「自评」阶段可以填写。"),
-        ("monthly_report", Phase.PREPARING,
-         "当前阶段为「准备」，月度计划和小结仅在「进行中」至「评分」阶段可以填写和审阅。"),
-        ("ballot_setup", Phase.PUBLICITY,
-         "当前阶段为「公示」，民主测评的设置和测评码仅在「评分」和「民主测评」阶段可以管理。"),
+        (
+            "monthly_report",
+            Phase.PREPARING,
+            "当前阶段为「准备」，月度计划和小结仅在「进行中」至「评分」阶段可以填写和审阅。",
+        ),
+        (
+            "ballot_setup",
+            Phase.PUBLICITY,
+            "当前阶段为「公示」，民主测评的设置和测评码仅在「评分」和「民主测评」阶段可以管理。",
+        ),
         ("ballot", Phase.SCORING, "当前阶段为「评分」，民主测评投票和纸质票录入仅在「民主测评」阶段可以进行。"),
         ("objection", Phase.DEMOCRATIC, "当前阶段为「民主测评」，异议仅在「公示」阶段可以提出。"),
         ("decision", Phase.SCORING, "当前阶段为「评分」，并列排序和酌情奖励仅在「公示」阶段可以决定。"),
-        ("ledger", Phase.APPROVED,
-         "2023年度机关各部室创先争优绩效考核已审定，数据只读（当前阶段为「审定」，考核台帐仅在「准备」至「公示」"
-         "阶段可以修改）。如需修改，请由系统管理员重新开启该年度。"),
+        (
+            "ledger",
+            Phase.APPROVED,
+            "2023年度机关各部室创先争优绩效考核已审定，数据只读（当前阶段为「审定」，考核台帐仅在「准备」至「公示」"
+            "阶段可以修改）。如需修改，请由系统管理员重新开启该年度。",
+        ),
     ],
 )
 def test_year_refusal_names_the_phase_and_where_it_is_allowed(demo_year, action, phase, message):
@@ -129,8 +138,12 @@ def test_ledger_write_follows_phase(demo_year, cast, phase):
     before = _row_counts()
     if allowed:
         ledger.ledger_record_create(year=year, rule=rule, departments=[_dept("组织部")], recorded_by=cast["lead"])
-        assert _changed(before) == {"reviews.ledgerrecord": 1, "reviews.recorddepartment": 1,
-                                    "reviews.historicalledgerrecord": 1, "reviews.historicalrecorddepartment": 1}
+        assert _changed(before) == {
+            "reviews.ledgerrecord": 1,
+            "reviews.recorddepartment": 1,
+            "reviews.historicalledgerrecord": 1,
+            "reviews.historicalrecorddepartment": 1,
+        }
     else:
         with pytest.raises(ValidationError) as refused:
             ledger.ledger_record_create(year=year, rule=rule, departments=[_dept("组织部")])
@@ -138,8 +151,9 @@ def test_ledger_write_follows_phase(demo_year, cast, phase):
         assert _changed(before) == {}
 
     before = _row_counts()
-    response = _client(cast["lead"]).post(reverse("admin:reviews_ledgerrecord_add"),
-                                          add_post(year, rule, [_dept("女职工部")]))
+    response = _client(cast["lead"]).post(
+        reverse("admin:reviews_ledgerrecord_add"), add_post(year, rule, [_dept("女职工部")])
+    )
     if allowed:
         assert response.status_code == 302
         assert _changed(before)["reviews.ledgerrecord"] == 1
@@ -174,8 +188,15 @@ def test_monthly_report_follows_phase(demo_year, cast, phase):
     allowed = _allowed("monthly_report", phase)
 
     before = _row_counts()
-    save = {"report": draft, "summary_text": "五月小结", "plan_text": "", "plan_items": [], "outcomes": {},
-            "submit": False, "user": cast["head_zzb"]}
+    save = {
+        "report": draft,
+        "summary_text": "五月小结",
+        "plan_text": "",
+        "plan_items": [],
+        "outcomes": {},
+        "submit": False,
+        "user": cast["head_zzb"],
+    }
     if allowed:
         workplans.report_save(**save)
         workplans.report_get_or_create(year=year, department=zzb, month=6)
@@ -183,8 +204,10 @@ def test_monthly_report_follows_phase(demo_year, cast, phase):
         draft.refresh_from_db()
         assert draft.summary_text == "五月小结"
     else:
-        for attempt in (lambda: workplans.report_save(**save),
-                        lambda: workplans.report_get_or_create(year=year, department=zzb, month=6)):
+        for attempt in (
+            lambda: workplans.report_save(**save),
+            lambda: workplans.report_get_or_create(year=year, department=zzb, month=6),
+        ):
             with pytest.raises(ValidationError) as refused:
                 attempt()
             assert refused.value.messages == [_refusal(year, "monthly_report")]
@@ -196,8 +219,16 @@ def test_monthly_report_follows_phase(demo_year, cast, phase):
     page = _client(cast["head_bgs"]).get(url).content.decode()
     assert ("保存草稿" in page) is allowed
     before = _row_counts()
-    response = _client(cast["head_bgs"]).post(url, {"action": "save", "summary_text": "七月小结", "plan_text": "",
-                                                    "plan-TOTAL_FORMS": "0", "plan-INITIAL_FORMS": "0"})
+    response = _client(cast["head_bgs"]).post(
+        url,
+        {
+            "action": "save",
+            "summary_text": "七月小结",
+            "plan_text": "",
+            "plan-TOTAL_FORMS": "0",
+            "plan-INITIAL_FORMS": "0",
+        },
+    )
     if allowed:
         assert response.status_code == 302
         assert _changed(before) == {"workplans.monthlyreport": 1}
@@ -215,8 +246,16 @@ def test_monthly_summary_refused_in_preparing(client, demo_year, cast):
     url = reverse("staff:report", args=[2023, bgs.pk, 6])
 
     page = client.get(url).content.decode()
-    response = client.post(url, {"action": "submit", "summary_text": "六月小结", "plan_text": "",
-                                 "plan-TOTAL_FORMS": "0", "plan-INITIAL_FORMS": "0"})
+    response = client.post(
+        url,
+        {
+            "action": "submit",
+            "summary_text": "六月小结",
+            "plan_text": "",
+            "plan-TOTAL_FORMS": "0",
+            "plan-INITIAL_FORMS": "0",
+        },
+    )
 
     message = "当前阶段为「准备」，月度计划和小结仅在「进行中」至「评分」阶段可以填写和审阅。"
     assert message in page and "保存草稿" not in page
@@ -239,10 +278,12 @@ def test_self_assessment_follows_phase(demo_year, cast, phase):
     before = _row_counts()
     attempts = [
         lambda: workplans.self_assessment_get_or_create(year=year, department=_dept("组织部")),
-        lambda: workplans.self_assessment_save(assessment=earlier, summary="总结", declarations=[], submit=False,
-                                               user=cast["head_nzgb"]),
-        lambda: workplans.bonus_claim_add(assessment=earlier, rule=b1, level="national", title="全国模范职工之家",
-                                          shared_with=[]),
+        lambda: workplans.self_assessment_save(
+            assessment=earlier, summary="总结", declarations=[], submit=False, user=cast["head_nzgb"]
+        ),
+        lambda: workplans.bonus_claim_add(
+            assessment=earlier, rule=b1, level="national", title="全国模范职工之家", shared_with=[]
+        ),
     ]
     if allowed:
         for attempt in attempts:
@@ -260,8 +301,10 @@ def test_self_assessment_follows_phase(demo_year, cast, phase):
     assert ("保存草稿" in page) is allowed
     before = _row_counts()
     saved = head.post(reverse("staff:self", args=[2023, bgs.pk]), {"summary": "全年总结", "action": "save"})
-    claimed = head.post(reverse("staff:claim_add", args=[2023, bgs.pk]),
-                        {"rule": b1.pk, "level": "national", "title": "全国模范职工之家"})
+    claimed = head.post(
+        reverse("staff:claim_add", args=[2023, bgs.pk]),
+        {"rule": b1.pk, "level": "national", "title": "全国模范职工之家"},
+    )
     if allowed:
         assert (saved.status_code, claimed.status_code) == (302, 302)
         assert _changed(before) == {"workplans.selfassessment": 1, "workplans.bonusclaim": 1}
@@ -293,8 +336,12 @@ def test_self_assessment_refused_in_scoring_allowed_in_self_assessment(client, d
 
 
 def _round_kwargs(year):
-    return {"year": year, "title": "2023年度民主测评", "closes_at": timezone.now() + datetime.timedelta(days=7),
-            "groups": ballots.default_groups(year=year)}
+    return {
+        "year": year,
+        "title": "2023年度民主测评",
+        "closes_at": timezone.now() + datetime.timedelta(days=7),
+        "groups": ballots.default_groups(year=year),
+    }
 
 
 @pytest.mark.parametrize("phase", EVERY_PHASE)
@@ -306,8 +353,12 @@ def test_ballot_setup_follows_phase(demo_year, cast, phase):
     if allowed:
         round_ = ballots.round_open(**_round_kwargs(year))
         ballots.codes_generate(group=round_.groups.get(by_department=False), count=2)
-        assert _changed(before) == {"ballots.round": 1, "ballots.ratergroup": 2, "ballots.codebatch": 1,
-                                    "ballots.ballotcode": 2}
+        assert _changed(before) == {
+            "ballots.round": 1,
+            "ballots.ratergroup": 2,
+            "ballots.codebatch": 1,
+            "ballots.ballotcode": 2,
+        }
         # Undone, so that the page below may open the year's one round.
         BallotCode.objects.all().delete()
         CodeBatch.objects.all().delete()
@@ -323,10 +374,17 @@ def test_ballot_setup_follows_phase(demo_year, cast, phase):
     assert (reverse("ballots:open", args=[2023]) in index) is allowed
     closes = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     before = _row_counts()
-    response = lead.post(reverse("ballots:open", args=[2023]), {
-        "title": "2023年度民主测评", "closes_at": closes, "groups-TOTAL_FORMS": "1", "groups-INITIAL_FORMS": "0",
-        "groups-0-name": "基层工会干部代表", "groups-0-planned_count": "30",
-    })
+    response = lead.post(
+        reverse("ballots:open", args=[2023]),
+        {
+            "title": "2023年度民主测评",
+            "closes_at": closes,
+            "groups-TOTAL_FORMS": "1",
+            "groups-INITIAL_FORMS": "0",
+            "groups-0-name": "基层工会干部代表",
+            "groups-0-planned_count": "30",
+        },
+    )
     if allowed:
         assert response.status_code == 302
         assert _changed(before) == {"ballots.round": 1, "ballots.ratergroup": 1}
@@ -371,9 +429,10 @@ def test_ballot_follows_phase(demo_year, cast, codes_in_scoring, phase):
 
     before = _row_counts()
     voted = Client().post("/vote/", {"code": codes[1], "step": "submit"} | {f"d{pk}": g for pk, g in grades.items()})
-    paper = _client(cast["lead"]).post(reverse("ballots:paper", args=[2023]),
-                                       {"group": group.pk, "voter_department": ""} | {
-                                           f"d{pk}": g for pk, g in grades.items()})
+    paper = _client(cast["lead"]).post(
+        reverse("ballots:paper", args=[2023]),
+        {"group": group.pk, "voter_department": ""} | {f"d{pk}": g for pk, g in grades.items()},
+    )
     if allowed:
         assert (voted.status_code, paper.status_code) == (302, 302)
         assert _changed(before) == {"ballots.ballot": 2, "ballots.ballotrating": 2 * len(departments)}
@@ -460,8 +519,11 @@ def test_decision_follows_phase(demo_year, cast, phase):
     page = leader.get(reverse("workflow:approval", args=[2023])).content.decode()
     assert ("核定</button>" in page) is allowed
     before = _row_counts()
-    response = leader.post(reverse("workflow:approval_award", args=[2023]),
-                           {"department": "民管法工部", "amount": "300", "reason": "维权工作突出"}, follow=True)
+    response = leader.post(
+        reverse("workflow:approval_award", args=[2023]),
+        {"department": "民管法工部", "amount": "300", "reason": "维权工作突出"},
+        follow=True,
+    )
     assert response.status_code == 200
     if allowed:
         assert _changed(before) == {"scoring.discretionaryaward": 1}

@@ -27,21 +27,25 @@ def test_year_walks_every_phase_with_objection_tie_and_discretionary_award(tie_r
     year.save()
     for to in [Phase.RUNNING, Phase.SELF_ASSESSMENT, Phase.SCORING, Phase.DEMOCRATIC]:
         services.year_phase_move(year, to, cast["lead"])
-    services.year_phase_move(year, Phase.PUBLICITY, cast["lead"], publicity_start=datetime.date.today(),
-                             publicity_days=5)
+    services.year_phase_move(
+        year, Phase.PUBLICITY, cast["lead"], publicity_start=datetime.date.today(), publicity_days=5
+    )
     assert year.phase == Phase.PUBLICITY and year.results_published is True
 
     # 公示: 办公室's head objects to its S2 record; the 办公室 reviewer withdraws it.
     record = office_s2(year)
     objection = services.objection_raise(
-        record=record, reason="当天经批准外出办理公务，并非迟到", by=cast["head_bgs"],
+        record=record,
+        reason="当天经批准外出办理公务，并非迟到",
+        by=cast["head_bgs"],
         files=[SimpleUploadedFile("批件.pdf", PDF)],
     )
     assert services.approval_blockers(year) == ["尚有 1 条异议未答复。"]
     with pytest.raises(ValidationError):
         services.year_approve(year, datetime.date(2024, 1, 20), "纪要1号", cast["leader_wang"])
-    services.objection_answer(objection=objection, decision="withdraw", answer="核实属公务外出",
-                              by=cast["reviewer_bgs"])
+    services.objection_answer(
+        objection=objection, decision="withdraw", answer="核实属公务外出", by=cast["reviewer_bgs"]
+    )
     objection.refresh_from_db()
     assert objection.record is None
     assert not LedgerRecord.objects.filter(pk=record.pk).exists()
@@ -58,12 +62,15 @@ def test_year_walks_every_phase_with_objection_tie_and_discretionary_award(tie_r
     services.tie_order_set(year, ["办公室", "生活保障部"], "办公室全年获省级表彰", cast["leader_wang"])
     result = year_result(year)
     assert [(d.name, d.rank, d.award) for d in result.departments[:3]] == [
-        ("宣教调研室", 1, "none"), ("办公室", 2, "first"), ("生活保障部", 3, "second"),
+        ("宣教调研室", 1, "none"),
+        ("办公室", 2, "first"),
+        ("生活保障部", 3, "second"),
     ]
 
     # Discretionary award for 经济工作部 (94.48 ≥ 90, no prize).
-    services.discretionary_award_grant(year, Department.objects.get(name="经济工作部"), "500", "信访工作突出",
-                                       cast["leader_wang"])
+    services.discretionary_award_grant(
+        year, Department.objects.get(name="经济工作部"), "500", "信访工作突出", cast["leader_wang"]
+    )
     assert year_result(year).department("经济工作部").total == Decimal("2000.00")
 
     approval = services.year_approve(year, datetime.date(2024, 1, 20), "党组会纪要〔2024〕2号", cast["leader_wang"])
@@ -81,7 +88,14 @@ def test_year_walks_every_phase_with_objection_tie_and_discretionary_award(tie_r
     year.refresh_from_db()
     assert year.phase == Phase.ARCHIVED
     assert list(PhaseTransition.objects.filter(year=year).values_list("to_phase", flat=True)) == [
-        "running", "self_assessment", "scoring", "democratic", "publicity", "approved", "announced", "archived",
+        "running",
+        "self_assessment",
+        "scoring",
+        "democratic",
+        "publicity",
+        "approved",
+        "announced",
+        "archived",
     ]
     assert PhaseTransition.objects.filter(year=year, to_phase="approved").get().moved_by == cast["leader_wang"]
 
@@ -102,10 +116,12 @@ def test_year_phase_move_refuses_skipping_and_wrong_users(demo_year, cast):
 
 def test_objection_answer_adjust_changes_values_and_score(publicity_year, cast):
     record = _office_i1(publicity_year)
-    objection = services.objection_raise(record=record, reason="只有一次", by=cast["head_bgs"],
-                                         today=datetime.date(2024, 1, 12))
-    services.objection_answer(objection=objection, decision="adjust", answer="核实为一次", by=cast["reviewer_bgs"],
-                              values={"quantity": 1})
+    objection = services.objection_raise(
+        record=record, reason="只有一次", by=cast["head_bgs"], today=datetime.date(2024, 1, 12)
+    )
+    services.objection_answer(
+        objection=objection, decision="adjust", answer="核实为一次", by=cast["reviewer_bgs"], values={"quantity": 1}
+    )
     record.refresh_from_db()
     objection.refresh_from_db()
     assert record.quantity == 1
@@ -117,8 +133,9 @@ def test_objection_answer_adjust_changes_values_and_score(publicity_year, cast):
 
 def test_objection_answer_maintain_keeps_record(publicity_year, cast):
     record = office_s2(publicity_year)
-    objection = services.objection_raise(record=record, reason="异议", by=cast["head_bgs"],
-                                         today=datetime.date(2024, 1, 14))
+    objection = services.objection_raise(
+        record=record, reason="异议", by=cast["head_bgs"], today=datetime.date(2024, 1, 14)
+    )
     services.objection_answer(objection=objection, decision="maintain", answer="有签到表为证", by=cast["lead"])
     objection.refresh_from_db()
     assert objection.decision == "maintain" and objection.record_after == objection.record_before
@@ -132,14 +149,20 @@ def test_objection_raise_refused_for_other_department_and_after_period(publicity
     with pytest.raises(ValidationError, match="公示期已结束"):
         services.objection_raise(record=record, reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 15))
     with pytest.raises(ValidationError):
-        services.objection_raise(record=record, reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12),
-                                 files=[SimpleUploadedFile("a.exe", b"MZ\x90\x00" + b"\x00" * 100)])
+        services.objection_raise(
+            record=record,
+            reason="x",
+            by=cast["head_bgs"],
+            today=datetime.date(2024, 1, 12),
+            files=[SimpleUploadedFile("a.exe", b"MZ\x90\x00" + b"\x00" * 100)],
+        )
     assert Objection.objects.count() == 0
 
 
 def test_objection_answer_refused_for_reviewer_of_other_category(publicity_year, cast):
-    objection = services.objection_raise(record=office_s2(publicity_year), reason="x", by=cast["head_bgs"],
-                                         today=datetime.date(2024, 1, 12))
+    objection = services.objection_raise(
+        record=office_s2(publicity_year), reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12)
+    )
     for user in ("reviewer_zzb", "head_bgs", "leader_wang"):
         with pytest.raises(PermissionDenied):
             services.objection_answer(objection=objection, decision="withdraw", answer="y", by=cast[user])
@@ -148,15 +171,17 @@ def test_objection_answer_refused_for_reviewer_of_other_category(publicity_year,
 
 
 def test_objection_withdraw_clears_decision_that_no_longer_fits(publicity_year, cast):
-    objection = services.objection_raise(record=office_s2(publicity_year), reason="x", by=cast["head_bgs"],
-                                         today=datetime.date(2024, 1, 12))
+    objection = services.objection_raise(
+        record=office_s2(publicity_year), reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12)
+    )
     services.objection_answer(objection=objection, decision="withdraw", answer="y", by=cast["reviewer_bgs"])
     services.tie_order_set(publicity_year, ["生活保障部", "办公室"], "理由", cast["leader_wang"])
     # A second objection, against 办公室's I1, lifts it above 生活保障部: the tie (and its order) is gone.
     record = _office_i1(publicity_year)
     second = services.objection_raise(record=record, reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12))
-    services.objection_answer(objection=second, decision="adjust", answer="y", by=cast["reviewer_bgs"],
-                              values={"quantity": 1})
+    services.objection_answer(
+        objection=second, decision="adjust", answer="y", by=cast["reviewer_bgs"], values={"quantity": 1}
+    )
     second.refresh_from_db()
     assert second.effect["decisions_cleared"] == ["并列排序（生活保障部、办公室）已失效，须重新排序"]
     assert TieOrder.objects.filter(year=publicity_year).count() == 0
@@ -173,11 +198,13 @@ def test_tie_order_set_refuses_a_group_that_is_not_a_tie(publicity_year, cast):
 
 def test_discretionary_award_grant_refuses_ineligible_department(publicity_year, cast):
     with pytest.raises(ValidationError, match="不符合酌情奖励条件"):
-        services.discretionary_award_grant(publicity_year, Department.objects.get(name="女职工部"), "300", "理由",
-                                           cast["leader_wang"])
+        services.discretionary_award_grant(
+            publicity_year, Department.objects.get(name="女职工部"), "300", "理由", cast["leader_wang"]
+        )
     with pytest.raises(ValidationError):
-        services.discretionary_award_grant(publicity_year, Department.objects.get(name="经济工作部"), "1.234",
-                                           "理由", cast["leader_wang"])
+        services.discretionary_award_grant(
+            publicity_year, Department.objects.get(name="经济工作部"), "1.234", "理由", cast["leader_wang"]
+        )
     assert DiscretionaryAward.objects.filter(year=publicity_year).count() == 0
 
 

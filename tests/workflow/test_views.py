@@ -53,8 +53,9 @@ def test_objection_flow_through_pages(client, publicity_year, cast, settings, tm
     with open(tmp_path / "note.pdf", "wb") as fh:
         fh.write(b"%PDF-1.4\n%%EOF\n")
     with open(tmp_path / "note.pdf", "rb") as fh:
-        response = client.post(reverse("workflow:objection_new", args=[2023, record.pk]),
-                               {"reason": "公务外出", "files": [fh]})
+        response = client.post(
+            reverse("workflow:objection_new", args=[2023, record.pk]), {"reason": "公务外出", "files": [fh]}
+        )
     objection = Objection.objects.get()
     assert response.status_code == 302 and objection.files.count() == 1
     # Another department's head can neither see it nor download its file.
@@ -66,8 +67,12 @@ def test_objection_flow_through_pages(client, publicity_year, cast, settings, tm
     url = reverse("workflow:objection", args=[objection.pk])
     assert client.post(url, {"decision": "withdraw", "answer": "x"}).status_code == 403
     _login(client, cast["reviewer_bgs"])
-    assert client.post(url, {"decision": "adjust", "answer": "改为免于扣分", "exempt": "on",
-                             "record_reason": "公务外出"}).status_code == 302
+    assert (
+        client.post(
+            url, {"decision": "adjust", "answer": "改为免于扣分", "exempt": "on", "record_reason": "公务外出"}
+        ).status_code
+        == 302
+    )
     objection.refresh_from_db()
     assert objection.decision == "adjust"
     assert objection.record_after["exempt"] is True
@@ -76,21 +81,27 @@ def test_objection_flow_through_pages(client, publicity_year, cast, settings, tm
 
 def test_approval_page_orders_tie_grants_award_and_approves(client, publicity_year, cast):
     record = office_s2(publicity_year)
-    objection = services.objection_raise(record=record, reason="x", by=cast["head_bgs"],
-                                         today=datetime.date(2024, 1, 12))
+    objection = services.objection_raise(
+        record=record, reason="x", by=cast["head_bgs"], today=datetime.date(2024, 1, 12)
+    )
     services.objection_answer(objection=objection, decision="withdraw", answer="y", by=cast["reviewer_bgs"])
     _login(client, cast["leader_wang"])
     page = client.get(reverse("workflow:approval", args=[2023])).content.decode()
     assert "并列待排序：办公室、生活保障部。" in page
-    response = client.post(reverse("workflow:approval_tie", args=[2023, 0]),
-                           {"place_1": "生活保障部", "place_2": "办公室", "reason": "民主测评票数更多"})
+    response = client.post(
+        reverse("workflow:approval_tie", args=[2023, 0]),
+        {"place_1": "生活保障部", "place_2": "办公室", "reason": "民主测评票数更多"},
+    )
     assert response.status_code == 302
     assert [e.department.name for e in TieOrder.objects.get().entries.all()] == ["生活保障部", "办公室"]
-    client.post(reverse("workflow:approval_award", args=[2023]),
-                {"department": "经济工作部", "amount": "300", "reason": "成绩突出"})
+    client.post(
+        reverse("workflow:approval_award", args=[2023]),
+        {"department": "经济工作部", "amount": "300", "reason": "成绩突出"},
+    )
     assert str(DiscretionaryAward.objects.get().amount) == "300.00"
-    client.post(reverse("workflow:approval_approve", args=[2023]),
-                {"meeting_date": "2024-01-20", "minutes_ref": "纪要2号"})
+    client.post(
+        reverse("workflow:approval_approve", args=[2023]), {"meeting_date": "2024-01-20", "minutes_ref": "纪要2号"}
+    )
     publicity_year.refresh_from_db()
     assert publicity_year.phase == Phase.APPROVED
     assert Approval.objects.get().minutes_ref == "纪要2号"
@@ -99,8 +110,9 @@ def test_approval_page_orders_tie_grants_award_and_approves(client, publicity_ye
 def test_approval_page_refused_for_heads_and_reviewers(client, publicity_year, cast):
     for user in ("head_bgs", "reviewer_bgs", "vice_li"):
         assert _login(client, cast[user]).get(reverse("workflow:approval", args=[2023])).status_code == 403
-    response = _login(client, cast["lead"]).post(reverse("workflow:approval_approve", args=[2023]),
-                                                 {"meeting_date": "2024-01-20", "minutes_ref": "x"})
+    response = _login(client, cast["lead"]).post(
+        reverse("workflow:approval_approve", args=[2023]), {"meeting_date": "2024-01-20", "minutes_ref": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -135,7 +147,9 @@ def test_awards_table_from_snapshot(client, approved_year, cast):
     assert rows["办公室"] == ("second", "1000.00", 6, "6000.00")
     assert str(table["department_total"]) == "19000.00"
     assert [(x["name"], str(x["award"])) for x in table["leader_rows"]] == [
-        ("李副主席", "666.67"), ("赵副主席", "500.00"), ("王主席", "583.34"),
+        ("李副主席", "666.67"),
+        ("赵副主席", "500.00"),
+        ("王主席", "583.34"),
     ]
     assert _login(client, cast["leader_wang"]).get(reverse("workflow:awards", args=[2023])).status_code == 200
 
@@ -143,8 +157,7 @@ def test_awards_table_from_snapshot(client, approved_year, cast):
 @pytest.mark.parametrize("user", ["admin"])
 def test_reopen_through_admin_add_form(client, approved_year, cast, user):
     _login(client, cast[user])
-    response = client.post(reverse("admin:workflow_reopening_add"),
-                           {"year": approved_year.pk, "reason": "人数有误"})
+    response = client.post(reverse("admin:workflow_reopening_add"), {"year": approved_year.pk, "reason": "人数有误"})
     assert response.status_code == 302
     approved_year.refresh_from_db()
     assert approved_year.phase == Phase.PUBLICITY
@@ -165,8 +178,7 @@ def test_notice_pdf_renders_cjk_a4(approved_year, cast):
         pytest.skip("poppler-utils missing")
     fonts = subprocess.run(["pdffonts", out / "notice-2023.pdf"], capture_output=True, text=True).stdout
     assert "Noto-Serif-CJK-SC" in fonts
-    text = subprocess.run(["pdftotext", "-layout", out / "notice-2023.pdf", "-"], capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", out / "notice-2023.pdf", "-"], capture_output=True, text=True).stdout
     assert "创先争优绩效考核结果的通报" in text and "xx区总工会" in text and "2024年1月20日" in text
 
 
