@@ -8,7 +8,7 @@ import functools
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -157,7 +157,10 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("rule", "recorded_by", "year")
-            .prefetch_related("record_departments__department")
+            # One query for the page's department links and their departments.
+            .prefetch_related(
+                Prefetch("record_departments", queryset=RecordDepartment.objects.select_related("department"))
+            )
             .annotate(evidence_n=Subquery(evidence, output_field=IntegerField()))
         )
 
