@@ -67,9 +67,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "axes",
+    "kaohe.apps.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "kaohe.apps.TasksDatabaseConfig",
     "departments",
     "scoring",
     "reviews",
@@ -150,6 +150,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for admin strings Django's own zh_Hans catalogue lacks (locale/zh_Hans/LC_MESSAGES/djangojs.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 LANGUAGES = [("zh-hans", "简体中文")]
 

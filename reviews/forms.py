@@ -12,6 +12,7 @@ from departments.models import Department
 from reviews import access as ledger_access
 from reviews.models import LedgerRecord
 from reviews.services import evidence_check, record_validate
+from reviews.widgets import DepartmentsSelect
 from scoring.models import AssessmentYear, Rule
 
 
@@ -40,6 +41,7 @@ class LedgerRecordForm(forms.ModelForm):
         label="部室",
         queryset=Department.objects.filter(is_active=True),
         help_text="加分项目涉及多个部室时可选多个（表彰类按规定各得一半分值）；其他项目只能选一个部室。",
+        widget=DepartmentsSelect("部室", is_stacked=False),
     )
     evidence_files = MultipleFileField(
         label="佐证材料",

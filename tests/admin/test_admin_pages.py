@@ -83,3 +83,14 @@ def test_department_autocomplete_answers(client, cast, demo_year):
     )
 
     assert [r["text"] for r in response.json()["results"]] == ["办公室"]
+
+
+def test_third_party_apps_are_listed_in_chinese(client, cast):
+    client.force_login(cast["admin"])
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    for label in ["登录安全", "登录失败记录", "登录尝试", "登录日志", "后台任务", "任务结果"]:
+        assert f">{label}<" in page, label
+    for english in ["Axes", "Access attempts", "Access failures", "Access logs", "Tasks Database", "Task Results"]:
+        assert english not in page, english
