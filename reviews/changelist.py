@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.contrib.admin.templatetags.admin_list import ResultList, results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils.functional import Promise, cached_property
@@ -129,7 +129,10 @@ def ledger_rows(cl) -> list[ResultList]:
     objects = list(cl.result_list)
     if cl.formset or cl.is_popup or cl.to_field or not objects:
         return list(results(cl))
-    columns = _columns(cl, objects[0])
+    try:
+        columns = _columns(cl, objects[0])
+    except ObjectDoesNotExist:  # a column that cannot be read on the first row: Django's per-cell handling
+        return list(results(cl))
     change_url = pk_url(f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change", cl.model_admin.admin_site.name)
     # The list's filters ride along on every record's link; they do not depend on the record.
     first = change_url(objects[0].pk)
@@ -171,7 +174,10 @@ class LedgerPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is None:
             return super().count
-        sql, params = query.sql_with_params()
+        try:
+            sql, params = query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match
+            return 0
         versions = tuple(AssessmentYear.objects.order_by("pk").values_list("pk", "data_version"))
         key = (sql, repr(params), versions)
         with _counts_lock:

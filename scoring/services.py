@@ -51,12 +51,10 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
 
     year = year_get(year)
     scheme = spec_from_db(year.scheme)
-    departments = tuple(
-        engine.DepartmentInput(name, headcount)
-        for name, headcount in year.year_departments.order_by("order", "id").values_list(
-            "department__name", "headcount"
-        )
+    entries = list(
+        year.year_departments.order_by("order", "id").values_list("department_id", "department__name", "headcount")
     )
+    departments = tuple(engine.DepartmentInput(name, headcount) for _, name, headcount in entries)
     supervised: dict[int, list[str]] = defaultdict(list)
     for leader_id, name in year.supervisions.order_by("department__order", "department_id").values_list(
         "leader_id", "department__name"
@@ -69,7 +67,7 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
         )
     )
 
-    record_inputs = _records_read(year)
+    record_inputs = _records_read(year, {pk: name for pk, name, _ in entries})
 
     democratic_scores = None
     ballots = None
@@ -103,12 +101,25 @@ def year_input(year: int | AssessmentYear) -> engine.YearInput:
     )
 
 
-def _records_read(year: AssessmentYear) -> list[engine.RecordInput]:
+class _DepartmentNames(dict):
+    """Department names by id, from the year's departments; a link to any other department (which the ledger's
+    checks do not let in) is looked up on its own."""
+
+    def __missing__(self, pk: int) -> str:
+        from departments.models import Department
+
+        name = self[pk] = Department.objects.values_list("name", flat=True).get(pk=pk)
+        return name
+
+
+def _records_read(year: AssessmentYear, department_names: dict[int, str]) -> list[engine.RecordInput]:
     """The year's confirmed records, one RecordInput each, from the record links in one streamed query.
 
     A province-scale year has hundreds of thousands of links: they are read through a plain (server-side on
     PostgreSQL) cursor without Django's per-value converters, folded record by record (they come ordered by
-    record), and every repeated value (department and rule names, points) is kept once.
+    record), and every repeated value (department and rule names, points) is kept once. Departments come as
+    ids and are named from `department_names` (the year's departments, read already): one join less for the
+    database and no name string per link.
     """
     from reviews.models import LedgerRecord, RecordDepartment
 
@@ -117,7 +128,7 @@ def _records_read(year: AssessmentYear) -> list[engine.RecordInput]:
         .order_by("record_id", "id")
         .values_list(
             "record_id",
-            "department__name",
+            "department_id",
             "rule__code",
             "record__quantity",
             "record__points",
@@ -129,6 +140,7 @@ def _records_read(year: AssessmentYear) -> list[engine.RecordInput]:
     sql, params = links.query.sql_with_params()
     places = Decimal(1).scaleb(-LedgerRecord._meta.get_field("points").decimal_places)
     canonical: dict = {}
+    names = _DepartmentNames(department_names)
 
     def points_of(value) -> Decimal | None:
         # What Django's DecimalField converter gives: SQLite hands back a float, PostgreSQL a Decimal.
@@ -141,31 +153,30 @@ def _records_read(year: AssessmentYear) -> list[engine.RecordInput]:
 
     records: list[engine.RecordInput] = []
     current = None
-    departments_of: list[str] = []
+    departments_of: list[int] = []
 
-    def fold(row: tuple, departments: list[str]) -> engine.RecordInput:
+    def fold(row: tuple, departments: list[int]) -> engine.RecordInput:
         record_id, _, rule, quantity, points, level, exempt, reason = row
-        return engine.RecordInput(
-            rule=canonical.setdefault(rule, rule),
-            departments=tuple(departments),
-            quantity=quantity,
-            points=points_of(points),
-            level=canonical.setdefault(level, level) if level else None,
-            exempt=bool(exempt),
-            reason=reason,
-            key=record_id,
+        return engine.RecordInput(  # positionally: rule, departments, quantity, points, level, exempt, reason, key
+            canonical.setdefault(rule, rule),
+            tuple([names[pk] for pk in departments]),
+            quantity,
+            points_of(points),
+            canonical.setdefault(level, level) if level else None,
+            bool(exempt),
+            reason,
+            record_id,
         )
 
     with connections[links.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
             for row in rows:
-                record_id, dept = row[0], canonical.setdefault(row[1], row[1])
-                if current is not None and current[0] != record_id:
+                if current is not None and current[0] != row[0]:
                     records.append(fold(current, departments_of))
                     departments_of = []
                 current = row
-                departments_of.append(dept)
+                departments_of.append(row[1])
     if current is not None:
         records.append(fold(current, departments_of))
     return records

@@ -94,3 +94,16 @@ def test_year_import_of_a_scheme_case_uses_default_scheme():
         loads(b'{"format": "kaohe-case/1", "year": 2030, "departments": [{"name": "A", "headcount": 1}]}')
     )
     assert year.scheme.code == DEFAULT_SCHEME
+
+
+def test_records_name_their_departments_from_the_year_and_look_up_any_other(demo_year):
+    from scoring.services import _DepartmentNames, year_input
+
+    office = Department.objects.get(name="办公室")
+    names = _DepartmentNames({})
+
+    assert names[office.pk] == "办公室"  # not among the given names: read from the database, then kept
+    assert dict(names) == {office.pk: "办公室"}
+    records = year_input(demo_year).records
+    linked = {name for record in records for name in record.departments}
+    assert linked == set(Department.objects.filter(records__year=demo_year).values_list("name", flat=True))
