@@ -30,7 +30,7 @@ def _parts(html: str) -> tuple[dict, list[tuple[str, str, bool]]]:
 
 def test_chooser_renders_what_djangos_renders(demo_year):
     Department.objects.filter(name="组织部").update(name='组织<部> & "人事"')
-    queryset = Department.objects.order_by("order")
+    queryset = Department.objects.order_by("order", "pk")
     chosen = [str(pk) for pk in queryset.values_list("pk", flat=True)[1:3]]
 
     def rendered(widget_class):
