@@ -1,29 +1,12 @@
 """A rater casts a ballot on a phone-sized screen in headless Chromium."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from ballots import services
 from ballots.models import Ballot, BallotCode
+from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path("test-artifacts/screenshots")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

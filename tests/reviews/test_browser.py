@@ -1,26 +1,13 @@
 """Screenshots of the ledger changelist and a breakdown in headless Chromium (Chinese text)."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
+
+pytestmark = BROWSER_MARKS
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed")
 @pytest.mark.django_db(transaction=True)
 def test_ledger_changelist_and_breakdown_render_in_chinese(live_server, demo_year, depts):
     from playwright.sync_api import sync_playwright

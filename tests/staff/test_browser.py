@@ -2,9 +2,7 @@
 reviewer confirms the suggested T4, the head submits the self-assessment, leadership opens the results."""
 
 import datetime
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -12,28 +10,15 @@ from departments.models import Department
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear
 from scoring.services import year_result
+from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
 from tests.conftest import year_in_phase
 from workflow.services import year_phase_move
 from workplans import services
 from workplans.models import MonthlyReport, SelfAssessment
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path("test-artifacts/screenshots")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "kaohe-demo-2023"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

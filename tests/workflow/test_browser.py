@@ -1,32 +1,16 @@
 """The approval screen in real headless Chromium: order a tie, grant a discretionary award, record approval."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
+from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
 from tests.workflow.conftest import office_s2
 from workflow import services
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path("test-artifacts/screenshots")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed (/usr/bin/chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
