@@ -30,7 +30,7 @@ from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows
-from scoring.services import year_result
+from scoring.services import year_scored
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -366,9 +366,10 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         year = get_object_or_404(AssessmentYear.objects.select_related("scheme"), pk=year_id)
         department = get_object_or_404(Department, pk=department_id)
-        result = year_result(year)
+        scored = year_scored(year)
+        result = scored.result
         try:
-            dept_result = result.department(department.name)
+            dept_result = scored.explained(department)
         except KeyError:
             dept_result = None
         records = record_rows(year, department)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -287,6 +287,37 @@ def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
     return points
 
 
+def _line(rule: RuleSpec, record: RecordInput, points: Decimal, name: str) -> Line:
+    """The line `record` (giving `points`) puts on department `name`'s breakdown."""
+    names = record.departments
+    return Line(  # positionally, in field order: built once per record and department of a year
+        record.key,
+        rule.code,
+        rule.category,
+        points,
+        record.quantity,
+        record.exempt,
+        () if len(names) == 1 else tuple(n for n in names if n != name),
+        rule.kind == KIND_BONUS and rule.halve_when_shared and len(names) >= 2,
+        rule.kind == KIND_VETO,
+    )
+
+
+def department_lines(scheme: SchemeSpec, name: str, records: Iterable[RecordInput]) -> tuple[Line, ...]:
+    """What each of `records` that names department `name` gave it: the lines `score_year` gives the
+    department, in the same order, from its own records alone (`records` may hold others; they are skipped).
+
+    A page explains one department at a time; the year it ranks is scored without lines
+    (`scoring.services.year_scored`), and this builds the one department's lines when they are shown.
+    """
+    lines = []
+    for record in records:
+        if name in record.departments:
+            rule = scheme.rules[record.rule]
+            lines.append(_line(rule, record, record_points(rule, record), name))
+    return tuple(lines)
+
+
 def record_problems(rule: RuleSpec, record: RecordInput) -> list[tuple[str, str]]:
     """Everything wrong with one record for its rule, as (field, message in Chinese).
 
@@ -340,7 +371,9 @@ def democratic_from_ballots(
     settings: Settings, departments: tuple[str, ...], ballots: tuple[BallotInput, ...]
 ) -> tuple[dict[str, Decimal | None], tuple[GradeStats, ...]]:
     """Each department's democratic score (rounded) from its counted grades, and the statistics."""
-    points: dict[str, dict[str, list[Fraction]]] = {d: defaultdict(lambda: [Fraction(0), 0]) for d in departments}
+    # Grades are counted first (integers) and summed per department and group (Decimal sums of Decimal points
+    # are exact); only the means, which divide, are exact fractions.
+    grade_points = settings.grade_points
     counts: dict[str, dict[str, dict[str, int]]] = {d: defaultdict(lambda: defaultdict(int)) for d in departments}
     for ballot in ballots:
         for dept, grade in ballot.ratings.items():
@@ -348,21 +381,22 @@ def democratic_from_ballots(
                 continue
             if settings.exclude_own_department and ballot.voter_department == dept:
                 continue
-            acc = points[dept][ballot.group]
-            acc[0] += Fraction(settings.grade_points[grade]) * ballot.count
-            acc[1] += ballot.count
             counts[dept][ballot.group][grade] += ballot.count
 
     scores: dict[str, Decimal | None] = {}
     stats = []
     for dept in departments:
-        groups = {g: total / n for g, (total, n) in points[dept].items() if n}
+        points = {  # group -> (sum of points, number of grades)
+            group: (sum((grade_points[g] * n for g, n in by_grade.items()), ZERO), sum(by_grade.values()))
+            for group, by_grade in counts[dept].items()
+        }
+        groups = {g: Fraction(total) / n for g, (total, n) in points.items() if n}
         if not groups:
             scores[dept] = None
         elif settings.group_weights is None:
-            total = sum((t for t, n in points[dept].values()), Fraction(0))
-            n = sum(n for _, n in points[dept].values())
-            scores[dept] = round2(total / n)
+            total = sum((t for t, n in points.values()), ZERO)
+            n = sum(n for _, n in points.values())
+            scores[dept] = round2(Fraction(total) / n)
         else:
             weights = {g: Fraction(settings.group_weights[g]) for g in groups}
             weight_sum = sum(weights.values(), Fraction(0))
@@ -456,29 +490,14 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
         if points is None:
             points = same_points[shape] = record_points(rule, record)
         veto = rule.kind == KIND_VETO
-        halved = rule.kind == KIND_BONUS and rule.halve_when_shared and len(names) >= 2
         for name in names:
             dept = depts[name]
             if veto:
                 dept.vetoes.add(rule.code)
             else:
                 dept.by_category[rule.category] += points
-            if not explain:
-                continue
-            shared_with = () if len(names) == 1 else tuple(n for n in names if n != name)
-            dept.lines.append(
-                Line(
-                    record.key,
-                    rule.code,
-                    rule.category,
-                    points,
-                    record.quantity,
-                    record.exempt,
-                    shared_with,
-                    halved,
-                    veto,
-                )
-            )
+            if explain:
+                dept.lines.append(_line(rule, record, points, name))
     for dept in depts.values():
         deductions = -sum((p for p in dept.by_category.values() if p < 0), ZERO)
         bonuses = sum((p for p in dept.by_category.values() if p > 0), ZERO)

@@ -592,7 +592,7 @@ def compare_detail(request: HttpRequest, year: int, department: int) -> HttpResp
     base = scored.input
     if department.name not in {d.name for d in base.departments}:
         raise Http404("该部室未参加本年度考核。")
-    ledger = scored.result.department(department.name)
+    ledger = scored.explained(department)
     assessment = _assessment(year, department)
     own = selectors.self_result(assessment, base) if assessment else None
     empty = _nothing_declared(base, department)
@@ -625,9 +625,9 @@ def compare_detail(request: HttpRequest, year: int, department: int) -> HttpResp
 def department_detail(request: HttpRequest, year: int, department: int) -> HttpResponse:
     year = access.year_for_request(year)
     department = access.department_for_user(request.user, year, department)
-    year_scored = year_result(year)
+    scored = year_scored(year)
     try:
-        result = year_scored.department(department.name)
+        result = scored.explained(department)
     except KeyError:
         raise Http404("该部室未参加本年度考核。") from None
     scheme = spec_from_db(year.scheme)
@@ -636,7 +636,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
         {"line": line, "record": records.get(line.key), "text": scheme.rules[line.rule].text} for line in result.lines
     ]
     lines.sort(key=lambda row: row["record"].date if row["record"] else timezone.localdate(), reverse=True)
-    categories = [(name, result.by_category.get(code)) for code, name in year_scored.categories]
+    categories = [(name, result.by_category.get(code)) for code, name in scored.result.categories]
     return render(
         request,
         "staff/department_detail.html",

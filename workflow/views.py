@@ -16,7 +16,7 @@ from departments.models import Department
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear
-from scoring.services import year_result
+from scoring.services import year_result, year_scored
 from workflow import access, forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
 
@@ -155,10 +155,13 @@ def objection_list(request: HttpRequest, year: int) -> HttpResponse:
 
 def _department_records(year: AssessmentYear, departments: list[Department]) -> list[dict]:
     """The headed departments' confirmed records with the points each gives, from the one scoring core."""
-    result = year_result(year)
-    names = {d.name for d in departments}
+    scored = year_scored(year)
+    in_year = {d.name for d in scored.result.departments}
     points = {
-        (line.key, dept.name): line.points for dept in result.departments if dept.name in names for line in dept.lines
+        (line.key, department.name): line.points
+        for department in departments
+        if department.name in in_year
+        for line in scored.explained(department).lines
     }
     links = (
         RecordDepartment.objects.filter(

@@ -6,7 +6,8 @@ import pytest
 
 from reports.data import year_report
 from reports.pdf import build_department_pdf, build_pdf, year_pdf_render
-from scoring.services import year_result
+from scoring import engine
+from scoring.services import year_input, year_result
 from tests.reports.conftest import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_department_pdf_holds_only_that_department(demo_year, tmp_path):
 
 def test_year_pdf_past_the_ledger_limit_prints_category_totals_only(demo_year, tmp_path, settings):
     settings.KAOHE_PDF_LEDGER_ROWS_MAX = 10  # the demo year has more lines than this
-    lines = sum(len(d.lines) for d in year_result(demo_year).departments)
+    lines = sum(len(d.lines) for d in engine.score_year(year_input(demo_year)).departments)
 
     text = pdf_text(build_pdf(demo_year), tmp_path)
 

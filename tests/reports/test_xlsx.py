@@ -9,10 +9,11 @@ from openpyxl import load_workbook
 
 from reports.xlsx import SHEETS, build_xlsx
 from reviews.models import LedgerRecord
+from scoring import engine
 from scoring.cases import score_document
 from scoring.catalogue import scheme_spec
 from scoring.exchange import year_export
-from scoring.services import year_result
+from scoring.services import year_input, year_result
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_workbook_details_by_category_equal_the_core(demo_year):
 
 
 def test_workbook_ledger_has_one_row_per_record_and_department_with_the_cores_points(demo_year):
-    result = year_result(demo_year)
+    result = engine.score_year(year_input(demo_year))  # with every department's lines
     header, body = rows(workbook(demo_year)["台帐"])
 
     expected = {(line.key, d.name): line for d in result.departments for line in d.lines}

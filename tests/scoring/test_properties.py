@@ -120,3 +120,13 @@ def test_money_totals_are_per_capita_times_headcount(data):
             assert d.total == d.per_capita * d.headcount
         if d.vetoed:
             assert d.award in ("none", "pending") and d.award != "first"
+
+
+@settings(max_examples=150, deadline=None)
+@given(years())
+def test_department_lines_are_the_lines_score_year_gives_each_department(data):
+    result = engine.score_year(data)
+
+    for department in data.departments:
+        lines = engine.department_lines(data.scheme, department.name, data.records)
+        assert lines == result.department(department.name).lines
