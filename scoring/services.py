@@ -1,7 +1,8 @@
 """Load a year from the database into the scoring core, in a fixed number of queries, and score it.
 
 Every page, export and command that shows a score calls `year_result` / `year_scored` (pages: cached per
-data version) or `year_input` + the core (exports, approval: always read afresh).
+data version, records summed by the database, one department's lines read when shown) or `year_input` + the
+core (exports, approval: every record read afresh).
 """
 
 from __future__ import annotations
@@ -49,13 +50,14 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
 
     With `merged`, the records whose points do not depend on how many departments share them (those of every
     rule but the bonuses halved when shared) come summed by the database: one input per department, rule,
-    points, level and exemption, whose quantity is the sum of theirs, with no key and no reason. Everything
-    `score_year` computes is a sum of points linear in quantity, so the result is the same, but its lines would
-    not name the records: score a merged input with `explain=False`, and read one department's lines with
-    `department_records`. A province-scale year's 210,000 links become about 70,000 inputs.
+    points, level and exemption, whose quantity is the sum of theirs, with no key and no reason; the halved
+    bonuses stay one input per record. Everything `score_year` computes is a sum of points linear in quantity,
+    so the result is the same, but its lines would not name the records: score a merged input with
+    `explain=False`, and read one department's lines with `department_records`. A province-scale year's
+    210,000 links become about 66,000 inputs.
 
-    Queries: year, rules, departments, leaders, supervisions, record links (two when merged), democratic
-    scores, discretionary awards, tie orders — nine or ten, whatever the size of the year.
+    Queries: year, rules, departments, leaders, supervisions, record links, democratic scores, discretionary
+    awards, tie orders — nine, whatever the size of the year.
     """
 
     year = year_get(year)
@@ -152,11 +154,14 @@ class _Values:
         return known
 
 
-def _records_read(links, department_names: Mapping[int, str] | None) -> list[engine.RecordInput]:
-    """One RecordInput per record of the record links `links`, read in one streamed query.
+def _records_read(
+    links, department_names: Mapping[int, str] | None, *, streamed: bool = True
+) -> list[engine.RecordInput]:
+    """One RecordInput per record of the record links `links`, read in one query.
 
-    A province-scale year has hundreds of thousands of links: they are read through a plain (server-side on
-    PostgreSQL) cursor without Django's per-value converters, folded record by record (they come ordered by
+    A province-scale year has hundreds of thousands of links: they are read through a plain cursor (`streamed`:
+    server-side on PostgreSQL; a department's hundred links need no such round trips) without Django's
+    per-value converters, folded record by record (they come ordered by
     record), and every repeated value is kept once (`_Values`). Departments come as ids and are named from
     `department_names` (the year's departments, read already): one join less for the database and no name
     string per link; without it, the names come with the links.
@@ -191,7 +196,8 @@ def _records_read(links, department_names: Mapping[int, str] | None) -> list[eng
             record_id,
         )
 
-    with connections[links.db].chunked_cursor() as cursor:
+    connection = connections[links.db]
+    with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
             for row in rows:
@@ -267,7 +273,7 @@ def department_records(year: AssessmentYear | int, department_id: int) -> list[e
     from reviews.models import RecordDepartment
 
     own = RecordDepartment.objects.filter(year=year, department_id=department_id).values("record_id")
-    return _records_read(_confirmed_links(year).filter(record_id__in=own), None)
+    return _records_read(_confirmed_links(year).filter(record_id__in=own), None, streamed=False)
 
 
 def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
