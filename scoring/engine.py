@@ -67,6 +67,21 @@ def round2(value: Decimal | Fraction) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _round2_ratio(numerator: int, denominator: int) -> Decimal:
+    """`round2(Fraction(numerator, denominator))` in integer arithmetic: the same exact half-up rounding
+    without a `Fraction`, several times dearer (`denominator` > 0)."""
+    hundredths, rest = divmod(numerator * 100, denominator)
+    if 2 * rest >= denominator:
+        hundredths += 1
+    return (Decimal(hundredths) / 100).quantize(CENT)
+
+
+def _round2_quotient(value: Decimal, divisor: int) -> Decimal:
+    """`round2(Fraction(value) / divisor)`, exactly (`divisor` > 0)."""
+    numerator, denominator = value.as_integer_ratio()
+    return _round2_ratio(numerator, denominator * divisor)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Input
 
@@ -371,8 +386,9 @@ def democratic_from_ballots(
     settings: Settings, departments: tuple[str, ...], ballots: tuple[BallotInput, ...]
 ) -> tuple[dict[str, Decimal | None], tuple[GradeStats, ...]]:
     """Each department's democratic score (rounded) from its counted grades, and the statistics."""
-    # Grades are counted first (integers) and summed per department and group (Decimal sums of Decimal points
-    # are exact); only the means, which divide, are exact fractions.
+    # Grades are counted first (integers) and summed per department and group (sums of Decimal points times
+    # counts are exact), and every mean and score is rounded from an exact quotient of integers
+    # (`_round2_ratio`): a province-scale year rates 2,000 departments.
     grade_points = settings.grade_points
     counts: dict[str, dict[str, dict[str, int]]] = {d: defaultdict(lambda: defaultdict(int)) for d in departments}
     for ballot in ballots:
@@ -386,30 +402,33 @@ def democratic_from_ballots(
     scores: dict[str, Decimal | None] = {}
     stats = []
     for dept in departments:
-        points = {  # group -> (sum of points, number of grades)
+        sums = {  # group -> (sum of points, number of grades), groups with grades only
             group: (sum((grade_points[g] * n for g, n in by_grade.items()), ZERO), sum(by_grade.values()))
             for group, by_grade in counts[dept].items()
         }
-        groups = {g: Fraction(total) / n for g, (total, n) in points.items() if n}
-        if not groups:
+        sums = {group: (total, n) for group, (total, n) in sums.items() if n}
+        if not sums:
             scores[dept] = None
         elif settings.group_weights is None:
-            total = sum((t for t, n in points.values()), ZERO)
-            n = sum(n for _, n in points.values())
-            scores[dept] = round2(Fraction(total) / n)
+            scores[dept] = _round2_quotient(sum((t for t, _ in sums.values()), ZERO), sum(n for _, n in sums.values()))
         else:
-            weights = {g: Fraction(settings.group_weights[g]) for g in groups}
-            weight_sum = sum(weights.values(), Fraction(0))
-            scores[dept] = (
-                round2(sum((weights[g] * m for g, m in groups.items()), Fraction(0)) / weight_sum)
-                if weight_sum
-                else None
-            )
+            weights = settings.group_weights
+            weight_sum = sum((weights[g] for g in sums), ZERO)
+            if weight_sum:
+                # Σ weight × sum / count over the groups, then ÷ Σ weight: one exact quotient of integers.
+                numerator, denominator = 0, 1
+                for g, (t, n) in sums.items():
+                    a, b = (weights[g] * t).as_integer_ratio()
+                    numerator, denominator = numerator * b * n + a * denominator, denominator * b * n
+                p, q = weight_sum.as_integer_ratio()
+                scores[dept] = _round2_ratio(numerator * q, denominator * p)
+            else:
+                scores[dept] = None
         stats.append(
             GradeStats(
                 name=dept,
                 counts={g: dict(c) for g, c in counts[dept].items()},
-                group_means={g: round2(m) for g, m in groups.items()},
+                group_means={g: _round2_quotient(t, n) for g, (t, n) in sums.items()},
             )
         )
     return scores, tuple(stats)

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from decimal import Decimal as D
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -130,3 +131,77 @@ def test_department_lines_are_the_lines_score_year_gives_each_department(data):
     for department in data.departments:
         lines = engine.department_lines(data.scheme, department.name, data.records)
         assert lines == result.department(department.name).lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(-(10**12), 10**12), st.integers(1, 10**9))
+def test_integer_rounding_is_round2_of_the_exact_fraction(numerator, denominator):
+    expected = engine.round2(Fraction(numerator, denominator))
+
+    assert repr(engine._round2_ratio(numerator, denominator)) == repr(expected)
+
+
+GRADES = {"优秀": D("95"), "良好": D("85.5"), "一般": D("70"), "较差": D("0")}
+GROUPS = ("机关", "基层", "离退休")
+
+
+@st.composite
+def ballot_sets(draw):
+    names = NAMES[: draw(st.integers(1, 4))]
+    ballots = tuple(
+        engine.BallotInput(
+            draw(st.sampled_from(GROUPS)),
+            draw(st.one_of(st.none(), st.sampled_from(names))),
+            draw(st.dictionaries(st.sampled_from(names), st.one_of(st.none(), st.sampled_from(sorted(GRADES))))),
+            draw(st.integers(1, 5)),
+        )
+        for _ in range(draw(st.integers(0, 12)))
+    )
+    weights = draw(
+        st.one_of(
+            st.none(),
+            st.fixed_dictionaries({g: st.integers(0, 100).map(lambda c: D(c) / 100) for g in GROUPS}),
+        )
+    )
+    return names, ballots, engine.Settings(grade_points=GRADES, group_weights=weights)
+
+
+def _reference_democratic(names, ballots, settings):
+    """SCORING.md §4 written plainly with fractions: every counted grade's points, the mean per group, then the
+    mean of all grades, or the weighted mean of the group means renormalised over the groups that graded."""
+    grades = {name: {} for name in names}
+    for ballot in ballots:
+        for name, grade in ballot.ratings.items():
+            if grade is None or (settings.exclude_own_department and ballot.voter_department == name):
+                continue
+            grades[name].setdefault(ballot.group, []).extend([Fraction(settings.grade_points[grade])] * ballot.count)
+    scores = {}
+    for name, by_group in grades.items():
+        if not by_group:
+            scores[name] = None
+        elif settings.group_weights is None:
+            every = [p for points in by_group.values() for p in points]
+            scores[name] = engine.round2(sum(every, Fraction(0)) / len(every))
+        else:
+            weights = {g: Fraction(settings.group_weights[g]) for g in by_group}
+            total = sum(weights.values(), Fraction(0))
+            means = {g: sum(points, Fraction(0)) / len(points) for g, points in by_group.items()}
+            scores[name] = engine.round2(sum(weights[g] * means[g] for g in by_group) / total) if total else None
+    return scores
+
+
+@settings(max_examples=300, deadline=None)
+@given(ballot_sets())
+def test_democratic_scores_are_the_plain_fraction_means(case):
+    names, ballots, year_settings = case
+
+    scores, stats = engine.democratic_from_ballots(year_settings, names, ballots)
+
+    assert {n: repr(s) for n, s in scores.items()} == {
+        n: repr(s) for n, s in _reference_democratic(names, ballots, year_settings).items()
+    }
+    for stat in stats:
+        for group, mean in stat.group_means.items():
+            counts = stat.counts[group]
+            points = sum((Fraction(GRADES[g]) * n for g, n in counts.items()), Fraction(0))
+            assert mean == engine.round2(points / sum(counts.values()))
