@@ -270,10 +270,13 @@ def department_records(year: AssessmentYear | int, department_id: int) -> list[e
     """The year's confirmed records that name the department, each with all its departments, in the order
     `year_input` gives them: what `engine.department_lines` needs to explain the department (a few queries'
     worth whatever the size of the year)."""
-    from reviews.models import RecordDepartment
+    from reviews.models import LedgerRecord, RecordDepartment
 
     own = RecordDepartment.objects.filter(year=year, department_id=department_id).values("record_id")
-    return _records_read(_confirmed_links(year).filter(record_id__in=own), None, streamed=False)
+    # Not filtered by year again: the records are the year's already, and SQLite would then walk every link of
+    # the year (its year index) instead of looking up these records' links (1 ms instead of 32 at 200,000).
+    links = RecordDepartment.objects.filter(record_id__in=own, record__status=LedgerRecord.Status.CONFIRMED)
+    return _records_read(links, None, streamed=False)
 
 
 def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
