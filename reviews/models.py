@@ -64,8 +64,10 @@ class LedgerRecord(models.Model):
         verbose_name_plural = "考核台帐"
         indexes = [
             models.Index(fields=["year", "status"], name="record_year_status"),
-            # The changelist's default order over 200,000 records.
+            # The changelist's default order over 200,000 records, of every year and of the year filtered on
+            # (without the second, SQLite sorted the year's 200,000 records for each page: 75 ms).
             models.Index(fields=["-date", "-id"], name="record_date_id_desc"),
+            models.Index(fields=["year", "-date", "-id"], name="record_year_date_id_desc"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="record_quantity_positive"),
