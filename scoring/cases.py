@@ -357,16 +357,8 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
         reason = item.get("reason", "")
         if not isinstance(reason, str):
             raise ScoringError(f"{place}.reason", "须为文字")
-        record = engine.RecordInput(
-            rule=rule.code,
-            departments=tuple(departments),
-            quantity=quantity,
-            points=points,
-            level=level,
-            exempt=exempt,
-            reason=reason,
-            key=i,
-        )
+        # positionally: rule, departments, quantity, points, level, exempt, reason, key
+        record = engine.RecordInput(rule.code, tuple(departments), quantity, points, level, exempt, reason, i)
         problems = engine.record_problems(rule, record)
         if problems:
             field_name, message = problems[0]
