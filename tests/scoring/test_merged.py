@@ -26,12 +26,15 @@ def office_records(demo_year):
     def add(rule, departments=(office,), **fields):
         return ledger_record_create(year=demo_year, rule=rules[rule], departments=list(departments), **fields)
 
-    add("S2", quantity=2)
-    add("S2", quantity=3)
-    add("S2", exempt=True, reason="因公出差")
-    add("S2", quantity=4, status=LedgerRecord.Status.PENDING)
-    shared = add("B1", departments=(office, xuanjiao), level="national")
-    return office, shared
+    demo_b1 = LedgerRecord.objects.get(year=demo_year, rule__code="B1", departments=office)
+    return office, {
+        "B1 of the demo": demo_b1,
+        "S2 ×2": add("S2", quantity=2),
+        "S2 ×3": add("S2", quantity=3),
+        "S2 exempt": add("S2", exempt=True, reason="因公出差"),
+        "S2 pending": add("S2", quantity=4, status=LedgerRecord.Status.PENDING),
+        "B1 shared": add("B1", departments=(office, xuanjiao), level="national"),
+    }
 
 
 def _shape(record: engine.RecordInput) -> tuple:
@@ -39,7 +42,7 @@ def _shape(record: engine.RecordInput) -> tuple:
 
 
 def test_merged_input_sums_what_sharing_cannot_change_and_keeps_halved_bonuses_whole(demo_year, office_records):
-    office, shared = office_records
+    office, added = office_records
 
     merged = year_input(demo_year, merged=True)
 
@@ -51,8 +54,9 @@ def test_merged_input_sums_what_sharing_cannot_change_and_keeps_halved_bonuses_w
             ("S2", ("办公室",), 6, None, False, None),  # 1 + 2 + 3; the pending 4 waits for the review lead
             ("S2", ("办公室",), 1, None, True, None),  # exempt: a group of its own
             ("B2", ("办公室",), 1, "municipal", False, None),  # B2 is not halved when shared: summed too
-            ("B1", ("组织部", "办公室"), 1, "provincial", False, 23),  # halved when shared: the record itself,
-            ("B1", ("办公室", "宣教调研室"), 1, "national", False, shared.pk),  # departments in link order
+            # halved when shared: the record itself, its departments in link order
+            ("B1", ("组织部", "办公室"), 1, "provincial", False, added["B1 of the demo"].pk),
+            ("B1", ("办公室", "宣教调研室"), 1, "national", False, added["B1 shared"].pk),
         ],
         key=str,
     )
@@ -87,29 +91,29 @@ def test_synthetic_year_merged_scores_as_record_by_record_and_explains_every_dep
 
 
 def test_explained_department_has_its_lines_and_the_ranking_figures(demo_year, office_records):
-    office, shared = office_records
+    office, added = office_records
     full = engine.score_year(year_input(demo_year)).department("办公室")
 
     explained = year_scored(demo_year).explained(office)
 
     assert explained == full
     assert [(line.key, line.rule, line.quantity) for line in explained.lines][-4:] == [
-        (shared.pk - 4, "S2", 2),
-        (shared.pk - 3, "S2", 3),
-        (shared.pk - 2, "S2", 1),
-        (shared.pk, "B1", 1),
+        (added["S2 ×2"].pk, "S2", 2),
+        (added["S2 ×3"].pk, "S2", 3),
+        (added["S2 exempt"].pk, "S2", 1),
+        (added["B1 shared"].pk, "B1", 1),
     ]
     assert explained.lines[-1].shared_with == ("宣教调研室",) and explained.lines[-1].halved
     assert year_scored(demo_year).result.department("办公室").lines == ()  # the ranking itself carries none
 
 
 def test_department_records_are_its_confirmed_records_with_all_their_departments(demo_year, office_records):
-    office, shared = office_records
+    office, added = office_records
 
     records = department_records(demo_year, office.pk)
 
     assert [(r.rule, r.departments, r.key) for r in records][-2:] == [
-        ("S2", ("办公室",), shared.pk - 2),
-        ("B1", ("办公室", "宣教调研室"), shared.pk),
+        ("S2", ("办公室",), added["S2 exempt"].pk),
+        ("B1", ("办公室", "宣教调研室"), added["B1 shared"].pk),
     ]
     assert len(records) == 9  # 5 of the demo + 4 new confirmed ones; the pending one is not among them
