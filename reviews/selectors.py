@@ -34,8 +34,10 @@ class RecordRow:
 
 def record_rows(year, department) -> dict[int, RecordRow]:
     """Every record (pending ones too) of `department` in `year`, by primary key, in date order."""
+    # The year is asked of the department's links, not of the records: with it on the records SQLite walks the
+    # whole year in date order (index record_year_date_id_desc) instead of looking up these records (48 → 1 ms).
     ledger = LedgerRecord.objects.filter(
-        year=year, pk__in=RecordDepartment.objects.filter(department=department).values("record_id")
+        pk__in=RecordDepartment.objects.filter(year=year, department=department).values("record_id")
     )
     fields = (
         "pk", "date", "rule_id", "quantity", "reason", "description", "status",

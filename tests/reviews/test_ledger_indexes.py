@@ -31,3 +31,31 @@ def test_changelist_page_is_read_in_index_order(demo_year, cast, filtered):
 
     assert "record_year_date_id_desc" in plan if filtered else "record_date_id_desc" in plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite 的查询计划")
+def test_a_departments_records_are_looked_up_not_walked_through_the_year(demo_year):
+    """The department page and the admin breakdown read one department's records: at 200,000 records a plan that
+    walks the year's records or links (their year indexes) cost 32–48 ms per request instead of 1–3 ms."""
+    from django.test.utils import CaptureQueriesContext
+
+    from departments.models import Department
+    from reviews.selectors import record_rows
+    from scoring.services import department_records
+
+    office = Department.objects.get(name="办公室")
+    with CaptureQueriesContext(connection) as queries:
+        record_rows(demo_year, office)
+        department_records(demo_year, office.pk)
+
+    plans = [_plan_of_sql(query["sql"]) for query in queries.captured_queries]
+    assert len(plans) == 4  # records, their rules, their evidence; the lines' links
+    for plan in plans:
+        assert "record_year_date_id_desc" not in plan and "record_year_status" not in plan
+        assert "reviews_recorddepartment_year_id" not in plan and "SCAN reviews_" not in plan
+
+
+def _plan_of_sql(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(row[-1] for row in cursor.fetchall())
