@@ -12,6 +12,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections
@@ -20,6 +21,9 @@ from django.db.models import Case, F, Min, Sum, When
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear
+
+if TYPE_CHECKING:
+    from departments.models import Department
 
 
 def _settings(year: AssessmentYear) -> engine.Settings:
@@ -300,7 +304,7 @@ class ScoredYear:
     result: engine.YearResult
     year_id: int
 
-    def explained(self, department) -> engine.DepartmentResult:
+    def explained(self, department: Department) -> engine.DepartmentResult:
         """The department's result with its lines, what each of its records gave it, read now from its own
         records (`KeyError` if the department is not in the year)."""
         result = self.result.department(department.name)
