@@ -59,21 +59,18 @@ def round2(value: Decimal | Fraction) -> Decimal:
     """SCORING.md §1: round to 0.01, half up (四舍五入)."""
     if isinstance(value, Fraction):
         # Exact: decide the half-up rounding on the fraction itself, never on a truncated decimal.
-        hundredths = value * 100
-        floor = hundredths.numerator // hundredths.denominator
-        if hundredths - floor >= Fraction(1, 2):
-            floor += 1
-        return (Decimal(floor) / 100).quantize(CENT)
+        return _round2_ratio(value.numerator, value.denominator)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _round2_ratio(numerator: int, denominator: int) -> Decimal:
-    """`round2(Fraction(numerator, denominator))` in integer arithmetic: the same exact half-up rounding
-    without a `Fraction`, several times dearer (`denominator` > 0)."""
-    hundredths, rest = divmod(numerator * 100, denominator)
+    """`numerator / denominator` rounded to 0.01 as `ROUND_HALF_UP` does (halves away from zero), exactly, in
+    integers (`denominator` > 0): what `round2` does with a `Fraction`, and what the democratic scores use
+    without building one."""
+    hundredths, rest = divmod(abs(numerator) * 100, denominator)
     if 2 * rest >= denominator:
         hundredths += 1
-    return (Decimal(hundredths) / 100).quantize(CENT)
+    return (Decimal(-hundredths if numerator < 0 else hundredths) / 100).quantize(CENT)
 
 
 def _round2_quotient(value: Decimal, divisor: int) -> Decimal:

@@ -1,10 +1,11 @@
 """Property tests of the scoring core's invariants (hypothesis)."""
 
 from dataclasses import replace
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scoring import engine
@@ -135,10 +136,18 @@ def test_department_lines_are_the_lines_score_year_gives_each_department(data):
 
 @settings(max_examples=500, deadline=None)
 @given(st.integers(-(10**12), 10**12), st.integers(1, 10**9))
-def test_integer_rounding_is_round2_of_the_exact_fraction(numerator, denominator):
-    expected = engine.round2(Fraction(numerator, denominator))
+@example(1, 200)  # 0.005 → 0.01
+@example(-1, 200)  # -0.005 → -0.01
+@example(-1, 201)  # just under a half → -0.00
+@example(37, 8)  # 4.625 → 4.63
+def test_integer_rounding_is_half_up_to_the_cent_of_the_exact_quotient(numerator, denominator):
+    rounded = engine._round2_ratio(numerator, denominator)
 
-    assert repr(engine._round2_ratio(numerator, denominator)) == repr(expected)
+    exact = Fraction(numerator, denominator)
+    assert rounded == rounded.quantize(D("0.01")) and str(rounded) == f"{rounded:.2f}"
+    assert abs(exact - Fraction(rounded)) <= Fraction(1, 200)  # the nearest cent...
+    # ...with halves away from zero: Decimal's ROUND_HALF_UP of the quotient (28 digits are exact enough here)
+    assert rounded == (D(numerator) / D(denominator)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
 
 
 GRADES = {"优秀": D("95"), "良好": D("85.5"), "一般": D("70"), "较差": D("0")}
