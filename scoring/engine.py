@@ -285,7 +285,11 @@ class YearResult:
 
 
 def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
-    """Signed points that `record` gives each of its departments (SCORING.md §3)."""
+    """Signed points that `record` gives each of its departments (SCORING.md §3).
+
+    Linear in the quantity, and dependent on how many departments share the record only through `_halved`:
+    `scoring.services.year_input(merged=True)` relies on both to let the database sum the other records.
+    """
     if rule.kind == KIND_VETO or record.exempt:
         return ZERO
     if rule.kind == KIND_DEDUCTION:
@@ -293,10 +297,14 @@ def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
     if rule.kind == KIND_DISCRETIONARY:
         return -(record.points or ZERO) * record.quantity
     points = rule.level_points[record.level] * record.quantity
-    if rule.halve_when_shared and len(record.departments) >= 2:
-        # 四、1: 表彰项目涉及多个部室的，按上述标准的二分之一对相关部室加分
+    if _halved(rule, record):
         points = points / 2
     return points
+
+
+def _halved(rule: RuleSpec, record: RecordInput) -> bool:
+    # 四、1: 表彰项目涉及多个部室的，按上述标准的二分之一对相关部室加分
+    return rule.kind == KIND_BONUS and rule.halve_when_shared and len(record.departments) >= 2
 
 
 def _line(rule: RuleSpec, record: RecordInput, points: Decimal, name: str) -> Line:
@@ -310,7 +318,7 @@ def _line(rule: RuleSpec, record: RecordInput, points: Decimal, name: str) -> Li
         record.quantity,
         record.exempt,
         () if len(names) == 1 else tuple(n for n in names if n != name),
-        rule.kind == KIND_BONUS and rule.halve_when_shared and len(names) >= 2,
+        _halved(rule, record),
         rule.kind == KIND_VETO,
     )
 
@@ -402,8 +410,8 @@ def democratic_from_ballots(
         sums = {  # group -> (sum of points, number of grades), groups with grades only
             group: (sum((grade_points[g] * n for g, n in by_grade.items()), ZERO), sum(by_grade.values()))
             for group, by_grade in counts[dept].items()
+            if any(by_grade.values())
         }
-        sums = {group: (total, n) for group, (total, n) in sums.items() if n}
         if not sums:
             scores[dept] = None
         elif settings.group_weights is None:

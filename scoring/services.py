@@ -148,6 +148,19 @@ class _Values:
     def same(self, value):
         return self.seen.setdefault(value, value)
 
+    def record(self, rule, departments, quantity, points, level, exempt, reason="", key=None) -> engine.RecordInput:
+        """A RecordInput from one row's values as the database gave them."""
+        return engine.RecordInput(  # positionally, in field order
+            self.same(rule),
+            departments,
+            quantity,
+            self.points(points),
+            self.same(level) if level else None,
+            bool(exempt),
+            reason,
+            key,
+        )
+
     def points(self, value) -> Decimal | None:
         # What Django's DecimalField converter gives: SQLite hands back a float, PostgreSQL a Decimal.
         if value is None or isinstance(value, Decimal):
@@ -165,8 +178,8 @@ def _records_read(
 
     A province-scale year has hundreds of thousands of links: they are read through a plain cursor (`streamed`:
     server-side on PostgreSQL; a department's hundred links need no such round trips) without Django's
-    per-value converters, folded record by record (they come ordered by
-    record), and every repeated value is kept once (`_Values`). Departments come as ids and are named from
+    per-value converters, folded record by record (they come ordered by record), and every repeated value is
+    kept once (`_Values`). Departments come as ids and are named from
     `department_names` (the year's departments, read already): one join less for the database and no name
     string per link; without it, the names come with the links.
     """
@@ -189,16 +202,8 @@ def _records_read(
 
     def fold(row: tuple, departments: list) -> engine.RecordInput:
         record_id, _, rule, quantity, points, level, exempt, reason = row
-        return engine.RecordInput(  # positionally: rule, departments, quantity, points, level, exempt, reason, key
-            values.same(rule),
-            tuple([department_names[pk] for pk in departments] if by_id else departments),
-            quantity,
-            values.points(points),
-            values.same(level) if level else None,
-            bool(exempt),
-            reason,
-            record_id,
-        )
+        named = tuple([department_names[pk] for pk in departments] if by_id else departments)
+        return values.record(rule, named, quantity, points, level, exempt, reason, record_id)
 
     connection = connections[links.db]
     with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
@@ -242,38 +247,19 @@ def _records_summed(links, department_names: Mapping[int, str]) -> list[engine.R
         if record_id is not None:
             halved[record_id].append((first_link, department_id, rule, quantity, points, level, exempt))
             continue
-        records.append(
-            engine.RecordInput(
-                values.same(rule),
-                (department_names[department_id],),
-                quantity,
-                values.points(points),
-                values.same(level) if level else None,
-                bool(exempt),
-            )
-        )
+        records.append(values.record(rule, (department_names[department_id],), quantity, points, level, exempt))
     for record_id in sorted(halved):
         links_of = sorted(halved[record_id])
         _, _, rule, quantity, points, level, exempt = links_of[0]
         departments = tuple([department_names[department_id] for _, department_id, *_ in links_of])
-        records.append(
-            engine.RecordInput(
-                values.same(rule),
-                departments,
-                quantity,
-                values.points(points),
-                values.same(level) if level else None,
-                bool(exempt),
-                key=record_id,
-            )
-        )
+        records.append(values.record(rule, departments, quantity, points, level, exempt, key=record_id))
     return records
 
 
 def department_records(year: AssessmentYear | int, department_id: int) -> list[engine.RecordInput]:
     """The year's confirmed records that name the department, each with all its departments, in the order
-    `year_input` gives them: what `engine.department_lines` needs to explain the department (a few queries'
-    worth whatever the size of the year)."""
+    `year_input` gives them: what `engine.department_lines` needs to explain the department (one query,
+    whatever the size of the year)."""
     from reviews.models import LedgerRecord, RecordDepartment
 
     own = RecordDepartment.objects.filter(year=year, department_id=department_id).values("record_id")
