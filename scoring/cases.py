@@ -317,56 +317,61 @@ def _parse_leaders(raw: Any, names: set[str]) -> tuple[engine.LeaderInput, ...]:
 
 
 def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tuple[engine.RecordInput, ...]:
+    # A province-scale year has some 200,000 records: the loop does each check once, and builds a record's
+    # place ("records[12]") only for the error it raises.
     items = _list(raw, "records")
+    rules = scheme.rules
     result = []
     annual_seen: set[tuple[str, str]] = set()
     for i, item in enumerate(items):
-        place = f"records[{i}]"
-        item = _object(item, place)
+        if not isinstance(item, dict):
+            raise ScoringError(f"records[{i}]", "须为对象（{...}）")
         if not RECORD_KEYS.issuperset(item):
-            _known_keys(item, RECORD_KEYS, place, "字段")
+            _known_keys(item, RECORD_KEYS, f"records[{i}]", "字段")
         code = item.get("rule")
-        rule = scheme.rules.get(code) if isinstance(code, str) else None
+        rule = rules.get(code) if isinstance(code, str) else None
         if rule is None:
-            raise ScoringError(f"{place}.rule", f"未知考核项目 {code!r}")
-        if ("department" in item) == ("departments" in item):
-            raise ScoringError(place, "须给出 department 或 departments 之一")
+            raise ScoringError(f"records[{i}].rule", f"未知考核项目 {code!r}")
         if "department" in item:
-            departments = [item["department"]]
-        else:
-            departments = _list(item["departments"], f"{place}.departments")
+            if "departments" in item:
+                raise ScoringError(f"records[{i}]", "须给出 department 或 departments 之一")
+            departments = (item["department"],)
+        elif "departments" in item:
+            departments = tuple(_list(item["departments"], f"records[{i}].departments"))
             if rule.kind != engine.KIND_BONUS:
-                raise ScoringError(f"{place}.departments", f"{rule.code} 不是加分项目，只能针对一个部室")
+                raise ScoringError(f"records[{i}].departments", f"{rule.code} 不是加分项目，只能针对一个部室")
+        else:
+            raise ScoringError(f"records[{i}]", "须给出 department 或 departments 之一")
         for name in departments:
             if not isinstance(name, str) or name not in names:
-                raise ScoringError(f"{place}.department", f"未知部室 {name!r}")
+                raise ScoringError(f"records[{i}].department", f"未知部室 {name!r}")
         quantity = item.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int):
-            raise ScoringError(f"{place}.quantity", "数量须为正整数")
+            raise ScoringError(f"records[{i}].quantity", "数量须为正整数")
         if quantity > MAX_COUNT:
-            raise ScoringError(f"{place}.quantity", f"数量须不大于 {MAX_COUNT}")
-        points = None
-        if "points" in item and item["points"] is not None:
-            points = _decimal(item["points"], f"{place}.points")
+            raise ScoringError(f"records[{i}].quantity", f"数量须不大于 {MAX_COUNT}")
+        points = item.get("points")
+        if points is not None:
+            points = _decimal(points, f"records[{i}].points")
         level = item.get("level")
         if level is not None and not isinstance(level, str):
-            raise ScoringError(f"{place}.level", f"未知级别 {level!r}")
+            raise ScoringError(f"records[{i}].level", f"未知级别 {level!r}")
         exempt = item.get("exempt", False)
         if not isinstance(exempt, bool):
-            raise ScoringError(f"{place}.exempt", "须为 true 或 false")
+            raise ScoringError(f"records[{i}].exempt", "须为 true 或 false")
         reason = item.get("reason", "")
         if not isinstance(reason, str):
-            raise ScoringError(f"{place}.reason", "须为文字")
+            raise ScoringError(f"records[{i}].reason", "须为文字")
         # positionally: rule, departments, quantity, points, level, exempt, reason, key
-        record = engine.RecordInput(rule.code, tuple(departments), quantity, points, level, exempt, reason, i)
+        record = engine.RecordInput(rule.code, departments, quantity, points, level, exempt, reason, i)
         problems = engine.record_problems(rule, record)
         if problems:
             field_name, message = problems[0]
-            raise ScoringError(f"{place}.{field_name}", message)
+            raise ScoringError(f"records[{i}].{field_name}", message)
         if rule.annual:
             for name in departments:
                 if (name, rule.code) in annual_seen:
-                    raise ScoringError(place, f"{rule.code} 为年度项目，部室“{name}”本年度已有一条记录")
+                    raise ScoringError(f"records[{i}]", f"{rule.code} 为年度项目，部室“{name}”本年度已有一条记录")
                 annual_seen.add((name, rule.code))
         result.append(record)
     return tuple(result)

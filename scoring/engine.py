@@ -351,7 +351,7 @@ def record_problems(rule: RuleSpec, record: RecordInput) -> list[tuple[str, str]
         problems.append(("quantity", f"{rule.code} 为{'否决' if rule.kind == KIND_VETO else '年度'}项目，数量只能为 1"))
     if not record.departments:
         problems.append(("departments", "须指定部室"))
-    elif len(set(record.departments)) != len(record.departments):
+    elif len(record.departments) > 1 and len(set(record.departments)) != len(record.departments):
         problems.append(("departments", "同一部室不能重复列出"))
     elif len(record.departments) > 1 and rule.kind != KIND_BONUS:
         problems.append(("departments", f"{rule.code} 不是加分项目，只能针对一个部室"))
