@@ -1,6 +1,8 @@
 """What the browser tests share: the headless Chromium `make test` installs, and where screenshots go."""
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,24 @@ BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed (/usr/bin/chromium)"),
 ]
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """The headless Chromium of one test (Playwright's sync API), closed on exit.
+
+    While Playwright runs, its event loop counts as running in this thread, so Django (asgiref's `Local`) gives
+    the test's own queries a database connection of their own, which nothing else closes: it is closed here,
+    while Playwright still runs. Left open, it kept PostgreSQL from dropping the test database at the end of the
+    run ("being accessed by other users").
+    """
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            connections.close_all()
+            browser.close()

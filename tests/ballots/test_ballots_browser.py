@@ -4,17 +4,14 @@ import pytest
 
 from ballots import services
 from ballots.models import Ballot, BallotCode
-from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
+from tests.browser import BROWSER_MARKS, SHOTS, chromium
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def phone(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         context = browser.new_context(
             viewport={"width": 390, "height": 844},
             device_scale_factor=2,
@@ -23,7 +20,6 @@ def phone(live_server):
             locale="zh-CN",
         )
         yield context.new_page()
-        browser.close()
 
 
 def expect(locator):

@@ -3,20 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
+from tests.browser import BROWSER_MARKS, SHOTS, chromium
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)
 def test_ledger_changelist_and_breakdown_render_in_chinese(live_server, demo_year, depts):
-    from playwright.sync_api import sync_playwright
-
     from departments.demo import DEMO_PASSWORD
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(live_server.url + reverse("admin:login"))
         page.fill("#id_username", "lead")
@@ -30,7 +27,6 @@ def test_ledger_changelist_and_breakdown_render_in_chinese(live_server, demo_yea
         )
         page.screenshot(path=str(SHOTS / "ledger-breakdown.png"), full_page=True)
         breakdown_text = page.inner_text("#content")
-        browser.close()
 
     assert "选择 台帐记录 来修改" in changelist_text
     assert "考核小组评分" in breakdown_text and "105.50" in breakdown_text

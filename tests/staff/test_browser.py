@@ -10,7 +10,7 @@ from departments.models import Department
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear
 from scoring.services import year_result
-from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
+from tests.browser import BROWSER_MARKS, SHOTS, chromium
 from tests.conftest import year_in_phase
 from workflow.services import year_phase_move
 from workplans import services
@@ -23,12 +23,8 @@ pytestmark = BROWSER_MARKS
 
 @pytest.fixture
 def chromium_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def expect(locator):

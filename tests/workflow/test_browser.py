@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
-from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM, SHOTS
+from tests.browser import BROWSER_MARKS, SHOTS, chromium
 from tests.workflow.conftest import office_s2
 from workflow import services
 
@@ -15,13 +15,8 @@ pytestmark = BROWSER_MARKS
 
 @pytest.fixture
 def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield context
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
 
 
 def _as(context, live_server, user):
