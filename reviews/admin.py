@@ -23,7 +23,7 @@ from kaohe.admin_filters import PICKER_LINKS_MAX, SELECT_TEMPLATE, options_html,
 from kaohe.links import pk_url
 from reviews import access as ledger_access
 from reviews import services
-from reviews.changelist import LedgerPaginator
+from reviews.changelist import LedgerChangeList, LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
@@ -145,6 +145,9 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
     ]
 
     # --- the changelist -------------------------------------------------------------------------------
+    def get_changelist(self, request, **kwargs):
+        return LedgerChangeList
+
     def get_queryset(self, request):
         evidence = (
             Evidence.objects.filter(record=OuterRef("pk"))
@@ -157,7 +160,8 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("rule", "recorded_by", "year")
-            # One query for the page's department links and their departments.
+            # One query for the records' links and departments (the export action; the changelist's page reads
+            # names only, see LedgerChangeList).
             .prefetch_related(
                 Prefetch("record_departments", queryset=RecordDepartment.objects.select_related("department"))
             )
@@ -173,7 +177,7 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="部室")
     def department_names(self, obj):
-        names = "、".join(link.department.name for link in obj.record_departments.all())
+        names = "、".join(obj.page_departments)  # read for the page by LedgerChangeList
         return format_html('<span style="white-space:nowrap">{}</span>', names)
 
     @admin.display(description="状态", ordering="status")

@@ -3,11 +3,14 @@
 import datetime
 import io
 
+from django.contrib.admin import helpers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from reviews.ledger_xlsx import HEADERS
-from reviews.models import LedgerRecord
+from reviews.models import LedgerRecord, RecordDepartment
 
 
 def _workbook(rows) -> io.BytesIO:
@@ -141,6 +144,35 @@ def test_export_filtered_changelist(client, cast, demo_year):
     rows = list(workbook["台帐"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == expected
     assert {row[2] for row in rows} == {"B1"}
+
+
+def _export_selected(client, records):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("admin:reviews_ledgerrecord_changelist"),
+            {"action": "export_xlsx", helpers.ACTION_CHECKBOX_NAME: [r.pk for r in records]},
+        )
+    rows = list(load_workbook(io.BytesIO(response.content))["台帐"].iter_rows(min_row=2, values_only=True))
+    return rows, len(queries)
+
+
+def test_export_action_lists_each_records_departments_in_a_constant_number_of_queries(client, cast, demo_year):
+    # The changelist's page reads department names on its own (LedgerChangeList); the action's queryset keeps
+    # the admin's prefetch of links and departments.
+    client.force_login(cast["reviewer_bgs"])
+    records = list(LedgerRecord.objects.filter(year=demo_year).order_by("-date", "-pk"))
+    shared = [r for r in records if r.record_departments.count() > 1]
+    assert shared, "the demo year has a record shared by several departments"
+    links = RecordDepartment.objects.order_by("pk")
+    expected = {r.pk: "、".join(links.filter(record=r).values_list("department__name", flat=True)) for r in records}
+
+    _export_selected(client, records[:1])  # the first request of the session reads what later ones keep
+    few_rows, few_queries = _export_selected(client, records[:2])
+    rows, queries = _export_selected(client, records)
+
+    assert len(few_rows) == 2 and len(rows) == len(records)
+    assert sorted(row[1] for row in rows) == sorted(expected.values())
+    assert queries == few_queries
 
 
 def test_import_refused_for_department_head(client, cast, demo_year):
