@@ -1,10 +1,14 @@
-"""Server-side SVG charts of a YearResult: geometry only; the templates draw it (no JavaScript, no internet)."""
+"""Server-side SVG charts of a YearResult: their geometry, and the inline SVG that draws it (no JavaScript, no
+internet)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from scoring import engine
 
@@ -114,3 +118,41 @@ def deductions_chart(depts: Sequence[engine.DepartmentResult], categories: Seque
         legend,
         axis_y=height - 18,
     )
+
+
+def chart_svg(chart: Chart, title: str, *, show_values: bool = False) -> SafeString:
+    """The chart as inline SVG, with its legend. Written here rather than in a template: a results page draws
+    two charts of 30 departments, some 250 elements, about a third of the page's CPU through the template engine.
+    Every text is escaped; numbers are written with one decimal."""
+    title = escape(title)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {chart.width} {chart.height}" role="img" aria-label="{title}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{title}</title>",
+    ]
+    for text, x in chart.ticks:
+        parts.append(
+            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{chart.axis_y:.1f}" stroke="#dee2e6" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{chart.height - 4}" text-anchor="middle" fill="#6c757d">{escape(text)}</text>'
+        )
+    for text, y in chart.labels:
+        parts.append(f'<text x="104" y="{y:.1f}" text-anchor="end" fill="#212529">{escape(text)}</text>')
+    for bar in chart.bars:
+        value = escape(bar.text)
+        parts.append(
+            f'<rect x="{bar.x:.1f}" y="{bar.y:.1f}" width="{bar.width:.1f}" height="{BAR_HEIGHT}" '
+            f'fill="{escape(bar.color)}"><title>{escape(bar.label)}：{value}</title></rect>'
+        )
+        if show_values:
+            parts.append(f'<text x="{bar.x + bar.width:.1f}" dx="4" y="{bar.y + 16:.1f}" fill="#212529">{value}</text>')
+    parts.append("</svg>")
+    if chart.legend:
+        items = "".join(
+            '<li class="list-inline-item"><span class="d-inline-block me-1 align-middle" '
+            f'style="width:12px;height:12px;background:{escape(color)}"></span>{escape(name)}</li>'
+            for name, color in chart.legend
+        )
+        parts.append(f'<ul class="list-inline small mb-0">{items}</ul>')
+    return mark_safe("\n".join(parts))  # noqa: S308 — every text above is escaped; numbers are formatted
