@@ -630,7 +630,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
         result = scored.explained(department)
     except KeyError:
         raise Http404("该部室未参加本年度考核。") from None
-    scheme = spec_from_db(year.scheme)
+    scheme = scored.input.scheme  # the scheme the year was scored with (kept with it)
     records = record_rows(year, department)
     lines = [
         {"line": line, "record": records.get(line.key), "text": scheme.rules[line.rule].text} for line in result.lines
