@@ -29,6 +29,7 @@ from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from reviews.selectors import RecordRow, record_rows
+from scoring.engine import Line
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows
 from scoring.services import year_scored
@@ -511,7 +512,7 @@ def _line_rows(rows) -> list[str]:
     return [mark_safe(_line_row(record, line, href)) for record, line, href in rows]  # noqa: S308 — escaped below
 
 
-def _line_row(record: RecordRow, line, href: str) -> str:
+def _line_row(record: RecordRow, line: Line, href: str) -> str:
     css = "neg" if line.points < 0 else "pos" if line.points > 0 else ""
     points = "否决" if line.veto else localize(line.points)
     points += ("（免扣）" if line.exempt else "") + ("（共享减半）" if line.halved else "")

@@ -28,6 +28,7 @@ from django.utils.functional import Promise, cached_property
 from django.utils.safestring import mark_safe
 
 from kaohe.links import pk_url
+from reviews.models import RecordDepartment
 from scoring.models import AssessmentYear
 
 
@@ -169,8 +170,6 @@ class LedgerChangeList(ChangeList):
     its actions and forms use, keeps the prefetch."""
 
     def get_results(self, request):
-        from reviews.models import RecordDepartment
-
         super().get_results(request)
         self.result_list = self.result_list.prefetch_related(None)
         records = list(self.result_list)  # evaluated once; the page's rows read these instances

@@ -58,17 +58,25 @@ def test_shared_bonus_row_with_evidence_and_escaped_texts(demo_year):
 
 
 def test_deduction_exempt_and_veto_rows(demo_year):
-    s2, exempt_rule = _rule(demo_year, "S2"), _rule(demo_year, "S1")
+    s2, s1 = _rule(demo_year, "S2"), _rule(demo_year, "S1")
+    veto_rule = Rule.objects.filter(scheme=demo_year.scheme, kind=Rule.Kind.VETO).first()
+    date = '<tr><td style="white-space:nowrap">2023-03-01</td>'
+
     deduction = _line_row(
         _row(s2, quantity=3, description="例会迟到"), Line(7, "S2", "S", Decimal("-1.50"), 3), "/r/7/"
     )
-    exempt = _line_row(
-        _row(exempt_rule, reason="因公外出"), Line(8, "S1", "S", Decimal("0.00"), 1, exempt=True), "/r/8/"
-    )
-    veto_rule = Rule.objects.filter(scheme=demo_year.scheme, kind=Rule.Kind.VETO).first()
+    exempt = _line_row(_row(s1, reason="因公外出"), Line(8, "S1", "S", Decimal("0.00"), 1, exempt=True), "/r/8/")
     veto = _line_row(_row(veto_rule), Line(9, veto_rule.code, "V", Decimal("0"), 1, veto=True), "/r/9/")
 
-    assert '<td class="num">3</td><td class="num neg">-1.50</td>' in deduction
-    assert '<td><span class="help">例会迟到</span></td><td></td><td>—</td></tr>' in deduction
-    assert '<td class="num">1</td><td class="num ">0.00（免扣）</td><td>因公外出</td>' in exempt
-    assert f'<a href="/r/9/">{veto_rule.code}</a>' in veto and '<td class="num ">否决</td>' in veto
+    assert deduction == (
+        f'{date}<td><a href="/r/7/">S2</a> {s2.short_text}</td><td class="num">3</td><td class="num neg">-1.50</td>'
+        '<td><span class="help">例会迟到</span></td><td></td><td>—</td></tr>'
+    )
+    assert exempt == (
+        f'{date}<td><a href="/r/8/">S1</a> {s1.short_text}</td><td class="num">1</td>'
+        '<td class="num ">0.00（免扣）</td><td>因公外出</td><td></td><td>—</td></tr>'
+    )
+    assert veto == (
+        f'{date}<td><a href="/r/9/">{veto_rule.code}</a> {veto_rule.short_text}</td><td class="num">1</td>'
+        '<td class="num ">否决</td><td></td><td></td><td>—</td></tr>'
+    )
