@@ -134,22 +134,23 @@ class Report:
         }
 
 
-def _median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+def _times(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:
+    """The seconds of each of `repeat` calls of `fn`, and the last call's result."""
     times, result = [], None
     for _ in range(repeat):
         started = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - started)
+    return times, result
+
+
+def _median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, result = _times(fn, repeat)
     return statistics.median(times), result
 
 
 def _best_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
+    return min(_times(fn, repeat)[0])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
     )
 
     names = _DepartmentNames({pk: name for pk, name, _ in entries})
-    links = _confirmed_links(year)
+    links = _confirmed_links(year=year)
     record_inputs = _records_summed(links, names) if merged else _records_read(links, names)
 
     democratic_scores = None
@@ -129,10 +129,11 @@ class _DepartmentNames(dict):
         return name
 
 
-def _confirmed_links(year: AssessmentYear | int):
+def _confirmed_links(**filters):
+    """The record links that count (their record is confirmed), filtered by `filters`."""
     from reviews.models import LedgerRecord, RecordDepartment
 
-    return RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
+    return RecordDepartment.objects.filter(record__status=LedgerRecord.Status.CONFIRMED, **filters)
 
 
 class _Values:
@@ -260,13 +261,12 @@ def department_records(year: AssessmentYear | int, department_id: int) -> list[e
     """The year's confirmed records that name the department, each with all its departments, in the order
     `year_input` gives them: what `engine.department_lines` needs to explain the department (one query,
     whatever the size of the year)."""
-    from reviews.models import LedgerRecord, RecordDepartment
+    from reviews.models import RecordDepartment
 
     own = RecordDepartment.objects.filter(year=year, department_id=department_id).values("record_id")
     # Not filtered by year again: the records are the year's already, and SQLite would then walk every link of
     # the year (its year index) instead of looking up these records' links (1 ms instead of 32 at 200,000).
-    links = RecordDepartment.objects.filter(record_id__in=own, record__status=LedgerRecord.Status.CONFIRMED)
-    return _records_read(links, None, streamed=False)
+    return _records_read(_confirmed_links(record_id__in=own), None, streamed=False)
 
 
 def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
