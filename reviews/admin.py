@@ -45,6 +45,14 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+class YearFilter(admin.RelatedFieldListFilter):
+    """Django's filter of the record's year, its choices (newest first, as the year's own ordering) from the
+    years the changelist reads once per request (LedgerRecordAdmin.ledger_years)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(year.pk, str(year)) for year in model_admin.ledger_years(request)]
+
+
 class DepartmentFilter(admin.SimpleListFilter):
     title = "部室"
     parameter_name = "department"
@@ -116,12 +124,11 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
         "evidence_count",
     ]
     list_display_links = ["date", "rule_code"]
-    list_filter = ["year", "status", "rule__category__name", DepartmentFilter, "exempt", "rule__kind"]
+    list_filter = [("year", YearFilter), "status", "rule__category__name", DepartmentFilter, "exempt", "rule__kind"]
     search_fields = ["reason", "description", "rule__code"]
     list_select_related = ["rule", "recorded_by", "year"]
     date_hierarchy = None
     list_per_page = 50
-    paginator = LedgerPaginator
     show_full_result_count = False
     inlines = [EvidenceInline]
     actions = ["confirm_records", "export_xlsx"]
@@ -210,17 +217,24 @@ class LedgerRecordAdmin(SimpleHistoryAdmin):
         extra_context["can_import"] = self.has_add_permission(request)
         return super().changelist_view(request, extra_context)
 
+    def ledger_years(self, request) -> list[AssessmentYear]:
+        """Every year, newest first, read once per request: the year in view, the year filter's choices and the
+        key of the record count (LedgerPaginator) all come from this one query."""
+        if not hasattr(request, "_ledger_years"):
+            request._ledger_years = list(AssessmentYear.objects.select_related("scheme").order_by("-year"))
+        return request._ledger_years
+
     def current_year(self, request) -> AssessmentYear | None:
-        """The year in view: the year filter's, else the latest; read once per request (the changelist builds
-        its filters twice)."""
-        if not hasattr(request, "_ledger_year"):
-            years = AssessmentYear.objects.select_related("scheme")
-            chosen = request.GET.get("year__id__exact")
-            if chosen and chosen.isdigit():
-                request._ledger_year = years.filter(pk=chosen).first()
-            else:
-                request._ledger_year = years.order_by("-year").first()
-        return request._ledger_year
+        """The year in view: the year filter's, else the latest."""
+        years = self.ledger_years(request)
+        chosen = request.GET.get("year__id__exact")
+        if chosen and chosen.isdigit():
+            return next((year for year in years if year.pk == int(chosen)), None)
+        return years[0] if years else None
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        versions = sorted((year.pk, year.data_version) for year in self.ledger_years(request))
+        return LedgerPaginator(queryset, per_page, orphans, allow_empty_first_page, versions=tuple(versions))
 
     # --- permissions: the responsibility division ----------------------------------------------------
     def has_module_permission(self, request):

@@ -29,7 +29,6 @@ from django.utils.safestring import mark_safe
 
 from kaohe.links import pk_url
 from reviews.models import RecordDepartment
-from scoring.models import AssessmentYear
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +163,32 @@ def ledger_rows(cl) -> list[ResultList]:
 
 
 class LedgerChangeList(ChangeList):
-    """The ledger's changelist. Its page shows each record's departments: they are read as plain names, in one
-    query, into `record.page_departments` (in the links' order), instead of a prefetch that builds a link
-    and a department instance for each (a hundred model instances per page). The admin's own queryset, which
-    its actions and forms use, keeps the prefetch."""
+    """The ledger's changelist. Its page reads only what its columns show:
+
+    - the record fields of PAGE_FIELDS, with the rule and the author joined, not the year (whose two JSON fields
+      and UUID every row decoded, for a column the page does not have);
+    - each record's departments as plain names, in one query, into `record.page_departments` (in the links'
+      order), instead of a prefetch that builds a link and a department instance for each (a hundred model
+      instances per page).
+
+    The admin's own queryset, which its actions and forms use, keeps every field and the prefetch."""
+
+    # list_display's columns, and the record's __str__ (the row checkbox's label). A column reading another
+    # field would load it with one query per row: tests/reviews/test_queries.py counts the page's queries.
+    PAGE_FIELDS = (
+        *("date", "quantity", "level", "points", "exempt", "status"),
+        *("rule", "rule__code", "rule__text"),
+        *("recorded_by", "recorded_by__username"),
+    )
 
     def get_results(self, request):
         super().get_results(request)
-        self.result_list = self.result_list.prefetch_related(None)
+        self.result_list = (
+            self.result_list.prefetch_related(None)
+            .select_related(None)
+            .select_related("rule", "recorded_by")
+            .only(*self.PAGE_FIELDS)
+        )
         records = list(self.result_list)  # evaluated once; the page's rows read these instances
         names = defaultdict(list)
         links = RecordDepartment.objects.filter(record__in=[record.pk for record in records]).order_by("pk")
@@ -186,8 +203,13 @@ class LedgerPaginator(Paginator):
 
     PostgreSQL counts rows by reading them: 10 ms for 200,000 records on every page of the ledger, a third of
     the page. Every write to a record or its departments gives its year a new `data_version`
-    (scoring.revisions), so a count keyed by the query and the versions of every year is exact.
+    (scoring.revisions), so a count keyed by the query and `versions`, the (pk, data_version) of every year
+    read for the request, is exact.
     """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, versions: tuple):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.versions = versions
 
     @cached_property
     def count(self) -> int:
@@ -198,8 +220,7 @@ class LedgerPaginator(Paginator):
             sql, params = query.sql_with_params()
         except EmptyResultSet:  # a filter nothing can match
             return 0
-        versions = tuple(AssessmentYear.objects.order_by("pk").values_list("pk", "data_version"))
-        key = (sql, repr(params), versions)
+        key = (sql, repr(params), self.versions)
         with _counts_lock:
             if key in _counts:
                 _counts.move_to_end(key)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.models import LedgerRecord, RecordDepartment
+from scoring.models import AssessmentYear
 from scoring.revisions import year_data_changed
 
 
@@ -57,3 +58,19 @@ def test_breakdown_queries_constant(client, cast, demo_year, rules, depts, djang
         response = client.get(url)
 
     assert response.context["result"].deductions == Decimal("123.50")  # 3.50 demo + 120 × 1
+
+
+def test_changelist_reads_the_years_once(client, cast, demo_year):
+    """The year in view, the year filter's choices (newest first) and the record count's key come from one query."""
+    later = AssessmentYear.objects.create(year=2024, scheme=demo_year.scheme, title="2024年度")
+    client.force_login(cast["lead"])
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("admin:reviews_ledgerrecord_changelist"), {"year__id__exact": demo_year.pk})
+
+    year_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "scoring_assessmentyear"' in q["sql"]]
+    assert len(year_queries) == 1
+    year_filter = response.context["cl"].filter_specs[0]
+    assert year_filter.lookup_choices == [(later.pk, "2024年度"), (demo_year.pk, str(demo_year))]
+    assert response.context["picker_year"] == demo_year
+    assert response.context["cl"].result_count == LedgerRecord.objects.filter(year=demo_year).count()
