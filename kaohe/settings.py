@@ -57,7 +57,7 @@ CSRF_TRUSTED_ORIGINS = env_list("KAOHE_CSRF_TRUSTED_ORIGINS", [])
 DATA_DIR = Path(env_str("KAOHE_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kaohe.apps.KaoheAdminConfig",  # django.contrib.admin with Kaohe's site (kaohe/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

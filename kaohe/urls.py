@@ -1,10 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "考核系统管理"
-admin.site.site_title = "考核系统"
-admin.site.index_title = "创先争优绩效考核"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ledger/", include("reviews.urls")),
