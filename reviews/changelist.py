@@ -213,11 +213,12 @@ class LedgerPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        query = getattr(self.object_list, "query", None)
-        if query is None:
+        if not isinstance(self.object_list, models.QuerySet):
             return super().count
         try:
-            sql, params = query.sql_with_params()
+            # The rows counted, named by the query's tables and conditions only: its columns (the related rows,
+            # the evidence count) and its order cost ten times more to compile and count the same rows.
+            sql, params = self.object_list.values("pk").order_by().query.sql_with_params()
         except EmptyResultSet:  # a filter nothing can match
             return 0
         key = (sql, repr(params), self.versions)
