@@ -32,6 +32,7 @@ from staff.forms import (
     ReviewForm,
     SelfAssessmentForm,
 )
+from staff.records import line_items
 from workplans import selectors, services
 from workplans.models import BonusClaim, ClaimEvidence, MonthlyReport, PlanItem, SelfAssessment
 
@@ -644,7 +645,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "year": year,
             "department": department,
             "result": result,
-            "lines": lines,
+            "line_items": line_items(lines),
             "categories": categories,
             "show_ranking": access.may_see_ranking(request.user, year),
         },
