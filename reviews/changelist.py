@@ -134,7 +134,9 @@ def ledger_rows(cl) -> list[ResultList]:
         columns = _columns(cl, objects[0])
     except ObjectDoesNotExist:  # a column that cannot be read on the first row: Django's per-cell handling
         return list(results(cl))
-    change_url = pk_url(f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change", cl.model_admin.admin_site.name)
+    change_url = pk_url(
+        f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change", current_app=cl.model_admin.admin_site.name
+    )
     # The list's filters ride along on every record's link; they do not depend on the record.
     first = change_url(objects[0].pk)
     with_filters = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, first)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from departments.access import headed_departments, is_leadership, is_reviewer, sees_all_departments
 from departments.models import Department
+from kaohe.links import pk_url
 from reviews.selectors import record_rows
 from scoring import engine
 from scoring.catalogue import spec_from_db
@@ -574,13 +575,15 @@ def compare_list(request: HttpRequest, year: int) -> HttpResponse:
     names = [d.name for d in page.object_list]
     assessments = {a.department.name: a for a in selectors.self_assessments(year).filter(department__name__in=names)}
     departments = {d.name: d for d in Department.objects.filter(year_entries__year=year, name__in=names)}
+    detail_url = pk_url("staff:compare_detail", year.year)
     rows = []
     for dept in page.object_list:
         assessment = assessments.get(dept.name)
         own = selectors.self_result(assessment, base) if assessment else None
         ledger = result.department(dept.name)
         diff = None if own is None else own.review_score - ledger.review_score
-        rows.append((departments[dept.name], assessment, own, ledger, diff))
+        department = departments[dept.name]
+        rows.append((department, assessment, own, ledger, diff, detail_url(department.pk)))
     return render(request, "staff/compare_list.html", {"year": year, "rows": rows, "page": page})
 
 
@@ -670,6 +673,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
         Department.objects.filter(year_entries__year=year, name__in=[d.name for d in shown]).values_list("name", "pk")
     )
     charted = shown[:CHART_DEPARTMENTS]
+    department_url = pk_url("staff:department", year.year)
     return render(
         request,
         "staff/results.html",
@@ -677,7 +681,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "result": result,
             "page": page,
-            "rows": [(d, ids[d.name]) for d in shown],
+            "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
             "score_chart": final_scores_chart(charted),
             "deduction_chart": deductions_chart(charted, result.categories),

@@ -325,6 +325,20 @@ def test_results_page_lists_departments_in_ranking_order(client, cast, demo_year
     assert positions == sorted(positions)
     assert page.count("<svg") == 2
     assert "103.80" in page  # 宣教调研室's final score, first place
+    for name in names:  # each row links to its department's page
+        url = reverse("staff:department", args=[2023, Department.objects.get(name=name).pk])
+        assert f'<a href="{url}">明细<span class="visually-hidden">：{name}</span></a>' in page
+
+
+def test_compare_list_links_each_department_to_its_comparison(client, cast, demo_year):
+    client.force_login(cast["lead"])
+    page = client.get(reverse("staff:compare", args=[2023])).content.decode()
+
+    departments = Department.objects.filter(year_entries__year=demo_year)
+    assert departments.count() == 7
+    for department in departments:
+        url = reverse("staff:compare_detail", args=[2023, department.pk])
+        assert page.count(f'<a href="{url}">逐项对照</a>') == 1
 
 
 @pytest.mark.usefixtures("self_assessment_year")  # 自评: reports, self-assessments and T4 may all be written
