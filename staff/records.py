@@ -15,9 +15,9 @@ from reviews.selectors import RecordRow
 from scoring.engine import Line
 
 
-def line_items(rows: list[dict]) -> list[SafeString]:
-    """One `<li>` per row of the department page: {"line": Line, "record": RecordRow or None, "text": rule text}."""
-    return [mark_safe(line_item(row["line"], row["record"], row["text"])) for row in rows]  # noqa: S308 — escaped below
+def line_items(rows: list[tuple[Line, RecordRow | None, str]]) -> list[SafeString]:
+    """One `<li>` per (line, its record or None, its rule's text) of the department page."""
+    return [mark_safe(line_item(*row)) for row in rows]  # noqa: S308 — every value is escaped by line_item
 
 
 def line_item(line: Line, record: RecordRow | None, text: str) -> str:

@@ -636,10 +636,9 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
         raise Http404("该部室未参加本年度考核。") from None
     scheme = scored.input.scheme  # the scheme the year was scored with (kept with it)
     records = record_rows(year, department)
-    lines = [
-        {"line": line, "record": records.get(line.key), "text": scheme.rules[line.rule].text} for line in result.lines
-    ]
-    lines.sort(key=lambda row: row["record"].date if row["record"] else timezone.localdate(), reverse=True)
+    # Newest first; a line whose record was removed since the year was scored sorts as today's.
+    lines = [(line, records.get(line.key), scheme.rules[line.rule].text) for line in result.lines]
+    lines.sort(key=lambda row: row[1].date if row[1] else timezone.localdate(), reverse=True)
     categories = [(name, result.by_category.get(code)) for code, name in scored.result.categories]
     return render(
         request,

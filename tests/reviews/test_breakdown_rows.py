@@ -1,7 +1,6 @@
 """The breakdown's table rows (reviews.admin._line_row): written in Python for speed, so each kind of line is
 checked here cell for cell, with every value escaped."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,23 +9,13 @@ from reviews.admin import _line_row
 from reviews.selectors import RecordRow
 from scoring.engine import Line
 from scoring.models import Rule
+from tests.records import record_row
 
 pytestmark = pytest.mark.django_db
 
 
 def _row(rule, **values) -> RecordRow:
-    fields = {
-        "pk": 7,
-        "date": datetime.date(2023, 3, 1),
-        "rule": rule,
-        "quantity": 1,
-        "reason": "",
-        "description": "",
-        "status": "confirmed",
-        "recorder": "",
-        "evidence": (),
-    } | values
-    return RecordRow(**fields)
+    return record_row(rule=rule, **values)
 
 
 def _rule(demo_year, code) -> Rule:

@@ -1,16 +1,15 @@
 """The department page's list of scored lines (staff.records.line_item): written in Python for speed, so each kind
 of line is checked here whole, with every value escaped, and the page is checked to show them."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from departments.models import Department
-from reviews.selectors import RecordRow
 from scoring.engine import Line
 from staff.records import line_item
+from tests.records import record_row
 
 pytestmark = pytest.mark.django_db
 
@@ -20,23 +19,8 @@ DATE = (
 )
 
 
-def _record(**values) -> RecordRow:
-    fields = {
-        "pk": 7,
-        "date": datetime.date(2023, 3, 1),
-        "rule": None,
-        "quantity": 1,
-        "reason": "",
-        "description": "",
-        "status": "confirmed",
-        "recorder": "",
-        "evidence": (),
-    } | values
-    return RecordRow(**fields)
-
-
 def test_shared_bonus_with_evidence_and_escaped_texts():
-    record = _record(
+    record = record_row(
         reason="表彰 <省总>",
         description="决定 & 奖牌",
         evidence=(("决定.pdf", "/ledger/evidence/1/"), ("奖<牌>.png", "/ledger/evidence/2/?a=1&b=2")),
@@ -54,10 +38,10 @@ def test_shared_bonus_with_evidence_and_escaped_texts():
     )
 
 
-def test_deduction_exempt_veto_and_a_line_without_its_record():
-    deduction = line_item(Line(7, "S2", "S", Decimal("-1.50"), 3), _record(description="例会迟到"), "迟到")
-    exempt = line_item(Line(8, "S1", "S", Decimal("0.00"), 1, exempt=True), _record(reason="因公外出"), "缺席")
-    veto = line_item(Line(9, "V1", "V", Decimal("0"), 1, veto=True), _record(), "否决事项")
+def test_deduction_exempt_veto_and_a_line_without_itsrecord_row():
+    deduction = line_item(Line(7, "S2", "S", Decimal("-1.50"), 3), record_row(description="例会迟到"), "迟到")
+    exempt = line_item(Line(8, "S1", "S", Decimal("0.00"), 1, exempt=True), record_row(reason="因公外出"), "缺席")
+    veto = line_item(Line(9, "V1", "V", Decimal("0"), 1, veto=True), record_row(), "否决事项")
     unread = line_item(Line(10, "S1", "S", Decimal("-1.00"), 1), None, "缺席")
 
     assert deduction == (
