@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 ZERO = Decimal("0")
 BASE_SCORE = Decimal("100")  # 三、考核实行百分制
@@ -151,8 +151,13 @@ class LeaderInput:
     supervises: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class RecordInput:
+class RecordInput(NamedTuple):
+    """One ledger record (or, read summed from the database, several identical ones).
+
+    A named tuple rather than a frozen dataclass: a province-scale year builds 200,000 of them per scoring, and a
+    tuple is built about four times faster (a frozen dataclass sets each field through `object.__setattr__`).
+    Immutable either way: the scored-year cache shares its input across requests."""
+
     rule: str
     departments: tuple[str, ...]
     quantity: int = 1
