@@ -56,3 +56,10 @@ def test_chart_svg_without_values_or_legend():
     assert svg.count("<rect") == 1
     assert "dx=" not in svg and "<ul" not in svg
     assert svg.endswith("</svg>")
+    assert svg.split("\n") == [
+        '<svg class="chart" viewBox="0 0 600 70" role="img" aria-label="得分" xmlns="http://www.w3.org/2000/svg">',
+        "<title>得分</title>",
+        '<text x="104" y="25.8" text-anchor="end" fill="#212529">组织部</text>',
+        '<rect x="110.0" y="10.0" width="396.0" height="22" fill="#9b1c1c"><title>组织部：90</title></rect>',
+        "</svg>",
+    ]
