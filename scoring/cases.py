@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -317,64 +317,99 @@ def _parse_leaders(raw: Any, names: set[str]) -> tuple[engine.LeaderInput, ...]:
 
 
 def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tuple[engine.RecordInput, ...]:
-    # A province-scale year has some 200,000 records: the loop does each check once, and builds a record's
-    # place ("records[12]") only for the error it raises.
+    # A province-scale year has some 200,000 records in a few hundred shapes: the same rule, quantity, level,
+    # exemption and reason, for a different department. A shape is checked once (`_parse_record`); the
+    # records after it only check their department. Records that give points or several departments, and any
+    # value of an unexpected type, always take the full check, so every error is the one it would be alone.
     items = _list(raw, "records")
-    rules = scheme.rules
+    checked: dict[tuple, engine.RuleSpec] = {}
     result = []
     annual_seen: set[tuple[str, str]] = set()
     for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise ScoringError(f"records[{i}]", "须为对象（{...}）")
-        if not RECORD_KEYS.issuperset(item):
-            _known_keys(item, RECORD_KEYS, f"records[{i}]", "字段")
-        code = item.get("rule")
-        rule = rules.get(code) if isinstance(code, str) else None
+        rule = None
+        if (
+            type(item) is dict
+            and "department" in item
+            and "departments" not in item
+            and "points" not in item
+            and RECORD_KEYS.issuperset(item)
+        ):
+            get = item.get
+            quantity, exempt = get("quantity", 1), get("exempt", False)
+            if type(quantity) is int and type(exempt) is bool:
+                shape = (get("rule"), quantity, get("level"), exempt, get("reason", ""))
+                try:
+                    rule = checked.get(shape)
+                except TypeError:  # a list or an object where text belongs: the full check says where
+                    rule = None
         if rule is None:
-            raise ScoringError(f"records[{i}].rule", f"未知考核项目 {code!r}")
-        if "department" in item:
-            if "departments" in item:
-                raise ScoringError(f"records[{i}]", "须给出 department 或 departments 之一")
-            departments = (item["department"],)
-        elif "departments" in item:
-            departments = tuple(_list(item["departments"], f"records[{i}].departments"))
-            if rule.kind != engine.KIND_BONUS:
-                raise ScoringError(f"records[{i}].departments", f"{rule.code} 不是加分项目，只能针对一个部室")
+            rule, record = _parse_record(i, item, scheme.rules, names)
+            if record.points is None and "department" in item:
+                checked[(record.rule, record.quantity, record.level, record.exempt, record.reason)] = rule
         else:
-            raise ScoringError(f"records[{i}]", "须给出 department 或 departments 之一")
-        for name in departments:
-            if not isinstance(name, str) or name not in names:
+            name = item["department"]
+            if type(name) is not str or name not in names:
                 raise ScoringError(f"records[{i}].department", f"未知部室 {name!r}")
-        quantity = item.get("quantity", 1)
-        if isinstance(quantity, bool) or not isinstance(quantity, int):
-            raise ScoringError(f"records[{i}].quantity", "数量须为正整数")
-        if quantity > MAX_COUNT:
-            raise ScoringError(f"records[{i}].quantity", f"数量须不大于 {MAX_COUNT}")
-        points = item.get("points")
-        if points is not None:
-            points = _decimal(points, f"records[{i}].points")
-        level = item.get("level")
-        if level is not None and not isinstance(level, str):
-            raise ScoringError(f"records[{i}].level", f"未知级别 {level!r}")
-        exempt = item.get("exempt", False)
-        if not isinstance(exempt, bool):
-            raise ScoringError(f"records[{i}].exempt", "须为 true 或 false")
-        reason = item.get("reason", "")
-        if not isinstance(reason, str):
-            raise ScoringError(f"records[{i}].reason", "须为文字")
-        # positionally: rule, departments, quantity, points, level, exempt, reason, key
-        record = engine.RecordInput(rule.code, departments, quantity, points, level, exempt, reason, i)
-        problems = engine.record_problems(rule, record)
-        if problems:
-            field_name, message = problems[0]
-            raise ScoringError(f"records[{i}].{field_name}", message)
+            # positionally: rule, departments, quantity, points, level, exempt, reason, key
+            record = engine.RecordInput(rule.code, (name,), quantity, None, shape[2], exempt, shape[4], i)
         if rule.annual:
-            for name in departments:
+            for name in record.departments:
                 if (name, rule.code) in annual_seen:
                     raise ScoringError(f"records[{i}]", f"{rule.code} 为年度项目，部室“{name}”本年度已有一条记录")
                 annual_seen.add((name, rule.code))
         result.append(record)
     return tuple(result)
+
+
+def _parse_record(
+    i: int, item: Any, rules: Mapping[str, engine.RuleSpec], names: set[str]
+) -> tuple[engine.RuleSpec, engine.RecordInput]:
+    """Check one record whole, and build it; the error names the record's place ("records[12].level")."""
+    if not isinstance(item, dict):
+        raise ScoringError(f"records[{i}]", "须为对象（{...}）")
+    if not RECORD_KEYS.issuperset(item):
+        _known_keys(item, RECORD_KEYS, f"records[{i}]", "字段")
+    code = item.get("rule")
+    rule = rules.get(code) if isinstance(code, str) else None
+    if rule is None:
+        raise ScoringError(f"records[{i}].rule", f"未知考核项目 {code!r}")
+    if "department" in item:
+        if "departments" in item:
+            raise ScoringError(f"records[{i}]", "须给出 department 或 departments 之一")
+        departments = (item["department"],)
+    elif "departments" in item:
+        departments = tuple(_list(item["departments"], f"records[{i}].departments"))
+        if rule.kind != engine.KIND_BONUS:
+            raise ScoringError(f"records[{i}].departments", f"{rule.code} 不是加分项目，只能针对一个部室")
+    else:
+        raise ScoringError(f"records[{i}]", "须给出 department 或 departments 之一")
+    for name in departments:
+        if not isinstance(name, str) or name not in names:
+            raise ScoringError(f"records[{i}].department", f"未知部室 {name!r}")
+    quantity = item.get("quantity", 1)
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ScoringError(f"records[{i}].quantity", "数量须为正整数")
+    if quantity > MAX_COUNT:
+        raise ScoringError(f"records[{i}].quantity", f"数量须不大于 {MAX_COUNT}")
+    points = item.get("points")
+    if points is not None:
+        points = _decimal(points, f"records[{i}].points")
+    level = item.get("level")
+    if level is not None and not isinstance(level, str):
+        raise ScoringError(f"records[{i}].level", f"未知级别 {level!r}")
+    exempt = item.get("exempt", False)
+    if not isinstance(exempt, bool):
+        raise ScoringError(f"records[{i}].exempt", "须为 true 或 false")
+    reason = item.get("reason", "")
+    if not isinstance(reason, str):
+        raise ScoringError(f"records[{i}].reason", "须为文字")
+    # positionally: rule, departments, quantity, points, level, exempt, reason, key
+    record = engine.RecordInput(rule.code, departments, quantity, points, level, exempt, reason, i)
+    problems = engine.record_problems(rule, record)
+    if problems:
+        field_name, message = problems[0]
+        raise ScoringError(f"records[{i}].{field_name}", message)
+    return rule, record
 
 
 def _parse_ballots(raw: Any, settings: engine.Settings, names: set[str]) -> tuple[engine.BallotInput, ...]:
