@@ -19,13 +19,13 @@ from scoring.services import year_input
 
 
 def _render(template: str, context: dict, title: str) -> bytes:
-    renderer = _Renderer()
+    renderer = _Renderer(title)
     federation = settings.KAOHE_FEDERATION_NAME
     html = render_to_string(
         template, {**context, "federation": federation, "doc_title": title, "today": timezone.localdate()}
     )
     renderer.add(html, left=federation, right=title)
-    return renderer.pdf(title)
+    return renderer.pdf()
 
 
 def _supervisor(data: engine.YearInput, name: str) -> str:

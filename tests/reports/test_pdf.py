@@ -1,10 +1,12 @@
 """The year-end PDF: its text carries the ranking, scores and awards of the core; CJK fonts are embedded."""
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
-from reports.data import year_report
+from reports.data import Democratic, DemocraticRow, year_report
 from reports.pdf import build_department_pdf, build_pdf, year_pdf_render
 from scoring import engine
 from scoring.services import year_input, year_result
@@ -93,3 +95,81 @@ def test_department_pdf_keeps_its_ledger_whatever_the_year_limits(demo_year, tmp
     text = pdf_text(build_department_pdf(demo_year, "组织部"), tmp_path)
 
     assert re.search(r"2023-05-31\s+T2", text)
+
+
+def _outline(data: bytes) -> list[str]:
+    def titles(items):
+        for item in items:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    return list(titles(PdfReader(io.BytesIO(data)).outline))
+
+
+def _body_lines(text: str, title: str) -> list[str]:
+    """The text's lines in order, without spaces, running headers, page numbers and repeats (a table's header
+    row is repeated on each of its pages, and a long table's parts break pages elsewhere)."""
+    lines = ("".join(line.split()) for line in text.splitlines())
+    return list(dict.fromkeys(x for x in lines if x and not x.endswith(title) and not re.fullmatch(r"第\d+页", x)))
+
+
+def test_year_pdf_lays_long_tables_out_in_parts_with_the_same_content(demo_year, tmp_path):
+    report = year_report(demo_year)
+    steps = []
+
+    whole = year_pdf_render(report)
+    parted = year_pdf_render(report, rows_per_part=3, progress=lambda percent, step: steps.append(step))
+
+    # Seven departments, three rows per part: the ranking, the awards and the entered democratic scores in
+    # three parts each, after the cover and before the department sections' one part.
+    assert steps == [
+        "已排版封面",
+        "已排版考核结果汇总 3 / 7",
+        "已排版考核结果汇总 6 / 7",
+        "已排版考核结果汇总 7 / 7",
+        "已排版部室 7 / 7",
+        "已排版奖励核发 3 / 7",
+        "已排版奖励核发 6 / 7",
+        "已排版奖励核发 7 / 7",
+        "已排版民主测评统计 3 / 7",
+        "已排版民主测评统计 6 / 7",
+        "已排版民主测评统计 7 / 7",
+        "正在生成 PDF 文件",
+    ]
+    assert _outline(parted) == _outline(whole)
+    assert _outline(whole)[:3] == [report.title, "一、考核结果汇总", "二、得分图示"]
+    text = pdf_text(parted, tmp_path)
+    assert _body_lines(text, report.title) == _body_lines(pdf_text(whole, tmp_path), report.title)
+    # What only a table's last part prints, once.
+    assert len(re.findall(r"^\s*合计\s+29\s+19,000\.00", text, re.M)) == 1
+    assert text.count("以上考核结果尚待区总工会党组会议审定") == 1
+    pages = text.split("\f")
+    numbers = [int(m.group(1)) for p in pages if (m := re.search(r"第\s*(\d+)\s*页", p))]
+    assert numbers == list(range(2, len([p for p in pages if p.strip()]) + 1))
+    assert PdfReader(io.BytesIO(parted)).metadata.title == report.title
+
+
+def test_year_pdf_keeps_a_departments_rows_of_the_ballot_statistics_in_one_part(demo_year):
+    report = year_report(demo_year)
+    groups = ("机关全体人员", "基层工会干部代表")
+    report.democratic = Democratic(
+        source="ballots",
+        source_label="按测评票计算",
+        grades=("优秀", "良好"),
+        groups=groups,
+        rows=[
+            DemocraticRow(d.name, d.democratic_score, {g: {"优秀": 1} for g in groups}, {}, 2)
+            for d in report.result.departments
+        ],
+        ballots=2,
+    )
+    steps = []
+
+    year_pdf_render(report, rows_per_part=5, progress=lambda percent, step: steps.append(step))
+
+    # Two rows per department: parts of four rows, not five.
+    assert [s for s in steps if s.startswith("已排版民主测评统计")] == [
+        "已排版民主测评统计 4 / 14",
+        "已排版民主测评统计 8 / 14",
+        "已排版民主测评统计 12 / 14",
+        "已排版民主测评统计 14 / 14",
+    ]
