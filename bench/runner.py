@@ -562,34 +562,48 @@ def _xlsx_floor(out: Path) -> dict:
 
 
 def _pdf_floor(year, out: Path) -> dict:
-    """WeasyPrint rendering one bare table of the rows the year-end PDF shows: every department's result
-    and every ledger line of it."""
+    """WeasyPrint rendering one bare table of the rows the year-end PDF shows, within the same limits
+    (`KAOHE_PDF_SECTIONS_MAX`, `KAOHE_PDF_LEDGER_ROWS_MAX`): the ranking, the department sections' ledger lines,
+    the awards and the democratic statistics (per department and group of raters). Rendered as one document
+    with the cyclic collector paused, as the report's parts are."""
+    from django.conf import settings
     from django.utils.html import escape
     from weasyprint import HTML
 
-    from reviews.models import LedgerRecord, RecordDepartment
-    from scoring.services import year_result
+    from reports.data import year_report
+    from scoring.engine import gc_paused
 
-    result = year_result(year)
-    rows = [(d.name, d.review_score, d.democratic_score, d.final_score, d.rank, d.award) for d in result.departments]
-    rows += list(
-        RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.CONFIRMED)
-        .order_by("department__order", "record__date", "record_id")
-        .values_list(
-            "department__name", "record__date", "rule__code", "record__quantity", "record__points", "record__reason"
+    report = year_report(
+        year, ledger_rows_max=settings.KAOHE_PDF_LEDGER_ROWS_MAX, sections_max=settings.KAOHE_PDF_SECTIONS_MAX
+    )
+    departments = report.result.departments
+    rows: list[tuple] = [
+        (d.rank, d.name, d.headcount, d.review_score, d.democratic_score, d.final_score, d.award_label)
+        for d in departments
+    ]
+    for section in [] if report.ledger_omitted else report.sections:
+        rows += [(section.result.name, r.date, r.rule, r.quantity, r.points, r.reason) for r in section.rows]
+    rows += [(d.rank, d.name, d.award_label, d.per_capita, d.headcount, d.total) for d in departments]
+    dem = report.democratic
+    if dem.source != "none":
+        groups = dem.groups or ("",)
+        for r in dem.rows:
+            rows += [(r.name, g, *(r.counts.get(g, {}).get(x, 0) for x in dem.grades), r.score) for g in groups]
+
+    @gc_paused
+    def render() -> bytes:
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape('' if c is None else c)}</td>" for c in row) + "</tr>" for row in rows
         )
-        .iterator(chunk_size=5000)
-    )
+        html = (
+            "<html><head><meta charset='utf-8'><style>body{font-family:'Noto Sans CJK SC';font-size:8pt}"
+            "td{border:1px solid #999;padding:1px 3px}table{border-collapse:collapse}</style></head><body>"
+            f"<table>{body}</table></body></html>"
+        )
+        return HTML(string=html).write_pdf()
+
     started = time.perf_counter()
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape('' if c is None else c)}</td>" for c in row) + "</tr>" for row in rows
-    )
-    html = (
-        "<html><head><meta charset='utf-8'><style>body{font-family:'Noto Sans CJK SC';font-size:8pt}"
-        "td{border:1px solid #999;padding:1px 3px}table{border-collapse:collapse}</style></head><body>"
-        f"<table>{body}</table></body></html>"
-    )
-    out.write_bytes(HTML(string=html).write_pdf())
+    out.write_bytes(render())
     return {"render_seconds": time.perf_counter() - started, "rows": len(rows)}
 
 
