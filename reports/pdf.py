@@ -60,7 +60,7 @@ class _Renderer:
         """Lay out and write one part; `left` and `right` are the running header of its pages (not on the cover).
 
         With the cyclic collector paused: a part's layout is millions of objects that live until it is written,
-        and the collector's passes over them took a sixth of the time (2,000 departments: 64 → 54 s).
+        and the collector's passes over them took a fifth of the time (2,000 departments: 68–75 → 53–57 s).
         """
         from weasyprint import CSS, HTML
 
