@@ -173,3 +173,23 @@ def test_year_pdf_keeps_a_departments_rows_of_the_ballot_statistics_in_one_part(
         "已排版民主测评统计 12 / 14",
         "已排版民主测评统计 14 / 14",
     ]
+
+
+@pytest.mark.parametrize(
+    "source,ballots,says",
+    [
+        ("none", None, "本年度未举行民主测评，最终得分即考核小组评分。"),
+        ("ballots", 0, "本年度尚无测评票数据。"),
+    ],
+)
+def test_year_pdf_without_democratic_statistics_says_why_and_signs_off(demo_year, tmp_path, source, ballots, says):
+    report = year_report(demo_year)
+    report.democratic = Democratic(
+        source=source, source_label="", grades=("优秀",), groups=(), rows=[], ballots=ballots
+    )
+
+    for data in (year_pdf_render(report), year_pdf_render(report, rows_per_part=3)):
+        text = pdf_text(data, tmp_path)
+        assert text.count("五、民主测评统计") == 1
+        assert text.count(says) == 1
+        assert text.count("以上考核结果尚待区总工会党组会议审定") == 1
