@@ -1,7 +1,8 @@
 """The year-end PDF (年度考核结果报告) and a department's own section, as bytes.
 
 A large year is laid out in parts: the cover, the long tables (ranking, awards, democratic statistics)
-`ROWS_PER_PART` rows at a time, the department sections `DEPARTMENTS_PER_PART` at a time. Each part is written
+`ROWS_PER_PART` rows at a time, the department sections in groups of at most `DEPARTMENTS_PER_PART` sections and
+about `ROWS_PER_PART` ledger rows. Each part is written
 to PDF as soon as it is laid out and the parts are then concatenated (pypdf), so that only one part's layout is
 ever in memory (WeasyPrint keeps a document's whole layout until it writes it: 2,000 departments' tables in one
 document took 1.6 GB), and a large year reports progress part by part. Page numbers continue across the parts
@@ -124,6 +125,30 @@ class _Piece:
     sections: list | None = None
     first_chunk: bool = False
     page_break: bool = True  # starts a new page, unless it is the first piece of its part
+    rows: int = 0  # how much it lays out, in table rows
+
+    @classmethod
+    def table(cls, template: str, label: str, chunk: _Chunk, **kwargs) -> _Piece:
+        return cls(template, chunk.step(label), chunk=chunk, rows=len(chunk.rows), **kwargs)
+
+
+# What a department section lays out besides its ledger rows (its facts and its categories), in table rows.
+SECTION_ROWS = 10
+
+
+def _section_groups(sections: list[DepartmentSection], most: int, rows: int) -> list[list[DepartmentSection]]:
+    """The department sections in order, in groups of at most `most` sections and, but for a section larger on
+    its own, at most `rows` rows."""
+    groups: list[list[DepartmentSection]] = []
+    weight = 0
+    for section in sections:
+        size = SECTION_ROWS + len(section.rows)
+        if not groups or len(groups[-1]) == most or weight + size > rows:
+            groups.append([])
+            weight = 0
+        groups[-1].append(section)
+        weight += size
+    return groups
 
 
 def _category_rows(report: YearReport, section: DepartmentSection) -> list[tuple[str, str, Decimal, int]]:
@@ -204,8 +229,9 @@ def year_pdf_render(
 ) -> bytes:
     """The whole year-end report of an already loaded year.
 
-    A year whose department sections and tables fit one part each is laid out as one document (fastest); a
-    larger one piece by piece, each piece its own part, with progress after each.
+    A year that fits one part (at most `per_part` department sections, and `rows_per_part` table rows in all) is
+    laid out as one document, the fastest. A larger one piece by piece, each piece its own part, with progress
+    after each: the cover, each table's chunks, the department sections in groups within the same limits.
     """
     sections = report.sections
     departments = report.result.departments
@@ -221,24 +247,29 @@ def year_pdf_render(
 
     pieces = [_Piece("reports/pdf/_cover.html", "已排版封面")]
     for chunk in _chunks(departments, rows_per_part):
-        pieces.append(_Piece("reports/pdf/_summary.html", chunk.step("已排版考核结果汇总"), chunk=chunk))
+        pieces.append(_Piece.table("reports/pdf/_summary.html", "已排版考核结果汇总", chunk))
     if report.sections_omitted:
         pieces.append(_Piece("reports/pdf/_omitted.html", "已排版各部室考核情况"))
-    for offset in range(0, len(sections), per_part):
-        group = sections[offset : offset + per_part]
-        numbered = [(offset + i + 1, s, _category_rows(report, s)) for i, s in enumerate(group)]
-        step = f"已排版部室 {offset + len(group)} / {len(sections)}"
-        pieces.append(_Piece("reports/pdf/_departments.html", step, sections=numbered, first_chunk=offset == 0))
+    done = 0
+    for group in _section_groups(sections, per_part, rows_per_part):
+        numbered = [(done + i + 1, s, _category_rows(report, s)) for i, s in enumerate(group)]
+        step = f"已排版部室 {done + len(group)} / {len(sections)}"
+        size = sum(SECTION_ROWS + len(s.rows) for s in group)
+        pieces.append(
+            _Piece("reports/pdf/_departments.html", step, sections=numbered, first_chunk=done == 0, rows=size)
+        )
+        done += len(group)
     for chunk in _chunks(departments, rows_per_part):
-        pieces.append(_Piece("reports/pdf/_awards.html", chunk.step("已排版奖励核发"), chunk=chunk))
+        pieces.append(_Piece.table("reports/pdf/_awards.html", "已排版奖励核发", chunk))
     rows, per_department = _democratic_table(report)
     # A department's rows (one per group of raters) stay in one part.
     for chunk in _chunks(rows, max(1, rows_per_part // per_department) * per_department):
         # In a one-part report the statistics follow the awards on the same page.
-        step = chunk.step("已排版民主测评统计")
-        pieces.append(_Piece("reports/pdf/_democratic.html", step, chunk=chunk, page_break=not chunk.first))
+        pieces.append(
+            _Piece.table("reports/pdf/_democratic.html", "已排版民主测评统计", chunk, page_break=not chunk.first)
+        )
 
-    one_part = len(sections) <= per_part and all(p.chunk is None or p.chunk.first and p.chunk.last for p in pieces)
+    one_part = len(sections) <= per_part and sum(p.rows for p in pieces) <= rows_per_part
     parts = [pieces] if one_part else [[piece] for piece in pieces]
     renderer = _Renderer(report.title)
     for done, part in enumerate(parts, start=1):

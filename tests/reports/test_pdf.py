@@ -120,13 +120,13 @@ def test_year_pdf_lays_long_tables_out_in_parts_with_the_same_content(demo_year,
     parted = year_pdf_render(report, rows_per_part=3, progress=lambda percent, step: steps.append(step))
 
     # Seven departments, three rows per part: the ranking, the awards and the entered democratic scores in
-    # three parts each, after the cover and before the department sections' one part.
+    # three parts each, and each department section (more than three rows) in its own.
     assert steps == [
         "已排版封面",
         "已排版考核结果汇总 3 / 7",
         "已排版考核结果汇总 6 / 7",
         "已排版考核结果汇总 7 / 7",
-        "已排版部室 7 / 7",
+        *(f"已排版部室 {n} / 7" for n in range(1, 8)),
         "已排版奖励核发 3 / 7",
         "已排版奖励核发 6 / 7",
         "已排版奖励核发 7 / 7",
@@ -193,3 +193,36 @@ def test_year_pdf_without_democratic_statistics_says_why_and_signs_off(demo_year
         assert text.count("五、民主测评统计") == 1
         assert text.count(says) == 1
         assert text.count("以上考核结果尚待区总工会党组会议审定") == 1
+
+
+def test_year_pdf_groups_department_sections_by_their_rows(demo_year, tmp_path):
+    report = year_report(demo_year)
+    # Each section lays out ten rows besides its ledger lines: 14, 14, 15, 15, 16, 14, 15 rows.
+    assert [len(s.rows) for s in report.sections] == [4, 4, 5, 5, 6, 4, 5]
+    steps = []
+
+    data = year_pdf_render(report, rows_per_part=30, progress=lambda percent, step: steps.append(step))
+
+    assert steps == [
+        "已排版封面",
+        "已排版考核结果汇总",
+        "已排版部室 2 / 7",
+        "已排版部室 4 / 7",
+        "已排版部室 6 / 7",
+        "已排版部室 7 / 7",
+        "已排版奖励核发",
+        "已排版民主测评统计",
+        "正在生成 PDF 文件",
+    ]
+    assert pdf_text(data, tmp_path).count("考核台帐记录") == 7
+
+
+def test_year_pdf_of_a_year_within_one_part_is_one_document(demo_year):
+    report = year_report(demo_year)  # 7 sections, 124 rows in all
+    steps = []
+
+    year_pdf_render(report, rows_per_part=124, progress=lambda percent, step: steps.append(step))
+    year_pdf_render(report, rows_per_part=123, progress=lambda percent, step: steps.append(step))
+
+    assert steps[:2] == ["已排版全部内容", "正在生成 PDF 文件"]
+    assert steps[2:4] == ["已排版封面", "已排版考核结果汇总"]
