@@ -136,13 +136,17 @@ class _Piece:
 SECTION_ROWS = 10
 
 
+def _section_rows(section: DepartmentSection) -> int:
+    return SECTION_ROWS + len(section.rows)
+
+
 def _section_groups(sections: list[DepartmentSection], most: int, rows: int) -> list[list[DepartmentSection]]:
     """The department sections in order, in groups of at most `most` sections and, but for a section larger on
     its own, at most `rows` rows."""
     groups: list[list[DepartmentSection]] = []
     weight = 0
     for section in sections:
-        size = SECTION_ROWS + len(section.rows)
+        size = _section_rows(section)
         if not groups or len(groups[-1]) == most or weight + size > rows:
             groups.append([])
             weight = 0
@@ -250,15 +254,15 @@ def year_pdf_render(
         pieces.append(_Piece.table("reports/pdf/_summary.html", "已排版考核结果汇总", chunk))
     if report.sections_omitted:
         pieces.append(_Piece("reports/pdf/_omitted.html", "已排版各部室考核情况"))
-    done = 0
+    offset = 0
     for group in _section_groups(sections, per_part, rows_per_part):
-        numbered = [(done + i + 1, s, _category_rows(report, s)) for i, s in enumerate(group)]
-        step = f"已排版部室 {done + len(group)} / {len(sections)}"
-        size = sum(SECTION_ROWS + len(s.rows) for s in group)
+        numbered = [(offset + i + 1, s, _category_rows(report, s)) for i, s in enumerate(group)]
+        step = f"已排版部室 {offset + len(group)} / {len(sections)}"
+        size = sum(_section_rows(s) for s in group)
         pieces.append(
-            _Piece("reports/pdf/_departments.html", step, sections=numbered, first_chunk=done == 0, rows=size)
+            _Piece("reports/pdf/_departments.html", step, sections=numbered, first_chunk=offset == 0, rows=size)
         )
-        done += len(group)
+        offset += len(group)
     for chunk in _chunks(departments, rows_per_part):
         pieces.append(_Piece.table("reports/pdf/_awards.html", "已排版奖励核发", chunk))
     rows, per_department = _democratic_table(report)
