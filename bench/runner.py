@@ -571,6 +571,7 @@ def _pdf_floor(year, out: Path) -> dict:
     from weasyprint import HTML
 
     from reports.data import year_report
+    from reports.pdf import democratic_table
     from scoring.engine import gc_paused
 
     report = year_report(
@@ -584,11 +585,12 @@ def _pdf_floor(year, out: Path) -> dict:
     for section in [] if report.ledger_omitted else report.sections:
         rows += [(section.result.name, r.date, r.rule, r.quantity, r.points, r.reason) for r in section.rows]
     rows += [(d.rank, d.name, d.award_label, d.per_capita, d.headcount, d.total) for d in departments]
-    dem = report.democratic
-    if dem.source != "none":
-        groups = dem.groups or ("",)
-        for r in dem.rows:
-            rows += [(r.name, g, *(r.counts.get(g, {}).get(x, 0) for x in dem.grades), r.score) for g in groups]
+    for r in democratic_table(report)[0]:  # per department and group of raters, or the entered scores
+        rows.append(
+            (r["name"], r["group"], *r["counts"], r["total"], r["mean"], r["score"])
+            if isinstance(r, dict)
+            else (r.name, r.score)
+        )
 
     @gc_paused
     def render() -> bytes:

@@ -213,9 +213,9 @@ def _context(report: YearReport, **extra) -> dict:
 CHART_DEPARTMENTS_MAX = 100
 
 
-def _democratic_table(report: YearReport) -> tuple[list, int]:
+def democratic_table(report: YearReport) -> tuple[list, int]:
     """The rows of the democratic-evaluation table (per department and group of raters, the entered scores, or
-    none), and how many rows each department has."""
+    none), and how many rows each department has. Also what `make bench`'s PDF floor renders."""
     dem = report.democratic
     if dem.source == "scores":
         return list(dem.rows), 1
@@ -265,7 +265,7 @@ def year_pdf_render(
         offset += len(group)
     for chunk in _chunks(departments, rows_per_part):
         pieces.append(_Piece.table("reports/pdf/_awards.html", "已排版奖励核发", chunk))
-    rows, per_department = _democratic_table(report)
+    rows, per_department = democratic_table(report)
     # A department's rows (one per group of raters) stay in one part.
     for chunk in _chunks(rows, max(1, rows_per_part // per_department) * per_department):
         # In a one-part report the statistics follow the awards on the same page.

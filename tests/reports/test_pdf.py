@@ -97,6 +97,13 @@ def test_department_pdf_keeps_its_ledger_whatever_the_year_limits(demo_year, tmp
     assert re.search(r"2023-05-31\s+T2", text)
 
 
+def _render_with_steps(report, **kwargs) -> tuple[bytes, list[str]]:
+    """The year-end PDF and the progress steps it reported."""
+    steps = []
+    data = year_pdf_render(report, progress=lambda percent, step: steps.append(step), **kwargs)
+    return data, steps
+
+
 def _outline(data: bytes) -> list[str]:
     def titles(items):
         for item in items:
@@ -114,10 +121,9 @@ def _body_lines(text: str, title: str) -> list[str]:
 
 def test_year_pdf_lays_long_tables_out_in_parts_with_the_same_content(demo_year, tmp_path):
     report = year_report(demo_year)
-    steps = []
 
     whole = year_pdf_render(report)
-    parted = year_pdf_render(report, rows_per_part=3, progress=lambda percent, step: steps.append(step))
+    parted, steps = _render_with_steps(report, rows_per_part=3)
 
     # Seven departments, three rows per part: the ranking, the awards and the entered democratic scores in
     # three parts each, and each department section (more than three rows) in its own.
@@ -162,9 +168,8 @@ def test_year_pdf_keeps_a_departments_rows_of_the_ballot_statistics_in_one_part(
         ],
         ballots=2,
     )
-    steps = []
 
-    year_pdf_render(report, rows_per_part=5, progress=lambda percent, step: steps.append(step))
+    _, steps = _render_with_steps(report, rows_per_part=5)
 
     # Two rows per department: parts of four rows, not five.
     assert [s for s in steps if s.startswith("已排版民主测评统计")] == [
@@ -199,9 +204,8 @@ def test_year_pdf_groups_department_sections_by_their_rows(demo_year, tmp_path):
     report = year_report(demo_year)
     # Each section lays out ten rows besides its ledger lines: 14, 14, 15, 15, 16, 14, 15 rows.
     assert [len(s.rows) for s in report.sections] == [4, 4, 5, 5, 6, 4, 5]
-    steps = []
 
-    data = year_pdf_render(report, rows_per_part=30, progress=lambda percent, step: steps.append(step))
+    data, steps = _render_with_steps(report, rows_per_part=30)
 
     assert steps == [
         "已排版封面",
@@ -219,10 +223,16 @@ def test_year_pdf_groups_department_sections_by_their_rows(demo_year, tmp_path):
 
 def test_year_pdf_of_a_year_within_one_part_is_one_document(demo_year):
     report = year_report(demo_year)  # 7 sections, 124 rows in all
-    steps = []
 
-    year_pdf_render(report, rows_per_part=124, progress=lambda percent, step: steps.append(step))
-    year_pdf_render(report, rows_per_part=123, progress=lambda percent, step: steps.append(step))
+    _, within = _render_with_steps(report, rows_per_part=124)
+    _, beyond = _render_with_steps(report, rows_per_part=123)
 
-    assert steps[:2] == ["已排版全部内容", "正在生成 PDF 文件"]
-    assert steps[2:4] == ["已排版封面", "已排版考核结果汇总"]
+    assert within == ["已排版全部内容", "正在生成 PDF 文件"]
+    assert beyond == [
+        "已排版封面",
+        "已排版考核结果汇总",
+        "已排版部室 7 / 7",
+        "已排版奖励核发",
+        "已排版民主测评统计",
+        "正在生成 PDF 文件",
+    ]
