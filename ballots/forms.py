@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from ballots.codes import CODE_LENGTH, MAX_CODES_PER_BATCH
 from ballots.models import RaterGroup, Round
-from ballots.services import CODE_LENGTH, MAX_CODES_PER_BATCH
 from departments.models import Department
 
 ABSTAIN_CHOICE = "abstain"

@@ -7,14 +7,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from ballots.models import RaterGroup
-from ballots.services import grade_names
+from ballots.selectors import grade_names
 from departments.models import Department
 
 SLIPS_PER_PAGE = 6
 
 
 def slips_pdf(*, group: RaterGroup, department: Department | None, codes: list[str], ballot_url: str) -> bytes:
-    from weasyprint import HTML  # slow import, only when a sheet is printed
+    from weasyprint import HTML  # noqa: PLC0415 — slow to import: only when a sheet is printed
 
     # The QR code holds only the page's address, never a code: a code in a URL would end up in access logs.
     qr = segno.make(ballot_url, error="m").svg_data_uri(scale=4, border=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -13,7 +15,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ballots import services
+from ballots import codes as ballot_codes
+from ballots import paper as ballot_paper
+from ballots import selectors, services
+from ballots import statistics as ballot_statistics
 from ballots.forms import (
     CodeForm,
     CodesForm,
@@ -80,9 +85,9 @@ def vote(request: HttpRequest) -> HttpResponse:
         return _vote_render(request, "ballots/vote_code.html", {"form": code_form})
     code = code_form.cleaned_data["code"]
     try:
-        check = services.code_check(code)
-    except services.BallotRefused as refused:
-        if refused.message == services.MSG_UNKNOWN:
+        check = selectors.code_check(code)
+    except ballot_codes.BallotRefused as refused:
+        if refused.message == ballot_codes.MSG_UNKNOWN:
             key = _client_key(request)
             cache.add(key, 0, FAILED_CODE_WINDOW)
             cache.incr(key)
@@ -90,11 +95,11 @@ def vote(request: HttpRequest) -> HttpResponse:
             request, "ballots/vote_code.html", {"form": code_form, "refusal": refused.message}, status=400
         )
 
-    departments = services.ballot_form_departments(check=check)
-    grades = services.grade_names(check.round.year.grade_points)
+    departments = selectors.ballot_form_departments(check=check)
+    grades = selectors.grade_names(check.round.year.grade_points)
     step = request.POST.get("step", "code")
     context = {
-        "code": services.code_display(code),
+        "code": ballot_codes.code_display(code),
         "check": check,
         "grades": grades,
         "own_excluded": check.department is not None and check.round.year.exclude_own_department,
@@ -111,7 +116,7 @@ def vote(request: HttpRequest) -> HttpResponse:
         return _vote_render(request, "ballots/vote_confirm.html", {**context, "form": form})
     try:
         services.ballot_cast(code=code, ratings=form.ratings())
-    except services.BallotRefused as refused:
+    except ballot_codes.BallotRefused as refused:
         return _vote_render(
             request, "ballots/vote_code.html", {"form": CodeForm(), "refusal": refused.message}, status=400
         )
@@ -192,7 +197,7 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "opening": True,
-            "grade_scale": services.grade_scale(year_obj),
+            "grade_scale": selectors.grade_scale(year_obj),
             "refusal": year_refusal(year_obj, "ballot_setup"),
         },
     )
@@ -245,7 +250,7 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "opening": False,
-            "grade_scale": services.grade_scale(round_.year),
+            "grade_scale": selectors.grade_scale(round_.year),
             "refusal": year_refusal(round_.year, "ballot_setup"),
         },
     )
@@ -254,18 +259,18 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
-    departments = services.ballot_departments(year=round_.year)
+    departments = selectors.ballot_departments(year=round_.year)
     return render(
         request,
         "ballots/round.html",
         {
             "round": round_,
             "year": round_.year,
-            "turnout": services.round_turnout(round=round_),
-            "batches": services.round_codes_summary(round=round_),
+            "turnout": selectors.round_turnout(round=round_),
+            "batches": selectors.round_codes_summary(round=round_),
             "codes_form": CodesForm(round=round_, departments=departments),
             "accepting": round_.accepts_online_votes(),
-            "grade_scale": services.grade_scale(round_.year),
+            "grade_scale": selectors.grade_scale(round_.year),
             "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
             "setup_refusal": year_refusal(round_.year, "ballot_setup"),
             "ballot_refusal": year_refusal(round_.year, "ballot"),
@@ -277,7 +282,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
-    form = CodesForm(request.POST, round=round_, departments=services.ballot_departments(year=round_.year))
+    form = CodesForm(request.POST, round=round_, departments=selectors.ballot_departments(year=round_.year))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -308,7 +313,6 @@ def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
 
     return quote(name)
 
@@ -343,8 +347,8 @@ def round_close(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
-    departments = services.ballot_departments(year=round_.year)
-    grades = services.grade_names(round_.year.grade_points)
+    departments = selectors.ballot_departments(year=round_.year)
+    grades = selectors.grade_names(round_.year.grade_points)
     kwargs = {"round": round_, "departments": departments, "grades": grades}
     if request.method == "POST":
         form = PaperBallotForm(request.POST, **kwargs)
@@ -372,7 +376,7 @@ def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "grades": grades,
             "import_form": PaperImportForm(),
-            "turnout": services.round_turnout(round=round_),
+            "turnout": selectors.round_turnout(round=round_),
             "refusal": year_refusal(round_.year, "ballot"),
         },
     )
@@ -386,7 +390,7 @@ def paper_import(request: HttpRequest, year: int) -> HttpResponse:
         form = PaperImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                count = services.paper_ballots_import(round=round_, data=form.cleaned_data["file"].read())
+                count = ballot_paper.paper_ballots_import(round=round_, data=form.cleaned_data["file"].read())
             except ValidationError as error:
                 errors = error.messages
             else:
@@ -411,7 +415,7 @@ def paper_import(request: HttpRequest, year: int) -> HttpResponse:
 def paper_template(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
     response = HttpResponse(
-        services.paper_template_xlsx(round=round_),
+        ballot_paper.paper_template_xlsx(round=round_),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'纸质测评票-{round_.year.year}.xlsx')}"
@@ -432,12 +436,12 @@ def statistics(request: HttpRequest, year: int) -> HttpResponse:
             {
                 "round": round_,
                 "year": round_.year,
-                "turnout": services.round_turnout(round=round_),
+                "turnout": selectors.round_turnout(round=round_),
                 "manage": manage,
-                "grade_scale": services.grade_scale(round_.year),
+                "grade_scale": selectors.grade_scale(round_.year),
             },
         )
-    stats = services.round_statistics(round=round_)
+    stats = ballot_statistics.round_statistics(round=round_)
     return render(
         request,
         "ballots/statistics.html",
@@ -447,6 +451,6 @@ def statistics(request: HttpRequest, year: int) -> HttpResponse:
             "stats": stats,
             "turnout": stats.turnout,
             "manage": manage,
-            "grade_scale": services.grade_scale(round_.year),
+            "grade_scale": selectors.grade_scale(round_.year),
         },
     )

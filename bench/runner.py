@@ -184,9 +184,10 @@ GROUP BY rd.department_id, rd.rule_id
 
 
 def part_scoring(report: Report, year) -> None:
+    from results.cache import year_result, year_scored_afresh
+    from results.loader import year_input
     from reviews.models import LedgerRecord
     from scoring import engine
-    from scoring.services import year_input, year_result, year_scored_afresh
 
     def fresh():  # what a page pays once per data version: records summed by the database, no lines
         return year_scored_afresh(year)
@@ -242,11 +243,11 @@ def part_scoring(report: Report, year) -> None:
 
 def part_score_case(report: Report, year, workdir: Path) -> None:
     try:
-        from scoring.exchange import year_export
+        from results.exchange import year_export
     except ImportError as exc:
         report.skip("score_case", f"scoring.exchange.year_export 尚未提供（{exc}）")
         return
-    from scoring.services import year_result
+    from results.cache import year_result
 
     started = time.perf_counter()
     doc = year_export(year)

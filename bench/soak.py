@@ -599,6 +599,8 @@ class Soak:
     def _voters_prepare(self, count: int) -> None:
         from django.utils import timezone
 
+        from ballots import codes as ballots_codes
+        from ballots import selectors as ballots_selectors
         from ballots import services as ballots
 
         lead = self.users_by_name["lead"]
@@ -615,17 +617,17 @@ class Soak:
         staff, grassroots = list(round_.groups.order_by("order"))
         # Enough codes that voters do not run out: four per voter and second, several times what one manages.
         wanted = max(200, int(count * self.seconds * 4))
-        departments = ballots.ballot_departments(year=self.year)
+        departments = ballots_selectors.ballot_departments(year=self.year)
         codes: list[str] = []
         for i, department in enumerate(departments):
             share = wanted // 2 // len(departments) + (1 if i < wanted // 2 % len(departments) else 0)
             while share > 0:
-                n = min(share, ballots.MAX_CODES_PER_BATCH)
+                n = min(share, ballots_codes.MAX_CODES_PER_BATCH)
                 codes += ballots.codes_generate(group=staff, count=n, department=department, user=lead)
                 share -= n
         rest = wanted - len(codes)
         while rest > 0:
-            n = min(rest, ballots.MAX_CODES_PER_BATCH)
+            n = min(rest, ballots_codes.MAX_CODES_PER_BATCH)
             codes += ballots.codes_generate(group=grassroots, count=n, user=lead)
             rest -= n
         self.rng.shuffle(codes)
@@ -648,8 +650,8 @@ class Soak:
 
     # --- the checks -----------------------------------------------------------------------------------
     def verify(self) -> dict:
+        from ballots.codes import code_hash
         from ballots.models import Ballot, BallotCode, BallotRating
-        from ballots.services import code_hash
 
         stats = self.stats
         submissions = [s for v in self.voters for s in v.submissions]

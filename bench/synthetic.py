@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from departments.models import Department, Leader
 from kaohe.db import statistics_refresh
+from results.revisions import one_change_per_year, year_data_changed
 from scoring import engine
 from scoring.catalogue import DEFAULT_SCHEME, catalogue_load
 from scoring.models import (
@@ -39,7 +40,6 @@ from scoring.models import (
     YearDepartment,
     YearLeader,
 )
-from scoring.revisions import one_change_per_year, year_data_changed
 
 BASE_DEPARTMENTS = ("办公室", "组织部", "宣教调研室", "民管法工部", "生活保障部", "女职工部", "经济工作部")
 DISTRICT_SIZE = len(BASE_DEPARTMENTS)
@@ -589,7 +589,7 @@ def _ballots_create(
 
 def _discretionary_grant(year: AssessmentYear) -> int:
     """Leadership grants a per-person amount to up to three eligible departments (八、可酌情奖励)."""
-    from scoring.services import year_input
+    from results.loader import year_input
 
     result = engine.score_year(year_input(year))  # afresh: the inserts above are not marked yet
     eligible = [d.name for d in result.departments if d.discretionary_eligible][:3]
@@ -605,6 +605,6 @@ def _discretionary_grant(year: AssessmentYear) -> int:
 
 def year_check(year: AssessmentYear) -> engine.YearResult:
     """Score the year and check it is complete and valid (used by tests and the benchmark)."""
-    from scoring.services import year_result
+    from results.cache import year_result
 
     return year_result(year)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from departments.models import Department, Membership, Role
+from scoring.models import Supervision
 
 
 def _memberships(user) -> list[Membership]:
@@ -84,6 +85,5 @@ def can_print_department_forms(user, year, department: Department) -> bool:
         return True
     if not user.is_authenticated:
         return False
-    from scoring.models import Supervision
 
     return Supervision.objects.filter(year=year, department=department, leader__user=user).exists()

@@ -9,6 +9,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from departments.models import Department, Leader, Membership, Role
+from results.exchange import year_import
+from reviews.models import LedgerRecord
+from scoring.cases import loads
+from scoring.catalogue import catalogue_load
+from scoring.models import AssessmentYear
 
 DEMO_PASSWORD = "kaohe-demo-2023"
 DEMO_YEAR_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "2023.json"
@@ -44,10 +49,6 @@ DEMO_USERS = [
 @transaction.atomic
 def demo_load() -> list[str]:
     """Load the demo year (if absent) and the demo users (created or reset). Idempotent."""
-    from scoring.cases import loads
-    from scoring.catalogue import catalogue_load
-    from scoring.exchange import year_import
-    from scoring.models import AssessmentYear
 
     done = []
     catalogue_load()
@@ -66,7 +67,6 @@ def demo_load() -> list[str]:
 def _demo_recorders_set(year) -> None:
     """Each demo record as entered by the reviewer of the office responsible for its rule (十、考核组织),
     or by the review lead, so that the demo shows who entered every point."""
-    from reviews.models import LedgerRecord
 
     reviewers = {
         m.department_id: m.user

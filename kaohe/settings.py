@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ballots",
     "workflow",
     "reports",
+    "results",
     "ops",
     "bench",
 ]

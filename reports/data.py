@@ -17,9 +17,13 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from ballots.statistics import year_statistics
+from results.loader import year_get, year_input
+from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear
-from scoring.services import year_get, year_input
+from workplans.selectors import comparison_rows, self_result
+from workplans.selectors import self_assessments as assessments_of
 
 LEVEL_LABELS = engine.LEVEL_LABELS
 ROLE_LABELS = {engine.ROLE_CHAIR: "主席", engine.ROLE_VICE_CHAIR: "副主席"}
@@ -32,7 +36,6 @@ def person_name(first: str | None, last: str | None, username: str | None) -> st
 
 def evidence_relation() -> str | None:
     """The reverse name of the ledger's evidence files, if the evidence model exists (another app adds it)."""
-    from reviews.models import LedgerRecord
 
     for name in ("evidence_files", "evidence"):
         if hasattr(LedgerRecord, name):
@@ -158,7 +161,6 @@ class YearReport:
     generated_on: datetime.date
     sections: list[DepartmentSection]
     democratic: Democratic
-    self_assessment_available: bool  # the self-assessment app is installed (a missing form is then "not submitted")
     category_totals: list[dict] = field(default_factory=list)
     ledger_omitted: bool = False  # too many lines to print: the sections show totals only
     sections_omitted: bool = False  # too many departments to print a section each
@@ -195,7 +197,6 @@ class YearReport:
 
 def ledger_values(year: AssessmentYear, *, department_names: set[str] | None = None):
     """The confirmed records of a year with everything a report prints: one query (streamable)."""
-    from reviews.models import LedgerRecord
 
     qs = LedgerRecord.objects.filter(year=year, status=LedgerRecord.Status.CONFIRMED)
     if department_names is not None:
@@ -268,21 +269,16 @@ def ledger_rows_streamed(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Optional sources: self-assessment (workplans), ballots
+# Self-assessments (workplans) and ballot statistics
 
 
 def self_assessments(
     year: AssessmentYear, data: engine.YearInput, result: engine.YearResult
-) -> dict[str, SelfAssessment] | None:
-    """Each department's self-assessment beside its ledger, or None when the self-assessment app is absent.
+) -> dict[str, SelfAssessment]:
+    """Each department's self-assessment beside its ledger.
 
     The self-score comes from the self-assessment app, which scores the declarations with the one core.
     """
-    try:
-        from workplans.selectors import comparison_rows, self_result
-        from workplans.selectors import self_assessments as assessments_of
-    except ImportError:
-        return None
     found = {}
     for assessment in assessments_of(year):
         name = assessment.department.name
@@ -345,24 +341,19 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
     )
     if source == AssessmentYear.DemocraticSource.BALLOTS and data.ballots is not None:
         section.ballots = sum(b.count for b in data.ballots)
-        try:
-            from ballots.services import year_statistics
-        except ImportError:
-            pass
-        else:
-            stats = year_statistics(year=year)
-            section.round_closed = stats is not None
-            for t in stats.turnout if stats else ():
-                section.turnout.append(
-                    {
-                        "group": t.group.name,
-                        "planned": t.group.planned_count,
-                        "online": t.online,
-                        "paper": t.paper,
-                        "total": t.total,
-                        "turnout": t.turnout,
-                    }
-                )
+        stats = year_statistics(year=year)
+        section.round_closed = stats is not None
+        for t in stats.turnout if stats else ():
+            section.turnout.append(
+                {
+                    "group": t.group.name,
+                    "planned": t.group.planned_count,
+                    "online": t.online,
+                    "paper": t.paper,
+                    "total": t.total,
+                    "turnout": t.turnout,
+                }
+            )
     return section
 
 
@@ -407,7 +398,6 @@ def year_report(
     Queries: the scoring service's nine, department ids, the ledger (one), pending counts (one), and one or two
     for self-assessments and ballots when those apps hold data: a constant number whatever the size of the year.
     """
-    from reviews.models import LedgerRecord, RecordDepartment
 
     year = year_get(year)
     data = year_input(year)
@@ -449,7 +439,7 @@ def year_report(
                 supervisor=supervisor.get(dept.name, ""),
                 rows=rows,
                 pending_count=pending.get(dept.name, 0),
-                self_assessment=(assessments or {}).get(dept.name),
+                self_assessment=assessments.get(dept.name),
             )
         )
     report = YearReport(
@@ -460,7 +450,6 @@ def year_report(
         generated_on=timezone.localdate(),
         sections=sections,
         democratic=democratic_section(year, data, result),
-        self_assessment_available=assessments is not None,
         ledger_omitted=ledger_omitted,
         sections_omitted=sections_omitted,
         line_count=line_count,

@@ -13,9 +13,11 @@ from django.utils import timezone
 from departments.models import Department
 from reports.data import LEVEL_LABELS
 from reports.pdf import _Renderer
+from results.loader import year_input
 from scoring import engine
 from scoring.models import AssessmentYear
-from scoring.services import year_input
+from workplans.models import MonthlyReport, PlanItem
+from workplans.selectors import self_assessments, self_result
 
 
 def _render(template: str, context: dict, title: str) -> bytes:
@@ -38,16 +40,11 @@ def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
     headcount = next((d.headcount for d in data.departments if d.name == department.name), None)
     assessment = declarations = claims = None
     own = None
-    try:
-        from workplans.selectors import self_assessments, self_result
-    except ImportError:
-        pass
-    else:
-        assessment = self_assessments(year).filter(department=department).first()
-        if assessment is not None:
-            own = self_result(assessment, data)
-            declarations = {d.rule.code: d for d in assessment.declarations.all()}
-            claims = list(assessment.claims.all())
+    assessment = self_assessments(year).filter(department=department).first()
+    if assessment is not None:
+        own = self_result(assessment, data)
+        declarations = {d.rule.code: d for d in assessment.declarations.all()}
+        claims = list(assessment.claims.all())
     points = {}
     if own is not None:
         for line in own.lines:
@@ -108,40 +105,28 @@ def _standard(rule: engine.RuleSpec) -> str:
 def monthly_plans_pdf(year: AssessmentYear, department: Department) -> bytes:
     """The department's monthly summaries and plans of the year, with outcomes and the vice chair's comments."""
     data = year_input(year)
-    reports = []
-    available = True
-    try:
-        from workplans.models import MonthlyReport, PlanItem
-    except ImportError:
-        available = False
-    else:
-        items_by_month: dict[int, list] = {}
-        for item in (
-            PlanItem.objects.filter(plan_report__year=year, plan_report__department=department)
-            .select_related("plan_report")
-            .order_by("month", "order", "id")
-        ):
-            items_by_month.setdefault(item.month, []).append(item)
-        for report in (
-            MonthlyReport.objects.filter(year=year, department=department)
-            .select_related("submitted_by", "reviewed_by")
-            .order_by("month")
-        ):
-            reports.append(
-                {
-                    "report": report,
-                    "done_items": items_by_month.get(report.month, []),
-                    "next_items": [
-                        i for i in items_by_month.get(report.month + 1, []) if i.plan_report_id == report.pk
-                    ],
-                }
-            )
+    items_by_month: dict[int, list[PlanItem]] = {}
+    for item in (
+        PlanItem.objects.filter(plan_report__year=year, plan_report__department=department)
+        .select_related("plan_report")
+        .order_by("month", "order", "id")
+    ):
+        items_by_month.setdefault(item.month, []).append(item)
+    reports = [
+        {
+            "report": report,
+            "done_items": items_by_month.get(report.month, []),
+            "next_items": [i for i in items_by_month.get(report.month + 1, []) if i.plan_report_id == report.pk],
+        }
+        for report in MonthlyReport.objects.filter(year=year, department=department)
+        .select_related("submitted_by", "reviewed_by")
+        .order_by("month")
+    ]
     title = f"{year.year}年度月度工作计划和小结 · {department.name}"
     context = {
         "year": year,
         "department": department,
         "supervisor": _supervisor(data, department.name),
         "reports": reports,
-        "available": available,
     }
     return _render("reports/pdf/monthly_plans.html", context, title)

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from pypdf import PdfWriter
 
 from reports import charts
 from reports.data import ROLE_LABELS, DepartmentSection, YearReport, year_report
@@ -47,8 +48,8 @@ class _Renderer:
     to PDF as soon as it is laid out."""
 
     def __init__(self, title: str):
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint import CSS  # noqa: PLC0415 — slow to import: only when a PDF is built
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
         self.title = title
         self.fonts = FontConfiguration()
@@ -63,7 +64,7 @@ class _Renderer:
         With the cyclic collector paused: a part's layout is millions of objects that live until it is written,
         and the collector's passes over them took a fifth of the time (2,000 departments: 68–75 → 53–57 s).
         """
-        from weasyprint import CSS, HTML
+        from weasyprint import CSS, HTML  # noqa: PLC0415 — slow to import: only when a PDF is built
 
         per_part = CSS(
             string=(
@@ -83,7 +84,6 @@ class _Renderer:
         """The parts as one PDF, with their bookmarks."""
         if len(self.parts) == 1:
             return self.parts[0]
-        from pypdf import PdfWriter
 
         writer = PdfWriter()
         for part in self.parts:
@@ -246,7 +246,6 @@ def year_pdf_render(
         category_chart=charts.category_chart(report.category_totals),
         leader_rows=_leader_rows(report),
         grade_points=list(report.data.settings.grade_points.items()),
-        self_assessment_available=report.self_assessment_available,
     )
 
     pieces = [_Piece("reports/pdf/_cover.html", "已排版封面")]
@@ -314,7 +313,6 @@ def build_department_pdf(year: int | AssessmentYear, department_name: str) -> by
                 "doc_title": title,
                 "section": section,
                 "category_rows": _category_rows(report, section),
-                "self_assessment_available": report.self_assessment_available,
                 "nobreak": True,
             },
         ),

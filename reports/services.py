@@ -9,8 +9,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks import task
 
 from reports.models import ReportBuild
+from reports.pdf import build_pdf
+from reports.xlsx import build_xlsx
 from scoring.models import AssessmentYear
 
 logger = logging.getLogger(__name__)
@@ -41,8 +44,6 @@ def report_content_type(kind: str) -> str:
 
 def report_bytes(year: AssessmentYear, kind: str, *, progress=None) -> bytes:
     """Build one of the year's files in memory."""
-    from reports.pdf import build_pdf
-    from reports.xlsx import build_xlsx
 
     kwargs = {"progress": progress} if progress else {}
     if kind == ReportBuild.Kind.YEAR_PDF:
@@ -54,7 +55,6 @@ def report_bytes(year: AssessmentYear, kind: str, *, progress=None) -> bytes:
 
 def report_build_request(*, year: AssessmentYear, kind: str, by) -> ReportBuild:
     """Queue a background build; a build of the same file still queued or running is reused, not doubled."""
-    from reports.tasks import report_build_task
 
     running = ReportBuild.objects.filter(
         year=year, kind=kind, status__in=[ReportBuild.Status.QUEUED, ReportBuild.Status.RUNNING]
@@ -94,8 +94,6 @@ def report_build_run(build_id: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
         if build.kind == ReportBuild.Kind.YEAR_XLSX:
-            from reports.xlsx import build_xlsx
-
             with partial.open("wb") as stream:
                 build_xlsx(build.year, stream, progress=progress)
         else:
@@ -115,6 +113,12 @@ def report_build_run(build_id: int) -> None:
         size=path.stat().st_size,
         finished_at=timezone.now(),
     )
+
+
+@task()
+def report_build_task(build_id: int) -> None:
+    """The background task (django-tasks, database backend: `manage.py db_worker` runs it)."""
+    report_build_run(build_id)
 
 
 def latest_builds(year: AssessmentYear) -> dict[str, ReportBuild]:

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from departments import access
 from departments.models import Department
-from reports import services
+from reports import forms_pdf, services
 from reports.models import ReportBuild
+from reports.pdf import build_department_pdf
 from scoring.models import AssessmentYear, Supervision, YearDepartment
 
 
@@ -99,7 +100,6 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
         "builds": services.latest_builds(obj) if everything else {},
         "kinds": ReportBuild.Kind.choices,
         "threshold": services.BACKGROUND_MIN_DEPARTMENTS,
-        "forms_available": _forms_available(),
     }
     return render(request, "reports/year.html", context)
 
@@ -178,7 +178,6 @@ def build_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def department_section(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
     """A department's section of the year-end report (its head's download once the results are published)."""
-    from reports.pdf import build_department_pdf
 
     obj = _year(year)
     department = _department_of_year(obj, department_id)
@@ -189,19 +188,10 @@ def department_section(request: HttpRequest, year: int, department_id: int) -> H
     return _attachment(response, f"{obj.year}年度考核情况-{department.name}.pdf")
 
 
-def _forms_available() -> bool:
-    try:
-        from reports import forms_pdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @login_required
 @require_GET
 def department_form(request: HttpRequest, year: int, department_id: int, form: str) -> HttpResponse:
     """Printable forms of one department: 年度考核自评表 (`self`) and the monthly plans and summaries (`plans`)."""
-    from reports import forms_pdf
 
     obj = _year(year)
     department = _department_of_year(obj, department_id)

@@ -16,12 +16,16 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
 from kaohe.xlsx import text_guard
 from reports.data import ROLE_LABELS, Democratic, democratic_section, ledger_rows_streamed
+from results.loader import year_get, year_input
 from scoring import engine
 from scoring.models import AssessmentYear
-from scoring.services import year_get, year_input
 
 Progress = Callable[[int, str], None]
 
@@ -46,7 +50,6 @@ class _Sheet:
     """A write-only sheet with one header row: widths fitted to the given values, header frozen, filter on."""
 
     def __init__(self, workbook, title: str):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         self.ws = workbook.create_sheet(title)
         self.header_font = Font(bold=True)
@@ -60,7 +63,6 @@ class _Sheet:
 
     def setup(self, headers: list[str], widths: list[int]) -> None:
         """Column widths must be set before the first row in write-only mode; so must the frozen pane."""
-        from openpyxl.utils import get_column_letter
 
         self.columns = len(headers)
         for i, width in enumerate(widths, start=1):
@@ -79,7 +81,6 @@ class _Sheet:
         self.append(cells)
 
     def cell(self, value: Any, number_format: str | None = None, *, wrap: bool = False, bold: bool = False):
-        from openpyxl.cell import WriteOnlyCell
 
         cell = text_guard(WriteOnlyCell(self.ws, value=value))  # never a formula (kaohe/xlsx.py)
         if number_format:
@@ -95,7 +96,6 @@ class _Sheet:
         self.rows += 1
 
     def filter(self, last_row: int | None = None) -> None:
-        from openpyxl.utils import get_column_letter
 
         end = last_row if last_row is not None else self.rows
         self.ws.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{max(end, 1)}"
@@ -349,7 +349,6 @@ def _awards_sheet(wb, result: engine.YearResult) -> None:
 
 def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress: Progress = _noop) -> None:
     """Write the year-end workbook of a year to `stream` (a binary file object or a path)."""
-    from openpyxl import Workbook
 
     progress(2, "正在读取考核数据")
     year = year_get(year)

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from departments.models import Department
 from kaohe.xlsx import append_guarded
@@ -46,8 +48,6 @@ def _sheet_bytes(workbook) -> bytes:
 
 
 def ledger_template(year: AssessmentYear) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
@@ -106,7 +106,6 @@ def _text(value) -> str:
 def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerRecord]:
     """Import a filled template: every row is checked (incl. the user's responsibility division); when any
     row is bad, nothing is imported and LedgerImportError lists every bad row with its number."""
-    from openpyxl import load_workbook
 
     year_ensure_writable(year)
     try:
@@ -244,8 +243,6 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
 
 def ledger_export(records) -> bytes:
     """The given records (e.g. a filtered changelist) as a workbook in the import template's columns."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -251,7 +253,6 @@ def evidence_sniff(head: bytes, name: str) -> str | None:
 
     filetype recognises PDF and images; doc/xls/wps are OLE2 containers, told apart here by suffix among
     those three (the container itself is checked). Zip-based docx/xlsx go through _zip_kind."""
-    import filetype
 
     suffix = Path(name).suffix.lower()
     kind = filetype.guess(head)
@@ -264,7 +265,6 @@ def evidence_sniff(head: bytes, name: str) -> str | None:
 
 
 def _zip_kind(upload) -> str | None:
-    import zipfile
 
     upload.seek(0)
     try:

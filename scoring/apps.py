@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = "考核方案与评分"
-
-    def ready(self) -> None:
-        from scoring import revisions
-
-        revisions.connect()

@@ -10,7 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from departments.models import Department
 from scoring import engine
+from scoring.models import AssessmentYear, Rule, RuleCategory, Scheme
 
 SCHEMES_DIR = Path(settings.BASE_DIR) / "fixtures" / "schemes"
 DEFAULT_SCHEME = "district-2023"
@@ -77,7 +79,6 @@ def spec_from_db(scheme) -> engine.SchemeSpec:
 
 def scheme_spec(code: str) -> engine.SchemeSpec | None:
     """A scheme by code: the database's (it may have been edited for a new year), else the shipped one."""
-    from scoring.models import Scheme
 
     try:
         scheme = Scheme.objects.filter(code=code).first()
@@ -92,8 +93,6 @@ def scheme_spec(code: str) -> engine.SchemeSpec | None:
 def catalogue_load() -> list[str]:
     """Load every shipped scheme that the database does not hold yet. Idempotent: a scheme already in the
     database is left alone, since the review group may have edited it in the admin."""
-    from departments.models import Department
-    from scoring.models import Rule, RuleCategory, Scheme
 
     loaded = []
     for code, doc in builtin_schemes().items():
@@ -146,7 +145,6 @@ def builtin_scheme_spec(code: str) -> engine.SchemeSpec | None:
 def scheme_is_locked(scheme) -> bool:
     """A scheme used by an approved (frozen) year keeps its rules: a past year must always re-score to the
     same numbers. A new year's scheme is a copy (`scheme_copy`), changed."""
-    from scoring.models import AssessmentYear
 
     frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
     return scheme.years.filter(phase__in=frozen).exists()
@@ -155,7 +153,6 @@ def scheme_is_locked(scheme) -> bool:
 @transaction.atomic
 def scheme_copy(*, scheme, code: str | None = None, name: str | None = None):
     """A copy of a scheme with all its categories and rules, for a new year to edit."""
-    from scoring.models import Scheme
 
     if code is None:
         n = 1

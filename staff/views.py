@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from departments.access import headed_departments, is_leadership, is_reviewer, sees_all_departments
 from departments.models import Department
 from kaohe.links import pk_url
+from results.cache import year_result, year_scored
 from reviews.selectors import record_rows
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
 from scoring.phases import year_refusal
-from scoring.services import year_result, year_scored
 from staff import access
 from staff.charts import deductions_chart, final_scores_chart
 from staff.forms import (

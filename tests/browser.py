@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -34,8 +35,7 @@ def chromium() -> Iterator:
     while Playwright still runs. Left open, it kept PostgreSQL from dropping the test database at the end of the
     run ("being accessed by other users").
     """
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only when a browser test runs
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

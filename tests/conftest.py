@@ -3,7 +3,11 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+
+from departments.demo import DEMO_USERS, demo_load
+from scoring.models import AssessmentYear
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
 
@@ -14,7 +18,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     (WAL, busy timeout, kaohe/settings.py), so concurrent requests in tests behave as they do for users: readers
     never wait and writers queue. Django's default in-memory test database shares one cache with table locks,
     which refuse a concurrent reader at once ("database table is locked")."""
-    from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -36,8 +39,6 @@ def _scoring_cache_checked(settings):
 @pytest.fixture
 def demo_year(db):
     """The demo year 2023 (fixtures/demo/2023.json) with its users; returns the AssessmentYear."""
-    from departments.demo import demo_load
-    from scoring.models import AssessmentYear
 
     demo_load()
     return AssessmentYear.objects.select_related("scheme").get(year=2023)
@@ -46,7 +47,6 @@ def demo_year(db):
 @pytest.fixture
 def cast(demo_year):
     """Users by key: the demo accounts (see departments.demo.DEMO_USERS) plus "outsider" with no role."""
-    from departments.demo import DEMO_USERS
 
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
@@ -59,7 +59,6 @@ def year_in_phase(year, phase):
     record, no checks), so that a test can write what the phase rules (scoring.phases) allow only there, e.g.
     a self-assessment in 自评 or a ballot in 民主测评. The real move is workflow.services.year_phase_move.
     Updates the given instance too; returns it."""
-    from scoring.models import AssessmentYear
 
     AssessmentYear.objects.filter(pk=year.pk).update(phase=phase)
     year.phase = phase
@@ -69,7 +68,6 @@ def year_in_phase(year, phase):
 @pytest.fixture
 def self_assessment_year(demo_year):
     """The demo year put in 自评 (test shortcut, see year_in_phase): self-assessments may be written."""
-    from scoring.models import AssessmentYear
 
     return year_in_phase(demo_year, AssessmentYear.Phase.SELF_ASSESSMENT)
 
@@ -77,6 +75,5 @@ def self_assessment_year(demo_year):
 @pytest.fixture
 def democratic_year(demo_year):
     """The demo year put in 民主测评 (test shortcut, see year_in_phase): ballots may be cast and entered."""
-    from scoring.models import AssessmentYear
 
     return year_in_phase(demo_year, AssessmentYear.Phase.DEMOCRATIC)

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaohe.admin_filters import ManyChoicesRelatedFilter
+from scoring.models import AssessmentYear
 from workflow import services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
 
@@ -92,8 +93,6 @@ class ReopeningAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "year":
-            from scoring.models import AssessmentYear
-
             frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
             kwargs["queryset"] = AssessmentYear.objects.filter(phase__in=frozen)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -96,6 +96,6 @@ def notice_html(approval: Approval) -> str:
 
 
 def notice_pdf(approval: Approval) -> bytes:
-    from weasyprint import HTML  # slow import: only when a PDF is asked for
+    from weasyprint import HTML  # noqa: PLC0415 — slow to import: only when a PDF is asked for
 
     return HTML(string=notice_html(approval), base_url=str(settings.BASE_DIR)).write_pdf()

@@ -20,12 +20,14 @@ from django.utils import timezone
 
 from departments.access import headed_departments
 from departments.models import Department
+from results.exchange import year_export
+from results.loader import year_input
 from reviews.models import LedgerRecord
 from reviews.services import evidence_check, ledger_record_delete, ledger_record_update, year_ensure_writable
 from scoring import engine
 from scoring.cases import parse_case, result_to_json
 from scoring.catalogue import scheme_document, spec_from_document
-from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder, TieOrderEntry
+from scoring.models import AssessmentYear, DiscretionaryAward, Rule, TieOrder, TieOrderEntry
 from scoring.phases import (  # noqa: F401 (the rules live there, where the ledger asks too; re-exported)
     OPEN_PHASES,
     PHASE_ACTIONS,
@@ -34,7 +36,6 @@ from scoring.phases import (  # noqa: F401 (the rules live there, where the ledg
     year_refusal,
     year_require,
 )
-from scoring.services import year_input
 from workflow import access
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
 
@@ -308,7 +309,6 @@ def _decisions_revalidate(year: AssessmentYear) -> list[str]:
 
 
 def _rule_of(objection: Objection):
-    from scoring.models import Rule
 
     return Rule.objects.get(scheme=objection.year.scheme, code=objection.record_before["rule"])
 
@@ -430,7 +430,6 @@ def approval_blockers(year: AssessmentYear, result: engine.YearResult | None = N
 @transaction.atomic
 def year_approve(year: AssessmentYear, meeting_date: datetime.date, minutes_ref: str, by) -> Approval:
     """Record the party-group meeting's approval; store the snapshot; freeze the year."""
-    from scoring.exchange import year_export
 
     if not access.may_decide(by):
         raise PermissionDenied("只有领导可以记录审定。")

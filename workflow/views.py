@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from departments.access import headed_departments, is_leadership, is_review_lead, sees_all_departments
 from departments.models import Department
+from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
-from scoring.models import AssessmentYear
-from scoring.services import year_result, year_scored
+from scoring.models import AssessmentYear, TieOrderEntry
 from workflow import access, forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
+from workflow.notice import awards_table
+from workflow.notice import notice_pdf as render_notice
 
 Phase = AssessmentYear.Phase
 
@@ -344,7 +346,6 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _entries():
-    from scoring.models import TieOrderEntry
 
     return TieOrderEntry.objects.select_related("department").order_by("position")
 
@@ -442,7 +443,6 @@ def _approval_for_reader(request: HttpRequest, year: int) -> Approval:
 
 @login_required
 def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    from workflow.notice import notice_pdf as render_notice
 
     current = _approval_for_reader(request, year)
     response = HttpResponse(render_notice(current), content_type="application/pdf")
@@ -452,7 +452,6 @@ def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def awards(request: HttpRequest, year: int) -> HttpResponse:
-    from workflow.notice import awards_table
 
     current = _approval_for_reader(request, year)
     return render(request, "workflow/awards.html", {"year": current.year, "approval": current, **awards_table(current)})

@@ -12,10 +12,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from departments.models import Department
+from results.loader import year_input
 from scoring import engine
 from scoring.models import AssessmentYear
-from scoring.services import year_input
-from workplans.models import MonthlyReport, SelfAssessment
+from workplans.models import MonthlyReport, SelfAssessment, month_deadline
 
 ZERO = Decimal("0")
 
@@ -197,7 +197,6 @@ def report_board(
     year: AssessmentYear, departments: Sequence[Department], months: Sequence[int]
 ) -> list[tuple[Department, list[BoardCell]]]:
     """Each department's report state for each month (one query)."""
-    from workplans.models import month_deadline
 
     reports = {
         (r.department_id, r.month): r

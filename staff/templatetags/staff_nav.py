@@ -5,6 +5,7 @@ from django import template
 from departments.access import headed_departments, is_review_lead, is_reviewer, sees_all_departments
 from scoring.models import AssessmentYear
 from staff import access
+from workplans.services import t4_rule
 
 register = template.Library()
 
@@ -29,8 +30,6 @@ def staff_nav(context) -> dict:
         nav["lead"] = is_review_lead(user)
         nav["sees_all"] = sees_all_departments(user)
         if is_reviewer(user):
-            from workplans.services import t4_rule
-
             nav["t4"] = access.may_record_rule(user, t4_rule(year))
     request._kaohe_nav = nav
     return nav

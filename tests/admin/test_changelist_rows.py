@@ -14,9 +14,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department
+from results.revisions import year_data_changed
 from reviews.changelist import ledger_rows
 from reviews.models import LedgerRecord
-from reviews.services import evidence_attach, ledger_record_create
+from reviews.services import (
+    evidence_attach,
+    ledger_record_confirm,
+    ledger_record_create,
+    ledger_record_delete,
+    ledger_record_update,
+)
 from scoring.models import Rule
 
 pytestmark = pytest.mark.django_db
@@ -111,8 +118,6 @@ def _count(client, **params) -> tuple[int, int]:
 
 
 def test_record_count_is_kept_until_the_ledger_changes(client, cast, demo_year):
-    from reviews.services import ledger_record_confirm, ledger_record_delete, ledger_record_update
-    from scoring.revisions import year_data_changed
 
     rules = {r.code: r for r in Rule.objects.filter(scheme=demo_year.scheme)}
     office = Department.objects.get(name="办公室")

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from departments.models import Department
+from results.cache import year_result
 from scoring.models import AssessmentYear, DemocraticScore, DiscretionaryAward, TieOrder
-from scoring.services import year_result
 from tests.conftest import year_in_phase
 from workflow import services
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from ballots import services
+from ballots import selectors, services
 
 
 @pytest.fixture(autouse=True)
@@ -44,4 +44,4 @@ def grassroots_group(ballot_round):
 
 @pytest.fixture
 def departments(demo_year):
-    return {d.name: d for d in services.ballot_departments(year=demo_year)}
+    return {d.name: d for d in selectors.ballot_departments(year=demo_year)}

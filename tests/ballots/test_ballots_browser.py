@@ -2,6 +2,7 @@
 
 import pytest
 
+from ballots import codes as ballot_codes
 from ballots import services
 from ballots.models import Ballot, BallotCode
 from tests.browser import BROWSER_MARKS, SHOTS, chromium
@@ -23,7 +24,7 @@ def phone(live_server):
 
 
 def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
+    from playwright.sync_api import expect as playwright_expect  # noqa: PLC0415 — only when a browser test runs
 
     return playwright_expect(locator)
 
@@ -70,5 +71,5 @@ def test_vote_cast_on_phone_in_browser(transactional_db, phone, live_server, sta
     phone.goto(f"{live_server.url}/vote/")
     phone.get_by_label("测评码").fill(code)
     phone.get_by_role("button", name="开始测评").tap()
-    expect(phone.get_by_text(services.MSG_USED)).to_be_visible()
+    expect(phone.get_by_text(ballot_codes.MSG_USED)).to_be_visible()
     phone.screenshot(path=SHOTS / "ballots-vote-5-used.png", full_page=True)

@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ballots import services
+from ballots import codes as ballot_codes
+from ballots import selectors, services
 from ballots.models import Ballot, BallotCode, BallotRating, Round
 
 
@@ -19,10 +20,10 @@ def test_codes_generate_gives_unambiguous_codes_stored_only_as_hashes(grassroots
     assert len(set(codes)) == 20
     for code in codes:
         assert len(code) == 9 and code[4] == "-"
-        assert set(code.replace("-", "")) <= set(services.CODE_ALPHABET)
+        assert set(code.replace("-", "")) <= set(ballot_codes.CODE_ALPHABET)
         assert not set(code) & set("01OIL")
     stored = set(BallotCode.objects.values_list("code_hash", flat=True))
-    assert stored == {services.code_hash(c) for c in codes}
+    assert stored == {ballot_codes.code_hash(c) for c in codes}
     assert not any(c.replace("-", "") in h.upper() for c in codes for h in stored)
 
 
@@ -39,9 +40,9 @@ def test_ballot_cast_code_works_once(grassroots_group, departments):
     assert Ballot.objects.count() == 1
     assert BallotRating.objects.count() == 7
     assert BallotCode.objects.get().used is True
-    with pytest.raises(services.BallotRefused) as refused:
+    with pytest.raises(ballot_codes.BallotRefused) as refused:
         services.ballot_cast(code=code, ratings=_all_good(departments))
-    assert refused.value.message == services.MSG_USED
+    assert refused.value.message == ballot_codes.MSG_USED
     assert Ballot.objects.count() == 1
     assert BallotRating.objects.count() == 7
 
@@ -50,9 +51,9 @@ def test_ballot_cast_unknown_code_refused_without_ballot(grassroots_group, depar
     services.codes_generate(group=grassroots_group, count=3)
 
     for wrong in ["ABCD-EFGH", "0000-0000", "short", ""]:
-        with pytest.raises(services.BallotRefused) as refused:
+        with pytest.raises(ballot_codes.BallotRefused) as refused:
             services.ballot_cast(code=wrong, ratings=_all_good(departments))
-        assert refused.value.message == services.MSG_UNKNOWN
+        assert refused.value.message == ballot_codes.MSG_UNKNOWN
     assert Ballot.objects.count() == 0
     assert BallotCode.objects.filter(used=True).count() == 0
 
@@ -61,10 +62,10 @@ def test_ballot_cast_closed_round_refused_without_ballot(ballot_round, grassroot
     [code] = services.codes_generate(group=grassroots_group, count=1)
     services.round_close(round=ballot_round)
 
-    with pytest.raises(services.BallotRefused) as refused:
+    with pytest.raises(ballot_codes.BallotRefused) as refused:
         services.ballot_cast(code=code, ratings=_all_good(departments))
 
-    assert refused.value.message == services.MSG_CLOSED
+    assert refused.value.message == ballot_codes.MSG_CLOSED
     assert Ballot.objects.count() == 0
     assert BallotCode.objects.get().used is False
 
@@ -73,10 +74,10 @@ def test_ballot_cast_after_closing_time_refused(ballot_round, grassroots_group, 
     [code] = services.codes_generate(group=grassroots_group, count=1)
     later = ballot_round.closes_at + datetime.timedelta(seconds=1)
 
-    with pytest.raises(services.BallotRefused) as refused:
+    with pytest.raises(ballot_codes.BallotRefused) as refused:
         services.ballot_cast(code=code, ratings=_all_good(departments), now=later)
 
-    assert refused.value.message == services.MSG_CLOSED
+    assert refused.value.message == ballot_codes.MSG_CLOSED
     assert Ballot.objects.count() == 0
 
 
@@ -85,7 +86,7 @@ def test_ballot_cast_voided_batch_refused(grassroots_group, departments):
     batch = grassroots_group.batches.get()
 
     assert services.batch_void(batch=batch) == 1
-    with pytest.raises(services.BallotRefused):
+    with pytest.raises(ballot_codes.BallotRefused):
         services.ballot_cast(code=code, ratings=_all_good(departments))
     assert Ballot.objects.count() == 0
 
@@ -114,7 +115,7 @@ def test_ballot_cast_staff_code_carries_department_and_abstentions_store_nothing
 def test_ballot_form_departments_leaves_out_own_department(staff_group, departments):
     [code] = services.codes_generate(group=staff_group, department=departments["女职工部"], count=1)
 
-    shown = services.ballot_form_departments(check=services.code_check(code))
+    shown = selectors.ballot_form_departments(check=selectors.code_check(code))
 
     assert [d.name for d in shown] == ["办公室", "组织部", "宣教调研室", "民管法工部", "生活保障部", "经济工作部"]
 

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from ballots import services
+from ballots import codes as ballot_codes
+from ballots import selectors, services
 from ballots.models import Ballot, BallotCode, BallotRating
 
 THREADS = 8
@@ -24,7 +25,7 @@ def _round_with_one_code(demo_year) -> tuple[str, list]:
         groups=[services.GroupSpec("基层工会干部代表", 30, Decimal("1"))],
     )
     [code] = services.codes_generate(group=round_.groups.get(), count=1)
-    return code, services.ballot_departments(year=demo_year)
+    return code, selectors.ballot_departments(year=demo_year)
 
 
 def _run_together(target, n: int) -> list:
@@ -61,7 +62,7 @@ def test_ballot_cast_same_code_from_many_threads_makes_one_ballot(democratic_yea
 
     assert results.count("ok") == 1
     refusals = [r for r in results if r != "ok"]
-    assert all(isinstance(r, services.BallotRefused) and r.message == services.MSG_USED for r in refusals)
+    assert all(isinstance(r, ballot_codes.BallotRefused) and r.message == ballot_codes.MSG_USED for r in refusals)
     assert Ballot.objects.count() == 1
     assert BallotRating.objects.count() == len(departments)
     assert BallotCode.objects.get().used is True

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from ballots import services
+from ballots import selectors, services
+from ballots import statistics as ballot_statistics
 from ballots.models import Ballot
+from results.cache import year_result
+from results.loader import year_input
 from scoring import engine
-from scoring.services import year_input, year_result
 
 GRADES = ["优秀", "良好", "一般", "较差", None]
 
@@ -55,12 +57,12 @@ def test_ballots_for_scoring_counts_only_closed_rounds(ballot_round, grassroots_
     [code] = services.codes_generate(group=grassroots_group, count=1)
     services.ballot_cast(code=code, ratings={departments["办公室"].pk: "优秀"})
 
-    assert services.ballots_for_scoring(year=ballot_round.year) == ()
+    assert selectors.ballots_for_scoring(year=ballot_round.year) == ()
     assert year_result(ballot_round.year).department("办公室").final_score is None
 
     services.round_close(round=ballot_round)
 
-    assert services.ballots_for_scoring(year=ballot_round.year) == (
+    assert selectors.ballots_for_scoring(year=ballot_round.year) == (
         engine.BallotInput("基层工会干部代表", None, {"办公室": "优秀"}, count=1),
     )
 
@@ -72,7 +74,7 @@ def test_ballots_for_scoring_aggregates_in_one_query(
     services.round_close(round=ballot_round)
 
     with django_assert_num_queries(1):
-        rows = services.ballots_for_scoring(year=ballot_round.year)
+        rows = selectors.ballots_for_scoring(year=ballot_round.year)
 
     assert sum(b.count for b in rows) == sum(
         Ballot.objects.get(pk=pk).ratings.count() for pk in Ballot.objects.values_list("pk", flat=True)
@@ -94,7 +96,7 @@ def test_democratic_score_weighted_own_department_excluded(ballot_round, staff_g
         services.ballot_cast(code=code, ratings={office.pk: grade})
     services.round_close(round=ballot_round)
 
-    stats = services.round_statistics(round=ballot_round)
+    stats = ballot_statistics.round_statistics(round=ballot_round)
 
     row = next(d for d in stats.departments if d.name == "办公室")
     assert row.score == Decimal("78.00")  # 0.6 × 85 + 0.4 × 67.5

@@ -3,10 +3,14 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from ballots import codes as ballot_codes
 from ballots import services
+from ballots import statistics as ballot_statistics
 from ballots.models import Ballot, BallotCode, Round
 
 
@@ -54,7 +58,7 @@ def test_vote_missing_grade_shows_form_again_without_ballot(client, grassroots_g
 
 @pytest.mark.parametrize(
     "case, message",
-    [("used", services.MSG_USED), ("unknown", services.MSG_UNKNOWN), ("closed", services.MSG_CLOSED)],
+    [("used", ballot_codes.MSG_USED), ("unknown", ballot_codes.MSG_UNKNOWN), ("closed", ballot_codes.MSG_CLOSED)],
 )
 def test_vote_refused_code_clear_message_no_ballot(client, ballot_round, grassroots_group, departments, case, message):
     [code] = services.codes_generate(group=grassroots_group, count=1)
@@ -330,8 +334,6 @@ def test_index_lists_years_for_lead(client, cast, ballot_round):
 
 
 def _queries_for(client, url: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -361,9 +363,9 @@ def test_year_statistics_only_for_closed_round(ballot_round, grassroots_group, d
     [code] = services.codes_generate(group=grassroots_group, count=1)
     services.ballot_cast(code=code, ratings={departments["组织部"].pk: "一般"})
 
-    assert services.year_statistics(year=ballot_round.year) is None
+    assert ballot_statistics.year_statistics(year=ballot_round.year) is None
     services.round_close(round=ballot_round)
-    stats = services.year_statistics(year=ballot_round.year)
+    stats = ballot_statistics.year_statistics(year=ballot_round.year)
 
     assert stats.grades == ("优秀", "良好", "一般", "较差")
     assert [(d.name, d.grade_counts, d.score) for d in stats.departments if d.counted] == [

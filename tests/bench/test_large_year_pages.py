@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from bench.synthetic import synthetic_seed
 from departments.models import Department
+from results.cache import year_result
 from reviews.admin import PICKER_LINKS_MAX
 from scoring.models import AssessmentYear
-from scoring.services import year_result
 from staff.views import CHART_DEPARTMENTS, RESULTS_PER_PAGE
 
 pytestmark = pytest.mark.django_db

@@ -11,13 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.synthetic import SeedError, ballots_available, department_name, synthetic_seed
+from results.cache import year_result
+from results.exchange import year_export
+from results.loader import year_input
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.cases import parse_case
 from scoring.catalogue import scheme_spec
-from scoring.exchange import year_export
 from scoring.models import AssessmentYear, Rule, Supervision
-from scoring.services import year_input, year_result
 
 pytestmark = pytest.mark.django_db
 

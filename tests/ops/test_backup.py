@@ -13,10 +13,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from ops.backup import row_counts
+from results.cache import year_result
 from reviews.models import LedgerRecord
 from scoring.cases import result_to_json
 from scoring.models import AssessmentYear
-from scoring.services import year_result
 
 EVIDENCE_BYTES = b"%PDF-1.4\n% Kaohe evidence \xe8\x80\x83\xe6\xa0\xb8\n%%EOF\n"
 

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 
 from reports.data import democratic_section
 from reports.xlsx import build_xlsx
+from results.exchange import year_import
 from scoring.cases import loads, parse_case
 from scoring.catalogue import scheme_spec
 from scoring.engine import score_year
-from scoring.exchange import year_import
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
 

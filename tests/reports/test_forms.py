@@ -45,7 +45,6 @@ def test_year_report_puts_self_assessment_beside_the_ledger(demo_year, zzb_self_
     assert items["S2"].differs
     assert own.self_score == Decimal("99.5")
     assert sections["办公室"].self_assessment is None
-    assert report.self_assessment_available is True
 
 
 def test_self_assessment_form_prints_declarations_and_self_score(

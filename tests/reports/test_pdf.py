@@ -8,8 +8,9 @@ from pypdf import PdfReader
 
 from reports.data import Democratic, DemocraticRow, year_report
 from reports.pdf import build_department_pdf, build_pdf, year_pdf_render
+from results.cache import year_result
+from results.loader import year_input
 from scoring import engine
-from scoring.services import year_input, year_result
 from tests.reports.conftest import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db

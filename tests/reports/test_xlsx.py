@@ -5,15 +5,22 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from departments.models import Department
+from reports.data import year_report
 from reports.xlsx import SHEETS, build_xlsx
+from results.cache import year_result
+from results.exchange import year_export
+from results.loader import year_input
 from reviews.models import LedgerRecord
+from reviews.services import ledger_record_create
 from scoring import engine
 from scoring.cases import score_document
 from scoring.catalogue import scheme_spec
-from scoring.exchange import year_export
-from scoring.services import year_input, year_result
+from scoring.models import Rule
 
 pytestmark = pytest.mark.django_db
 
@@ -165,13 +172,6 @@ def test_workbook_writes_formula_like_text_as_text(demo_year):
 
 
 def test_year_report_data_takes_the_same_number_of_queries_at_two_sizes(demo_year, cast):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from departments.models import Department
-    from reports.data import year_report
-    from reviews.services import ledger_record_create
-    from scoring.models import Rule
 
     with CaptureQueriesContext(connection) as small:
         year_report(demo_year)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from departments.demo import DEMO_PASSWORD
 from tests.browser import BROWSER_MARKS, SHOTS, chromium
 
 pytestmark = BROWSER_MARKS
@@ -10,7 +11,6 @@ pytestmark = BROWSER_MARKS
 
 @pytest.mark.django_db(transaction=True)
 def test_ledger_changelist_and_breakdown_render_in_chinese(live_server, demo_year, depts):
-    from departments.demo import DEMO_PASSWORD
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.contrib.admin import helpers
 from django.urls import reverse
 
+from results.cache import year_result
 from reviews.models import LedgerRecord
-from scoring.services import year_result
 from tests.reviews.conftest import add_post
 
 

@@ -7,8 +7,12 @@ import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
+from departments.models import Department
+from results.loader import department_records
 from reviews.models import LedgerRecord
+from reviews.selectors import record_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +44,6 @@ def test_changelist_page_is_read_in_index_order(demo_year, cast, filtered):
 def test_a_departments_records_are_looked_up_not_walked_through_the_year(demo_year):
     """The department page and the admin breakdown read one department's records: at 200,000 records a plan that
     walks the year's records or links (their year indexes) cost 32–48 ms per request instead of 1–3 ms."""
-    from django.test.utils import CaptureQueriesContext
-
-    from departments.models import Department
-    from reviews.selectors import record_rows
-    from scoring.services import department_records
 
     office = Department.objects.get(name="办公室")
     with CaptureQueriesContext(connection) as queries:

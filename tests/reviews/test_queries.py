@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from results.revisions import year_data_changed
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring.models import AssessmentYear
-from scoring.revisions import year_data_changed
 
 
 def _add_records(year, rule, department, n):

@@ -7,12 +7,13 @@ import pytest
 from django.db import transaction
 
 from departments.models import Department
+from results.cache import StaleScoreError, year_result, year_scored, year_scoring_cache_clear
+from results.loader import year_input
+from results.revisions import one_change_per_year, year_data_changed
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, ledger_record_delete, ledger_record_update
 from scoring import engine
 from scoring.models import AssessmentYear, DemocraticScore, Rule
-from scoring.revisions import one_change_per_year, year_data_changed
-from scoring.services import StaleScoreError, year_input, year_result, year_scored, year_scoring_cache_clear
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,8 @@
 """The worked cases of the contract (copied from ../shared/cases into tests/data/cases) through score_case."""
 
 import json
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -49,8 +51,6 @@ def test_score_case_refuses_unreadable_json(tmp_path):
 
 
 def test_score_case_cli_prints_nothing_on_stdout_for_invalid_case():
-    import subprocess
-    import sys
 
     manage = Path(__file__).resolve().parents[2] / "manage.py"
     proc = subprocess.run(

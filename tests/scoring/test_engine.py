@@ -1,6 +1,7 @@
 """The scoring core, rule by rule (SCORING.md §1–5), with exact values."""
 
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 
@@ -31,7 +32,6 @@ def test_round2_is_half_up():
 
 
 def test_round2_of_fraction_is_exact():
-    from fractions import Fraction
 
     assert engine.round2(Fraction(205, 3)) == D("68.33")
     assert engine.round2(Fraction(685, 8)) == D("85.63")  # 85.625 exactly: half up

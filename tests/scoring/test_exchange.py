@@ -8,13 +8,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 
+from results.cache import year_result
+from results.exchange import year_export, year_import
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring.cases import loads, parse_case, result_to_json, score_document
 from scoring.catalogue import scheme_spec
 from scoring.engine import score_year
-from scoring.exchange import year_export, year_import
 from scoring.models import AssessmentYear, DemocraticScore, YearDepartment
-from scoring.services import year_result
 from tests.scoring.test_properties import years
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"

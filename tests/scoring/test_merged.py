@@ -7,11 +7,12 @@ import pytest
 
 from bench.synthetic import synthetic_seed
 from departments.models import Department
+from results.cache import year_scored
+from results.loader import department_records, year_input
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create
 from scoring import engine
 from scoring.models import AssessmentYear, Rule
-from scoring.services import department_records, year_input, year_scored
 
 pytestmark = pytest.mark.django_db
 

@@ -3,17 +3,21 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Department
+from results.cache import year_result
+from results.exchange import year_import
+from results.loader import _DepartmentNames, year_input
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create
 from scoring.cases import loads, result_to_json, score_document
 from scoring.catalogue import DEFAULT_SCHEME, scheme_spec
-from scoring.exchange import year_import
 from scoring.models import Rule
-from scoring.services import year_result
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +56,6 @@ def test_year_result_query_count_with_django_assert(demo_year, django_assert_num
 
 
 def test_year_result_equals_scoring_the_demo_file(demo_year):
-    from django.conf import settings
 
     doc = loads((settings.BASE_DIR / "fixtures" / "demo" / "2023.json").read_bytes())
     assert result_to_json(year_result(demo_year)) == score_document(doc, scheme_spec)
@@ -74,7 +77,6 @@ def test_demo_year_numbers(demo_year):
 def test_ledger_record_create_refuses_second_annual_record(demo_year):
     rule = Rule.objects.get(scheme=demo_year.scheme, code="G1")
     dept = Department.objects.get(name="女职工部")
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as exc:
         ledger_record_create(year=demo_year, rule=rule, departments=[dept])
@@ -83,7 +85,6 @@ def test_ledger_record_create_refuses_second_annual_record(demo_year):
 
 
 def test_load_demo_is_idempotent(demo_year):
-    from django.core.management import call_command
 
     call_command("load_demo")
     assert LedgerRecord.objects.filter(year=demo_year).count() == 32
@@ -97,7 +98,6 @@ def test_year_import_of_a_scheme_case_uses_default_scheme():
 
 
 def test_records_name_their_departments_from_the_year_and_look_up_any_other(demo_year):
-    from scoring.services import _DepartmentNames, year_input
 
     office = Department.objects.get(name="办公室")
     names = _DepartmentNames({})

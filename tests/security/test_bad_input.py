@@ -166,7 +166,7 @@ def _row_counts() -> dict[str, int]:
 
 @pytest.fixture
 def import_year():
-    year_import = pytest.importorskip("scoring.exchange").year_import
+    year_import = pytest.importorskip("results.exchange").year_import
     return year_import
 
 

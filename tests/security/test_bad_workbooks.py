@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from reviews.ledger_xlsx import HEADERS, LedgerImportError, ledger_import
 
@@ -45,7 +46,6 @@ GOOD_ROW = [datetime.date(2023, 3, 15), "办公室", "S2", 2, "", "", "否", "",
 
 
 def _workbook(header: list, body: list[list]) -> bytes:
-    from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.test import Client
 
 from departments.models import Department
+from reviews.models import LedgerRecord
 from scoring.models import Rule
 
 
@@ -70,7 +71,6 @@ def test_crafted_self_assessment_for_other_department_changes_nothing(demo_year,
 
 @pytest.mark.parametrize("intruder", ["reviewer_bgs", "reviewer_xjdys", "reviewer_mgfgb"])
 def test_crafted_admin_delete_outside_own_categories_changes_nothing(demo_year, cast, intruder):
-    from reviews.models import LedgerRecord
 
     record = LedgerRecord.objects.filter(year=demo_year, rule__code="T2").first()  # 组织部's category T
     url = f"/admin/reviews/ledgerrecord/{record.pk}/delete/"

@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from ballots import paper as ballot_services_paper
+from ballots import selectors as ballot_services_selectors
 from ballots import services as ballot_services
 from departments.models import Department
 from kaohe.xlsx import FORMULA_STARTS, append_guarded, text_guard
@@ -45,7 +47,7 @@ def hostile(demo_year):
         LedgerRecord.objects.filter(year=demo_year, status=LedgerRecord.Status.CONFIRMED).order_by("date", "id").first()
     )
     department = record.record_departments.first().department
-    others = [d for d in ballot_services.ballot_departments(year=demo_year) if d.pk != department.pk]
+    others = [d for d in ballot_services_selectors.ballot_departments(year=demo_year) if d.pk != department.pk]
     renamed = [department, *others[: len(DEPARTMENT_NAMES) - 1]]
     for dept, name in zip(renamed, DEPARTMENT_NAMES, strict=True):
         Department.objects.filter(pk=dept.pk).update(name=name)
@@ -114,7 +116,7 @@ def round_(demo_year, hostile):
 
 
 def test_paper_ballot_template_writes_department_names_as_text(round_):
-    _assert_literal(ballot_services.paper_template_xlsx(round=round_), DEPARTMENT_NAMES)
+    _assert_literal(ballot_services_paper.paper_template_xlsx(round=round_), DEPARTMENT_NAMES)
 
 
 def test_year_workbook_writes_names_rules_and_texts_as_text(demo_year, hostile):
@@ -131,7 +133,7 @@ def test_paper_ballot_template_with_formula_like_name_imports_back(demo_year, ro
     # strips too) would not match; only = + - @ names here.
     for i, name in enumerate(DEPARTMENT_NAMES[4:]):
         Department.objects.filter(name=name).update(name=f"部室{i}")
-    book = load_workbook(io.BytesIO(ballot_services.paper_template_xlsx(round=round_)))
+    book = load_workbook(io.BytesIO(ballot_services_paper.paper_template_xlsx(round=round_)))
     sheet = book.active
     header = [c.value for c in sheet[1]]
     column = header.index(DEPARTMENT_NAMES[0]) + 1
@@ -141,4 +143,4 @@ def test_paper_ballot_template_with_formula_like_name_imports_back(demo_year, ro
     out = io.BytesIO()
     book.save(out)
 
-    assert ballot_services.paper_ballots_import(round=round_, data=out.getvalue()) == 1
+    assert ballot_services_paper.paper_ballots_import(round=round_, data=out.getvalue()) == 1

@@ -15,6 +15,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from departments.models import Department
+
 ROLES = [
     "anonymous",
     "outsider",
@@ -45,7 +47,6 @@ def _first_id(label: str) -> int:
 
 
 def _converter_values(year) -> dict[str, int | str]:
-    from departments.models import Department
 
     office = Department.objects.get(name="办公室").pk
     return {"year": year.year, "department": office, "department_id": office, "month": 3, "form": "self"}
@@ -259,7 +260,6 @@ EXPECTED = {
 
 
 def test_url_walk_main_pages_expected_outcome_per_role(demo_year, cast):
-    from departments.models import Department
 
     ids = {"office": Department.objects.get(name="办公室").pk, "other": Department.objects.get(name="组织部").pk}
     clients = {role: _client(cast, role) for role in ROLES}

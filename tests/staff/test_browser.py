@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from departments.models import Department
+from results.cache import year_result
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear
-from scoring.services import year_result
 from tests.browser import BROWSER_MARKS, SHOTS, chromium
 from tests.conftest import year_in_phase
 from workflow.services import year_phase_move
@@ -28,7 +28,7 @@ def chromium_browser():
 
 
 def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
+    from playwright.sync_api import expect as playwright_expect  # noqa: PLC0415 — only when a browser test runs
 
     return playwright_expect(locator)
 

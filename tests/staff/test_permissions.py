@@ -1,13 +1,17 @@
 """Server-side access of every staff URL, per role (the navigation only hides what these refuse)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department
+from results.cache import year_result
+from scoring.models import AssessmentYear, Rule
 from workplans import services
 from workplans.models import MonthlyReport, PlanItem
 
@@ -43,9 +47,6 @@ def _submitted_report(year, department, user, month=6, outcome=PlanItem.Outcome.
 
 
 def _self_assessment_with_claim(year, department):
-    from decimal import Decimal
-
-    from scoring.models import Rule
 
     rules = {r.code: r for r in Rule.objects.filter(scheme=year.scheme)}
     assessment = services.self_assessment_get_or_create(year=year, department=department)
@@ -229,9 +230,6 @@ def test_nav_shows_only_usable_entries(client, cast):
 
 @pytest.mark.usefixtures("self_assessment_year")  # 自评: reports, self-assessments and T4 may all be written
 def test_evidence_download_checks_the_department(client, cast, demo_year, depts, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from scoring.models import Rule
 
     settings.EVIDENCE_ROOT = tmp_path
     assessment = services.self_assessment_get_or_create(year=demo_year, department=depts["办公室"])
@@ -315,7 +313,6 @@ def test_report_draft_saved_twice_keeps_its_plan_items(client, cast, depts):
 
 
 def test_results_page_lists_departments_in_ranking_order(client, cast, demo_year):
-    from scoring.services import year_result
 
     client.force_login(cast["leader_wang"])
     page = client.get(reverse("staff:results", args=[2023])).content.decode()
@@ -362,7 +359,6 @@ def test_department_and_self_pages_issue_a_constant_number_of_queries(client, ca
 
 
 def test_frozen_year_pages_are_read_only(client, cast, demo_year, depts):
-    from scoring.models import AssessmentYear
 
     AssessmentYear.objects.filter(pk=demo_year.pk).update(phase=AssessmentYear.Phase.APPROVED)
     client.force_login(cast["head_bgs"])

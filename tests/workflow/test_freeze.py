@@ -10,16 +10,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from ballots import services as ballots
 from departments.models import Department
+from results.exchange import year_export
+from reviews import services as ledger
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring.models import DemocraticScore, DiscretionaryAward, Rule, TieOrder, YearDepartment
 from workflow import services
 from workflow.models import Objection
+from workplans.models import MonthlyReport, SelfAssessment
 
 
 def _state(year) -> str:
     """Everything that makes up the year's numbers, as one comparable string."""
-    from workplans.models import MonthlyReport, SelfAssessment
 
     records = list(
         LedgerRecord.objects.filter(year=year)
@@ -207,7 +210,6 @@ def test_frozen_workflow_pages_refused(client, frozen, cast):
 
 
 def test_frozen_import_year_command_refused(frozen, tmp_path):
-    from scoring.exchange import year_export
 
     year, before = frozen
     doc = year_export(year)
@@ -222,7 +224,6 @@ def test_frozen_import_year_command_refused(frozen, tmp_path):
 
 
 def test_frozen_services_refused(frozen, cast):
-    from reviews import services as ledger
 
     year, before = frozen
     record = _record(year)
@@ -252,7 +253,6 @@ def test_frozen_services_refused(frozen, cast):
 
 
 def test_frozen_ballot_round_open_refused(frozen):
-    from ballots import services as ballots
 
     year, before = frozen
     with pytest.raises(ValidationError):

@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ballots import codes as ballots_codes
+from ballots import selectors as ballots_selectors
 from ballots import services as ballots
 from ballots.models import Ballot, BallotCode, CodeBatch, Round
 from departments.models import Department
@@ -407,10 +409,10 @@ def codes_in_scoring(demo_year):
 def test_ballot_follows_phase(demo_year, cast, codes_in_scoring, phase):
     round_, group, codes = codes_in_scoring
     year = year_in_phase(demo_year, phase)  # round_.year is this same instance
-    departments = ballots.ballot_departments(year=year)
+    departments = ballots_selectors.ballot_departments(year=year)
     grades = {d.pk: "优秀" for d in departments}
     allowed = _allowed("ballot", phase)
-    voter_message = ballots.MSG_FROZEN if year.is_frozen else ballots.msg_phase(year)
+    voter_message = ballots_codes.MSG_FROZEN if year.is_frozen else ballots_codes.msg_phase(year)
 
     before = _row_counts()
     if allowed:
@@ -418,7 +420,7 @@ def test_ballot_follows_phase(demo_year, cast, codes_in_scoring, phase):
         ballots.paper_ballot_add(round=round_, group=group, voter_department=None, ratings=grades)
         assert _changed(before) == {"ballots.ballot": 2, "ballots.ballotrating": 2 * len(departments)}
     else:
-        with pytest.raises(ballots.BallotRefused) as refused:
+        with pytest.raises(ballots_codes.BallotRefused) as refused:
             ballots.ballot_cast(code=codes[0], ratings=grades)
         assert refused.value.message == voter_message
         with pytest.raises(ValidationError) as paper_refused:

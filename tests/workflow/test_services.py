@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from departments.models import Department
+from results.cache import year_result
 from reviews.models import LedgerRecord
-from scoring.models import AssessmentYear, DiscretionaryAward, Rule, TieOrder
-from scoring.services import year_result
+from scoring.cases import result_to_json
+from scoring.models import AssessmentYear, DemocraticScore, DiscretionaryAward, Rule, TieOrder
 from tests.workflow.conftest import office_s2
 from workflow import services
 from workflow.models import Approval, Objection, PhaseTransition, Reopening
@@ -232,7 +233,6 @@ def test_year_reopen_supersedes_approval_and_reapproval_makes_new_snapshot(appro
 
 
 def test_year_snapshot_result_rescores_identically_after_scheme_edit(approved_year, cast):
-    from scoring.cases import result_to_json
 
     before = services.approval_current(approved_year).snapshot["result"]
     # Next year's scheme edit: S1 now costs 3 points, I1 2 points.
@@ -245,7 +245,6 @@ def test_year_snapshot_result_rescores_identically_after_scheme_edit(approved_ye
 
 
 def test_year_approve_refused_while_department_incomplete(approvable_year, cast):
-    from scoring.models import DemocraticScore
 
     DemocraticScore.objects.filter(year=approvable_year, department__name="女职工部").delete()
     with pytest.raises(ValidationError) as err:

@@ -1,14 +1,17 @@
 import datetime
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
 from tests.workflow.conftest import office_s2
 from workflow import services
 from workflow.models import Approval, Objection, PhaseTransition
+from workflow.notice import awards_table, notice_context, notice_html, notice_pdf
 
 Phase = AssessmentYear.Phase
 
@@ -127,7 +130,6 @@ def test_notice_pdf_for_leadership_and_heads_only_after_announcement(client, app
 
 
 def test_notice_text_from_snapshot(approved_year, cast):
-    from workflow.notice import notice_context, notice_html
 
     approval = services.approval_current(approved_year)
     html = notice_html(approval)
@@ -139,7 +141,6 @@ def test_notice_text_from_snapshot(approved_year, cast):
 
 
 def test_awards_table_from_snapshot(client, approved_year, cast):
-    from workflow.notice import awards_table
 
     table = awards_table(services.approval_current(approved_year))
     rows = {r["name"]: (r["award"], str(r["per_capita"]), r["headcount"], str(r["total"])) for r in table["award_rows"]}
@@ -165,9 +166,6 @@ def test_reopen_through_admin_add_form(client, approved_year, cast, user):
 
 
 def test_notice_pdf_renders_cjk_a4(approved_year, cast):
-    from pathlib import Path
-
-    from workflow.notice import notice_pdf
 
     data = notice_pdf(services.approval_current(approved_year))
     out = Path("test-artifacts")
@@ -183,7 +181,6 @@ def test_notice_pdf_renders_cjk_a4(approved_year, cast):
 
 
 def test_objection_list_queries_do_not_grow_with_objections(client, publicity_year, cast, django_assert_num_queries):
-    from reviews.models import LedgerRecord
 
     client.force_login(cast["lead"])
     url = reverse("workflow:objections", args=[2023])

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from departments.models import Department
+from results.cache import year_result
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, Rule
-from scoring.services import year_result
 from workplans import selectors, services
 from workplans.models import MonthlyReport, PlanItem
 

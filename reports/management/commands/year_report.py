@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.pdf import build_pdf
+from reports.xlsx import build_xlsx
 from scoring.models import AssessmentYear
 
 
@@ -14,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--xlsx", metavar="FILE", help="年度考核结果 Excel 工作簿的输出文件")
 
     def handle(self, *args, year: int, pdf: str | None, xlsx: str | None, **options):
-        from reports.pdf import build_pdf
-        from reports.xlsx import build_xlsx
 
         if not pdf and not xlsx:
             raise CommandError("请至少指定 --pdf 或 --xlsx 之一")

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from results.exchange import year_import
 from scoring.cases import loads
 from scoring.engine import ScoringError
-from scoring.exchange import year_import
 
 
 class Command(BaseCommand):

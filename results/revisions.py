@@ -22,6 +22,9 @@ from contextlib import contextmanager
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from ballots.models import Ballot, BallotRating, RaterGroup, Round
+from departments.models import Department, Leader
+from reviews.models import LedgerRecord, RecordDepartment
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
@@ -93,15 +96,11 @@ def _every_year_with_leader(instance) -> Q:
 def _closed_round_of_group(group_id) -> Q:
     # Ballots count only once their round is closed (ballots.services.ballots_for_scoring): votes cast in
     # an open round leave the cached score alone.
-    from ballots.models import Round
 
     return Q(ballot_round__groups__pk=group_id, ballot_round__status=Round.Status.CLOSED)
 
 
 def _watched() -> dict[type, object]:
-    from ballots.models import Ballot, BallotRating, RaterGroup, Round
-    from departments.models import Department, Leader
-    from reviews.models import LedgerRecord, RecordDepartment
 
     return {
         YearDepartment: _by_year,
@@ -145,8 +144,6 @@ def _receiver(years_of):
 def _links_changed(sender, instance, action, **kwargs) -> None:
     # LedgerRecord.departments through RecordDepartment: `.add()` / `.remove()` / `.clear()`.
     if action in {"post_add", "post_remove", "post_clear"}:
-        from reviews.models import LedgerRecord
-
         if isinstance(instance, LedgerRecord):
             year_data_changed(year=instance.year_id)
         else:  # reverse side: a department's records
@@ -155,7 +152,6 @@ def _links_changed(sender, instance, action, **kwargs) -> None:
 
 def connect() -> None:
     """Called once from ScoringConfig.ready()."""
-    from reviews.models import LedgerRecord
 
     post_save.connect(_year_saved, sender=AssessmentYear, dispatch_uid="kaohe-year-saved")
     for model, years_of in _watched().items():

@@ -1,29 +1,25 @@
-"""Load a year from the database into the scoring core, in a fixed number of queries, and score it.
+"""Load a year from the database into the scoring core's input, in a fixed number of queries.
 
-Every page, export and command that shows a score calls `year_result` / `year_scored` (pages: cached per
-data version, records summed by the database, one department's lines read when shown) or `year_input` + the
-core (exports, approval: every record read afresh).
+Pages score through `results.cache` (cached per data version, records summed by the database, one
+department's lines read when shown); exports and approval score `year_input` with the core, every record read
+afresh.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import connections
-from django.db.models import Case, F, Min, Sum, When
+from django.db.models import Case, F, Min, QuerySet, Sum, When
 
+from ballots.selectors import ballots_for_scoring
+from departments.models import Department
+from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.catalogue import spec_from_db
-from scoring.models import AssessmentYear
-
-if TYPE_CHECKING:
-    from departments.models import Department
+from scoring.models import AssessmentYear, TieOrderEntry
 
 
 def _settings(year: AssessmentYear) -> engine.Settings:
@@ -91,12 +87,10 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
     if year.democratic_source == AssessmentYear.DemocraticSource.SCORES:
         democratic_scores = dict(year.democratic_scores.values_list("department__name", "score"))
     elif year.democratic_source == AssessmentYear.DemocraticSource.BALLOTS:
-        ballots = year_ballots(year)
+        ballots = ballots_for_scoring(year=year)
 
     awards = dict(year.discretionary_awards.values_list("department__name", "amount"))
     tie_groups: dict[int, list[str]] = defaultdict(list)
-    from scoring.models import TieOrderEntry
-
     for tie_id, name in (
         TieOrderEntry.objects.filter(tie_order__year=year)
         .order_by("tie_order_id", "position")
@@ -123,16 +117,12 @@ class _DepartmentNames(dict):
     checks do not let in) is looked up on its own."""
 
     def __missing__(self, pk: int) -> str:
-        from departments.models import Department
-
         name = self[pk] = Department.objects.values_list("name", flat=True).get(pk=pk)
         return name
 
 
-def _confirmed_links(**filters):
+def _confirmed_links(**filters: object) -> QuerySet[RecordDepartment]:
     """The record links that count (their record is confirmed), filtered by `filters`."""
-    from reviews.models import LedgerRecord, RecordDepartment
-
     return RecordDepartment.objects.filter(record__status=LedgerRecord.Status.CONFIRMED, **filters)
 
 
@@ -140,9 +130,7 @@ class _Values:
     """Each distinct value of a read once: a large year repeats a few hundred rule codes, levels and points
     over hundreds of thousands of rows, and the inputs then share them."""
 
-    def __init__(self):
-        from reviews.models import LedgerRecord
-
+    def __init__(self) -> None:
         self.places = Decimal(1).scaleb(-LedgerRecord._meta.get_field("points").decimal_places)
         self.seen: dict = {}
 
@@ -261,107 +249,7 @@ def department_records(year: AssessmentYear | int, department_id: int) -> list[e
     """The year's confirmed records that name the department, each with all its departments, in the order
     `year_input` gives them: what `engine.department_lines` needs to explain the department (one query,
     whatever the size of the year)."""
-    from reviews.models import RecordDepartment
-
     own = RecordDepartment.objects.filter(year=year, department_id=department_id).values("record_id")
     # Not filtered by year again: the records are the year's already, and SQLite would then walk every link of
     # the year (its year index) instead of looking up these records' links (1 ms instead of 32 at 200,000).
     return _records_read(_confirmed_links(record_id__in=own), None, streamed=False)
-
-
-def year_ballots(year: AssessmentYear) -> tuple[engine.BallotInput, ...]:
-    """The counted ballots of a year, for the core. Filled in by the democratic-evaluation app."""
-    try:
-        from ballots.services import ballots_for_scoring
-    except ImportError:
-        return ()
-    return ballots_for_scoring(year=year)
-
-
-@dataclass(frozen=True)
-class ScoredYear:
-    """A year as the core saw it and its result (both immutable: share them, never change them).
-
-    Scored to rank it: `input` is merged (`year_input(merged=True)`) and `result` has no lines;
-    `explained` gives one department's result with its lines.
-    """
-
-    input: engine.YearInput
-    result: engine.YearResult
-    year_id: int
-
-    def explained(self, department: Department) -> engine.DepartmentResult:
-        """The department's result with its lines, what each of its records gave it, read now from its own
-        records (`KeyError` if the department is not in the year)."""
-        result = self.result.department(department.name)
-        records = department_records(self.year_id, department.pk)
-        return replace(result, lines=engine.department_lines(self.input.scheme, department.name, records))
-
-
-def year_scored_afresh(year: AssessmentYear) -> ScoredYear:
-    """Read and score the year as `year_scored` keeps it, without the cache: what a page pays once per data
-    version (`make bench` measures it against its floor)."""
-    data = year_input(year, merged=True)
-    return ScoredYear(data, engine.score_year(data, explain=False), year.pk)
-
-
-class StaleScoreError(AssertionError):
-    """A cached score differs from a fresh one: some write did not mark its year (scoring/revisions.py)."""
-
-
-_scored: OrderedDict[tuple, ScoredYear] = OrderedDict()
-_scored_lock = threading.Lock()
-
-
-def year_scored(year: int | AssessmentYear) -> ScoredYear:
-    """The year's input and result, scored once per data version and kept in this process's memory.
-
-    A 200,000-record year takes seconds to load and score; its pages ask for it on every request. The key is
-    the year's `data_version`, read afresh here (one query), which every write to the year's data replaces
-    (scoring/revisions.py). The last `KAOHE_SCORING_CACHE_SIZE` years are kept (0 turns the cache off).
-    """
-    # The year row is read afresh: its data version, and its settings (part of the input), of which the
-    # caller's copy may be older.
-    years = AssessmentYear.objects.select_related("scheme")
-    fresh = years.get(pk=year.pk) if isinstance(year, AssessmentYear) else years.get(year=year)
-    pk = fresh.pk
-    key = (pk, fresh.data_version)
-    with _scored_lock:
-        cached = _scored.get(key)
-        if cached is not None:
-            _scored.move_to_end(key)
-    if cached is not None:
-        if settings.KAOHE_SCORING_CACHE_CHECK:
-            _check_fresh(cached, fresh)
-        return cached
-    scored = year_scored_afresh(fresh)
-    size = settings.KAOHE_SCORING_CACHE_SIZE
-    if size > 0:
-        with _scored_lock:
-            # One entry per year: an older version of it is stale for good.
-            for old in [k for k in _scored if k[0] == pk]:
-                del _scored[old]
-            _scored[key] = scored
-            while len(_scored) > size:
-                _scored.popitem(last=False)
-    return scored
-
-
-def _check_fresh(cached: ScoredYear, year: AssessmentYear) -> None:
-    # Against the year read and scored record by record: a stale entry and a wrong merge both show.
-    data = year_input(year)
-    if replace(data, records=()) != replace(cached.input, records=()) or (
-        engine.score_year(data, explain=False) != cached.result
-    ):
-        raise StaleScoreError(f"{year.year}年度的缓存评分已过期：某处写入未调用 scoring.revisions.year_data_changed")
-
-
-def year_scoring_cache_clear() -> None:
-    with _scored_lock:
-        _scored.clear()
-
-
-def year_result(year: int | AssessmentYear) -> engine.YearResult:
-    """Score a year from the database with the one scoring core (cached per data version, see `year_scored`).
-    Without lines: `year_scored(year).explained(department)` gives one department's."""
-    return year_scored(year).result

@@ -16,6 +16,9 @@ from simple_history.utils import bulk_create_with_history
 
 from departments.models import Department, Leader
 from kaohe.db import statistics_refresh
+from results.loader import year_input
+from results.revisions import one_change_per_year, year_data_changed
+from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.cases import FORMAT, parse_case
 from scoring.catalogue import catalogue_load, scheme_spec
@@ -32,8 +35,6 @@ from scoring.models import (
     YearDepartment,
     YearLeader,
 )
-from scoring.revisions import one_change_per_year, year_data_changed
-from scoring.services import year_input
 
 
 def _text(value: Decimal) -> str:
@@ -42,7 +43,6 @@ def _text(value: Decimal) -> str:
 
 def year_export(year: AssessmentYear) -> dict[str, Any]:
     """The year as a kaohe-case/1 document (confirmed records only: pending ones do not count yet)."""
-    from reviews.models import LedgerRecord
 
     data = year_input(year)
     s = data.settings
@@ -134,7 +134,6 @@ def year_import(doc: Any, *, replace: bool = False, by=None) -> AssessmentYear:
 
 
 def _year_clear(year: AssessmentYear) -> None:
-    from reviews.models import LedgerRecord
 
     LedgerRecord.objects.filter(year=year).delete()
     for related in (YearDepartment, YearLeader, Supervision, DemocraticScore, DiscretionaryAward, TieOrder):
@@ -144,7 +143,6 @@ def _year_clear(year: AssessmentYear) -> None:
 def _year_create(
     parsed: engine.YearInput, doc: dict, scheme: Scheme, year: AssessmentYear | None, by
 ) -> AssessmentYear:
-    from reviews.models import LedgerRecord, RecordDepartment
 
     s = parsed.settings
     fields = {

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.exchange import year_export
+from results.exchange import year_export
 from scoring.models import AssessmentYear
 
 
