@@ -164,7 +164,7 @@ STATIC_ROOT = Path(env_str("KAOHE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 EVIDENCE_MAX_BYTES = env_int("KAOHE_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 
-# Scored years kept in each process's memory, keyed by their data version (scoring.services.year_scored).
+# Scored years kept in each process's memory, keyed by their data version (results.cache.year_scored).
 # A 2,000-department / 200,000-record year takes about 100 MB; 0 turns the cache off.
 KAOHE_SCORING_CACHE_SIZE = env_int("KAOHE_SCORING_CACHE_SIZE", 2)
 # The year-end PDF prints every ledger line up to this many, and a section per department up to this many

@@ -1,6 +1,6 @@
 """Which writes change a year's score: each gives the year a new `data_version`, the key of the cached result.
 
-`scoring.services.year_scored` keeps the last scored years in memory keyed by (year, data_version), so a page
+`results.cache.year_scored` keeps the last scored years in memory keyed by (year, data_version), so a page
 of a 200,000-record year costs one small query instead of a full re-score. That is only right if every write
 to anything `year_input` reads gives the year a new version:
 
@@ -94,7 +94,7 @@ def _every_year_with_leader(instance) -> Q:
 
 
 def _closed_round_of_group(group_id) -> Q:
-    # Ballots count only once their round is closed (ballots.services.ballots_for_scoring): votes cast in
+    # Ballots count only once their round is closed (ballots.selectors.ballots_for_scoring): votes cast in
     # an open round leave the cached score alone.
 
     return Q(ballot_round__groups__pk=group_id, ballot_round__status=Round.Status.CLOSED)

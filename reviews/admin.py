@@ -501,7 +501,7 @@ def _year_department_options(year_pk: int, data_version) -> str:
 
 def year_departments(year: AssessmentYear) -> tuple[tuple[int, str], ...]:
     """(pk, name) of the year's departments in their order. Kept per process for the year's data version:
-    renaming a department and changing the year's departments both replace it (scoring.revisions)."""
+    renaming a department and changing the year's departments both replace it (results.revisions)."""
     return _year_departments(year.pk, year.data_version)
 
 

@@ -1,6 +1,6 @@
 """The scoring core: SCORING.md §1–5 as pure functions over frozen dataclasses.
 
-No ORM, no I/O, `Decimal` only. `scoring.services` loads a year from the database into a `YearInput`,
+No ORM, no I/O, `Decimal` only. `results.loader` loads a year from the database into a `YearInput`,
 `scoring.cases` builds one from a `kaohe-case/1` document; both call `score_year`, and so do every page,
 report and command.
 """
@@ -293,7 +293,7 @@ def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
     """Signed points that `record` gives each of its departments (SCORING.md §3).
 
     Linear in the quantity, and dependent on how many departments share the record only through `_halved`:
-    `scoring.services.year_input(merged=True)` relies on both to let the database sum the other records.
+    `results.loader.year_input(merged=True)` relies on both to let the database sum the other records.
     """
     if rule.kind == KIND_VETO or record.exempt:
         return ZERO
@@ -333,7 +333,7 @@ def department_lines(scheme: SchemeSpec, name: str, records: Iterable[RecordInpu
     department, in the same order, from its own records alone (`records` may hold others; they are skipped).
 
     A page explains one department at a time; the year it ranks is scored without lines
-    (`scoring.services.year_scored`), and this builds the one department's lines when they are shown.
+    (`results.cache.year_scored`), and this builds the one department's lines when they are shown.
     """
     lines = []
     for record in records:

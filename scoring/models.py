@@ -185,7 +185,7 @@ class AssessmentYear(models.Model):
         "测评人群体权重", null=True, blank=True, help_text='留空表示不分群体加权；如 {"机关": "0.6", "基层": "0.4"}'
     )
     exclude_own_department = models.BooleanField("不计本部室测评", default=True)
-    # A fresh random value on every write to anything the year's score reads (scoring/revisions.py): the
+    # A fresh random value on every write to anything the year's score reads (results/revisions.py): the
     # key of the cached result. Random, not a counter, so that a rolled-back write can never make a value
     # that was once cached for other data come back.
     data_version = models.UUIDField("数据版本", default=uuid.uuid4, editable=False)

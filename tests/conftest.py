@@ -32,7 +32,7 @@ def _fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def _scoring_cache_checked(settings):
     """Every cached score a test reads is re-scored and compared: a write path that forgets to mark its year
-    (scoring/revisions.py) fails the test that exercises it with StaleScoreError."""
+    (results/revisions.py) fails the test that exercises it with StaleScoreError."""
     settings.KAOHE_SCORING_CACHE_CHECK = True
 
 

@@ -19,7 +19,7 @@ def _add_records(year, rule, department, n):
     RecordDepartment.objects.bulk_create(
         RecordDepartment(record=r, department=department, year=year, rule=rule) for r in records
     )
-    year_data_changed(year=year)  # bulk inserts send no signals (scoring/revisions.py)
+    year_data_changed(year=year)  # bulk inserts send no signals (results/revisions.py)
 
 
 def _count(client, url):
