@@ -79,9 +79,9 @@ SIZE ?= all
 DB ?= sqlite
 bench: setup
 	@if [ "$(DB)" = postgres ]; then \
-	  bash scripts/with_postgres.sh $(MANAGE) bench --size $(SIZE) --postgres; \
+	  DJANGO_SETTINGS_MODULE=tools.settings bash scripts/with_postgres.sh $(MANAGE) bench --size $(SIZE) --postgres; \
 	else \
-	  $(MANAGE) bench --size $(SIZE); \
+	  DJANGO_SETTINGS_MODULE=tools.settings $(MANAGE) bench --size $(SIZE); \
 	fi
 
 # Load test on loopback (docs/security.md): 20 users for 60 s browsing, editing ledger records and voting on a
@@ -91,9 +91,9 @@ SOAK_SECONDS ?= 60
 SOAK_USERS ?= 20
 soak: setup
 	@if [ "$(DB)" = postgres ]; then \
-	  bash scripts/with_postgres.sh $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --postgres; \
+	  DJANGO_SETTINGS_MODULE=tools.settings bash scripts/with_postgres.sh $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --postgres; \
 	else \
-	  $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS); \
+	  DJANGO_SETTINGS_MODULE=tools.settings $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS); \
 	fi
 
 clean:

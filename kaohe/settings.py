@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "reports",
     "results",
     "ops",
-    "bench",
 ]
 
 MIDDLEWARE = [

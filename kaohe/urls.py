@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kaohe.views import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ledger/", include("reviews.urls")),
-    path("", include("bench.urls")),
+    path("healthz", healthz, name="healthz"),
     path("", include("staff.urls")),
     path("", include("ballots.urls")),
     path("workflow/", include("workflow.urls")),

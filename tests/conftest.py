@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from departments.demo import DEMO_USERS, demo_load
+from ops.demo import DEMO_USERS, demo_load
 from scoring.models import AssessmentYear
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
@@ -46,7 +46,7 @@ def demo_year(db):
 
 @pytest.fixture
 def cast(demo_year):
-    """Users by key: the demo accounts (see departments.demo.DEMO_USERS) plus "outsider" with no role."""
+    """Users by key: the demo accounts (see ops.demo.DEMO_USERS) plus "outsider" with no role."""
 
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from departments.demo import DEMO_PASSWORD
+from ops.demo import DEMO_PASSWORD
 from tests.browser import BROWSER_MARKS, SHOTS, chromium
 
 pytestmark = BROWSER_MARKS

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from bench.synthetic import synthetic_seed
 from departments.models import Department
 from results.cache import year_scored
 from results.loader import department_records, year_input
@@ -13,6 +12,7 @@ from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create
 from scoring import engine
 from scoring.models import AssessmentYear, Rule
+from tools.bench.synthetic import synthetic_seed
 
 pytestmark = pytest.mark.django_db
 

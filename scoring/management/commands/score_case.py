@@ -1,5 +1,6 @@
 """manage.py score_case FILE [FILE ...] — score kaohe-case/1 documents without touching the database."""
 
+import gc
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,6 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", metavar="FILE")
 
     def handle(self, *args, files, **options):
+        # Start-up's objects (modules, models, the admin's registry: some 60,000) live as long as the command.
+        # Frozen, the cyclic collector no longer walks them in each full collection, nor once more at exit:
+        # 0.05 s of a province-scale case, whose limit `make bench` checks.
+        gc.freeze()
         results = []
         for path in files:
             try:

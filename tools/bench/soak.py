@@ -1,8 +1,8 @@
 """The soak test of `make soak` (docs/security.md): many users at once on gunicorn, then the database is asked
 whether anything was lost, counted twice or half-written.
 
-`manage.py soak` (bench/management/commands/soak.py) runs `soak_run` in a child process on a fresh database
-(bench.server.child_environment). The child loads the demo year, puts it in 民主测评 and opens a ballot round
+`manage.py soak` (tools/bench/management/commands/soak.py) runs `soak_run` in a child process on a fresh database
+(tools.bench.server.child_environment). The child loads the demo year, puts it in 民主测评 and opens a ballot round
 with one-time codes, serves the app with gunicorn on loopback and lets three kinds of virtual users loose for
 the given time, each a thread with its own cookies over plain http.client:
 
@@ -40,11 +40,25 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
 
-from bench import server
+from ballots import codes as ballots_codes
+from ballots import selectors as ballots_selectors
+from ballots import services as ballots
+from ballots.codes import code_hash
+from ballots.models import Ballot, BallotCode, BallotRating
+from departments import access
+from ops.demo import demo_load
+from reviews import access as ledger_access
+from reviews.models import LedgerRecord
+from scoring.models import AssessmentYear, Supervision
+from tools.bench import server
 
 GUNICORN_WORKERS = 4
 STALE_MESSAGE = "该记录已被他人修改"
@@ -446,11 +460,6 @@ class Soak:
 
     # --- set-up ---------------------------------------------------------------------------------------
     def prepare(self) -> None:
-        from django.contrib.auth import get_user_model
-        from django.test import override_settings
-
-        from departments.demo import demo_load
-        from scoring.models import AssessmentYear
 
         started = time.monotonic()
         call_command("migrate", verbosity=0, interactive=False)
@@ -474,10 +483,6 @@ class Soak:
         )
 
     def _page_url(self, name: str, needs: tuple, user) -> str | None:
-        from django.urls import reverse
-
-        from departments import access
-        from scoring.models import Supervision
 
         kwargs = {}
         for need in needs:
@@ -502,7 +507,6 @@ class Soak:
         return reverse(name, kwargs=kwargs)
 
     def _browsers_prepare(self, count: int) -> None:
-        from django.test import Client
 
         checked: dict[str, list[str]] = {}
         for username, pages in BROWSING:
@@ -529,8 +533,6 @@ class Soak:
 
     def _editors_prepare(self, count: int) -> None:
         """Pairs of users who may both change a record (its rule is theirs, not their own department's)."""
-        from reviews import access as ledger_access
-        from reviews.models import LedgerRecord
 
         pool = [self.users_by_name[name] for name in EDITOR_POOL]
         pairs = []
@@ -583,7 +585,6 @@ class Soak:
 
     def _edit_check(self, record, user, fields: dict) -> None:
         """The change form, posted in-process once, saves: the soak's form data are right."""
-        from django.test import Client
 
         client = Client()
         client.force_login(user)
@@ -597,11 +598,6 @@ class Soak:
             raise RuntimeError(f"{user.username} 保存记录 {record.pk} 未成功（HTTP {response.status_code}）")
 
     def _voters_prepare(self, count: int) -> None:
-        from django.utils import timezone
-
-        from ballots import codes as ballots_codes
-        from ballots import selectors as ballots_selectors
-        from ballots import services as ballots
 
         lead = self.users_by_name["lead"]
         round_ = ballots.round_open(
@@ -650,8 +646,6 @@ class Soak:
 
     # --- the checks -----------------------------------------------------------------------------------
     def verify(self) -> dict:
-        from ballots.codes import code_hash
-        from ballots.models import Ballot, BallotCode, BallotRating
 
         stats = self.stats
         submissions = [s for v in self.voters for s in v.submissions]
@@ -701,7 +695,6 @@ class Soak:
         }
 
     def _verify_edits(self, attempts: list[EditAttempt]) -> dict:
-        from reviews.models import LedgerRecord
 
         stats = self.stats
         History = LedgerRecord.history.model

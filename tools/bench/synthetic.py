@@ -17,15 +17,18 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import DO_NOTHING
 from django.utils import timezone
 
+from ballots.models import Ballot, BallotRating, RaterGroup, Round
 from departments.models import Department, Leader
 from kaohe.db import statistics_refresh
+from results.cache import year_result
+from results.loader import year_input
 from results.revisions import one_change_per_year, year_data_changed
+from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.catalogue import DEFAULT_SCHEME, catalogue_load
 from scoring.models import (
@@ -100,10 +103,6 @@ def vice_chair_name(district: int) -> str:
     return f"第{district + 1}区副主席"
 
 
-def ballots_available() -> bool:
-    return apps.is_installed("ballots")
-
-
 def synthetic_seed(
     *,
     year: int,
@@ -120,8 +119,6 @@ def synthetic_seed(
         raise SeedError("--departments 至少为 3（共享加分需要 2–3 个部室）")
     if ballots < 0:
         raise SeedError("--ballots 不能为负数")
-    if ballots and not ballots_available():
-        raise SeedError("未安装民主测评（ballots）应用，不能生成测评票；请去掉 --ballots")
     districts = -(-departments // DISTRICT_SIZE)
     if ballots and ballots < districts:
         raise SeedError(f"--ballots 至少为 {districts}（每个区至少一张覆盖全区部室的测评票）")
@@ -204,7 +201,6 @@ def synthetic_seed(
 
 def _year_empty(year: AssessmentYear) -> None:
     """Delete a year's rows with plain DELETEs: the ORM's cascade would load every record to send signals."""
-    from reviews.models import LedgerRecord, RecordDepartment
 
     # Rows of other apps that point at a record (evidence, objections, …) go through the ORM: they are few.
     for relation in LedgerRecord._meta.related_objects:
@@ -214,12 +210,10 @@ def _year_empty(year: AssessmentYear) -> None:
     for model in (LedgerRecord.history.model, RecordDepartment.history.model):
         model.objects.filter(year_id=year.pk)._raw_delete(connection.alias)
     LedgerRecord.objects.filter(year=year)._raw_delete(connection.alias)
-    if ballots_available():
-        from ballots.models import Ballot, BallotRating, Round
 
-        BallotRating.objects.filter(ballot__group__round__year=year)._raw_delete(connection.alias)
-        Ballot.objects.filter(group__round__year=year)._raw_delete(connection.alias)
-        Round.objects.filter(year=year).delete()
+    BallotRating.objects.filter(ballot__group__round__year=year)._raw_delete(connection.alias)
+    Ballot.objects.filter(group__round__year=year)._raw_delete(connection.alias)
+    Round.objects.filter(year=year).delete()
     TieOrderEntry.objects.filter(tie_order__year=year).delete()
     for model in (TieOrder, DiscretionaryAward, DemocraticScore, Supervision, YearLeader, YearDepartment):
         model.objects.filter(year=year)._raw_delete(connection.alias)
@@ -438,7 +432,6 @@ def _records_insert(year: AssessmentYear, rules: dict[str, Rule], plan: list[_Pl
 
     Plain INSERTs with ids chosen here: building 400,000 model instances for bulk_create costs more than the
     database's work. Like bulk_create, this writes no history rows."""
-    from reviews.models import LedgerRecord, RecordDepartment
 
     depts = list(YearDepartment.objects.filter(year=year).order_by("order").values_list("department_id", flat=True))
     now = timezone.now()
@@ -540,7 +533,6 @@ def _ballots_create(
 ) -> tuple[int, int]:
     """A closed round: 机关 staff rate their own district's departments (their own excluded when counted),
     grassroots cadres rate one district each; the first ballots cover every district once."""
-    from ballots.models import Ballot, BallotRating, RaterGroup, Round
 
     now = timezone.now()
     round_ = Round.objects.create(
@@ -589,7 +581,6 @@ def _ballots_create(
 
 def _discretionary_grant(year: AssessmentYear) -> int:
     """Leadership grants a per-person amount to up to three eligible departments (八、可酌情奖励)."""
-    from results.loader import year_input
 
     result = engine.score_year(year_input(year))  # afresh: the inserts above are not marked yet
     eligible = [d.name for d in result.departments if d.discretionary_eligible][:3]
@@ -605,6 +596,5 @@ def _discretionary_grant(year: AssessmentYear) -> int:
 
 def year_check(year: AssessmentYear) -> engine.YearResult:
     """Score the year and check it is complete and valid (used by tests and the benchmark)."""
-    from results.cache import year_result
 
     return year_result(year)

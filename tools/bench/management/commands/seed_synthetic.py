@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench.synthetic import SeedError, synthetic_seed
+from tools.bench.synthetic import SeedError, synthetic_seed
 
 
 class Command(BaseCommand):

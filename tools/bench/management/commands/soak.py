@@ -16,7 +16,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench import server
+from tools.bench import server
+from tools.bench.soak import soak_run
 
 
 class Command(BaseCommand):
@@ -37,8 +38,6 @@ class Command(BaseCommand):
         if users < 4:
             raise CommandError("--users 至少为 4（浏览、两人修改同一记录、投票）")
         if run:
-            from bench.soak import soak_run
-
             result = soak_run(users=users, seconds=seconds, workers=workers, out=self.stdout)
             if results:
                 Path(results).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from departments.demo import demo_load
+from ops.demo import demo_load
 
 
 class Command(BaseCommand):

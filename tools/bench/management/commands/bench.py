@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench import runner, server
+from tools.bench import runner, server
 
 # Targets at the large size (issue 8).
 SCORING_MAX_QUERIES = 10

@@ -1,6 +1,6 @@
 """The benchmark of `make bench`: one size, in a fresh database, every figure against its floor.
 
-`manage.py bench` (bench/management/commands/bench.py) makes the fresh database and runs `run_size` in a child
+`manage.py bench` (tools/bench/management/commands/bench.py) makes the fresh database and runs `run_size` in a child
 process per size; the parts whose code has not landed (pages, reports) print "skipped: <reason>". Every figure
 is printed as one line — the figure, the floor it is compared with, their ratio — and returned as a dict so
 that the parent can compare the sizes (constant query counts) and check the targets of issue 8.
@@ -8,8 +8,6 @@ that the parent can compare the sizes (constant query counts) and check the targ
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import io
 import json
 import os
@@ -27,11 +25,28 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from openpyxl import Workbook, load_workbook
 
-from bench import server
+from departments.models import Membership, Role
+from reports.data import year_report
+from reports.pdf import build_pdf, democratic_table
+from reports.xlsx import build_xlsx
+from results.cache import year_result, year_scored_afresh
+from results.exchange import year_export
+from results.loader import year_input
+from reviews.models import LedgerRecord
+from scoring import engine
+from scoring.engine import gc_paused
+from scoring.models import AssessmentYear
+from tools.bench import server
+from tools.bench.synthetic import synthetic_seed
 
 BENCH_YEAR = 2030
 SIZES = {
@@ -57,8 +72,6 @@ PAGES = [
     ("考核台帐（管理后台）", "admin:reviews_ledgerrecord_changelist", "admin", ()),
     ("部室得分明细（管理后台）", "admin:reviews_ledgerrecord_breakdown", "admin", ("year_id", "department_id")),
 ]
-XLSX_BUILDERS = ("reports.xlsx:build_xlsx", "reports.xlsx:year_xlsx", "reports.xlsx:build_workbook")
-PDF_BUILDERS = ("reports.pdf:build_pdf", "reports.pdf:year_pdf")
 
 
 @dataclass
@@ -158,11 +171,8 @@ def _best_time(fn: Callable[[], object], repeat: int) -> float:
 
 
 def part_seed(report: Report, departments: int, records: int, ballots: int):
-    from bench.synthetic import ballots_available, synthetic_seed
-    from scoring.models import AssessmentYear
 
-    use_ballots = ballots if ballots_available() else 0
-    summary = synthetic_seed(year=BENCH_YEAR, departments=departments, records=records, ballots=use_ballots)
+    summary = synthetic_seed(year=BENCH_YEAR, departments=departments, records=records, ballots=ballots)
     report.figure(
         "seed.time",
         "合成数据 seed_synthetic",
@@ -184,10 +194,6 @@ GROUP BY rd.department_id, rd.rule_id
 
 
 def part_scoring(report: Report, year) -> None:
-    from results.cache import year_result, year_scored_afresh
-    from results.loader import year_input
-    from reviews.models import LedgerRecord
-    from scoring import engine
 
     def fresh():  # what a page pays once per data version: records summed by the database, no lines
         return year_scored_afresh(year)
@@ -242,12 +248,6 @@ def part_scoring(report: Report, year) -> None:
 
 
 def part_score_case(report: Report, year, workdir: Path) -> None:
-    try:
-        from results.exchange import year_export
-    except ImportError as exc:
-        report.skip("score_case", f"scoring.exchange.year_export 尚未提供（{exc}）")
-        return
-    from results.cache import year_result
 
     started = time.perf_counter()
     doc = year_export(year)
@@ -298,9 +298,6 @@ def part_score_case(report: Report, year, workdir: Path) -> None:
 
 
 def _users(year) -> dict:
-    from django.contrib.auth import get_user_model
-
-    from departments.models import Membership, Role
 
     User = get_user_model()
     first = year.year_departments.order_by("order", "id").select_related("department").first().department
@@ -317,7 +314,6 @@ def _users(year) -> dict:
 
 
 def _page_urls(year, users) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    from django.urls import NoReverseMatch, reverse
 
     values = {
         "year": year.year,
@@ -376,7 +372,6 @@ def _load(port: int, path: str, cookie: str | None, clients: int, seconds: float
 
 
 def _page_queries(user, url: str) -> tuple[int, int]:
-    from django.test import Client
 
     client = Client()
     client.force_login(user)
@@ -443,21 +438,6 @@ def part_pages(report: Report, year, clients: int, seconds: float) -> None:
 # Excel and PDF, each in its own process so that its peak memory is its own
 
 
-def find_builder(candidates: tuple[str, ...]) -> tuple[str | None, str]:
-    reasons = []
-    for spec in candidates:
-        module_name, func = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            reasons.append(f"{module_name}: {exc}")
-            continue
-        if callable(getattr(module, func, None)):
-            return spec, ""
-        reasons.append(f"{spec} 不存在")
-    return None, "；".join(dict.fromkeys(reasons))
-
-
 def _child(kind: str, year: int, path: Path, timeout: float) -> dict:
     """Run `manage.py bench --child KIND` and return its JSON line (time, peak resident memory)."""
     proc = subprocess.Popen(
@@ -492,18 +472,15 @@ def _peak_rss_mb() -> float:
 
 def child_run(kind: str, year_number: int, out: Path) -> dict:
     """Inside the child: build one document and say how long it took (memory is measured by the parent)."""
-    from scoring.models import AssessmentYear
 
     year = AssessmentYear.objects.select_related("scheme").get(year=year_number)
     baseline_mb = _peak_rss_mb()
     started = time.perf_counter()
     info: dict = {}
     if kind == "xlsx":
-        spec, _ = find_builder(XLSX_BUILDERS)
-        _build(spec, year, out)
+        build_xlsx(year, str(out))
     elif kind == "pdf":
-        spec, _ = find_builder(PDF_BUILDERS)
-        _build(spec, year, out)
+        out.write_bytes(build_pdf(year))
     elif kind == "xlsx-floor":
         info = _xlsx_floor(out)
         started = time.perf_counter() - info.pop("write_seconds")
@@ -516,26 +493,10 @@ def child_run(kind: str, year_number: int, out: Path) -> dict:
     return {"seconds": seconds, "baseline_mb": baseline_mb, "peak_mb": _peak_rss_mb(), **info}
 
 
-def _build(spec: str, year, out: Path) -> None:
-    """Call a report builder: either `f(year) -> bytes` or `f(year, stream_or_path)` writing the file."""
-    module_name, func = spec.split(":")
-    builder = getattr(importlib.import_module(module_name), func)
-    required = [
-        p
-        for p in inspect.signature(builder).parameters.values()
-        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    if len(required) >= 2:
-        builder(year, str(out))
-    else:
-        out.write_bytes(builder(year))
-
-
 def _xlsx_floor(out: Path) -> dict:
     """Copy every row of the report's workbook (`out`.report.xlsx) into a bare write-only workbook.
 
     The reading is timed on its own first and subtracted, so the floor is the writing loop alone."""
-    from openpyxl import Workbook, load_workbook
 
     source = out.with_suffix(".report.xlsx")
     started = time.perf_counter()
@@ -567,13 +528,7 @@ def _pdf_floor(year, out: Path) -> dict:
     (`KAOHE_PDF_SECTIONS_MAX`, `KAOHE_PDF_LEDGER_ROWS_MAX`): the ranking, the department sections' ledger lines,
     the awards and the democratic statistics (per department and group of raters). Rendered as one document
     with the cyclic collector paused, as the report's parts are."""
-    from django.conf import settings
-    from django.utils.html import escape
-    from weasyprint import HTML
-
-    from reports.data import year_report
-    from reports.pdf import democratic_table
-    from scoring.engine import gc_paused
+    from weasyprint import HTML  # noqa: PLC0415 — slow to import: only in the PDF floor's child
 
     report = year_report(
         year, ledger_rows_max=settings.KAOHE_PDF_LEDGER_ROWS_MAX, sections_max=settings.KAOHE_PDF_SECTIONS_MAX
@@ -611,14 +566,10 @@ def _pdf_floor(year, out: Path) -> dict:
 
 
 def part_documents(report: Report, year, workdir: Path, timeout: float) -> None:
-    for kind, label, candidates, floor_label in (
-        ("xlsx", "Excel 工作簿", XLSX_BUILDERS, "openpyxl 只写模式逐行写入同样的行"),
-        ("pdf", "PDF 年度报告", PDF_BUILDERS, "WeasyPrint 渲染同样行的简单表格"),
+    for kind, label, spec, floor_label in (
+        ("xlsx", "Excel 工作簿", "reports.xlsx.build_xlsx", "openpyxl 只写模式逐行写入同样的行"),
+        ("pdf", "PDF 年度报告", "reports.pdf.build_pdf", "WeasyPrint 渲染同样行的简单表格"),
     ):
-        spec, reason = find_builder(candidates)
-        if spec is None:
-            report.skip(label, f"报表函数尚未提供（{reason}）")
-            continue
         path = workdir / f"year.{kind}"
         built = _child(kind, year.year, path.with_suffix(f".report.{kind}"), timeout)
         if "error" in built:

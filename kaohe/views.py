@@ -1,4 +1,4 @@
-"""A trivial view: the floor the benchmark compares real pages with, and a liveness probe for deployments."""
+"""Views of the project itself, not of one app."""
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -8,5 +8,7 @@ from django.views.decorators.http import require_safe
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    # Public on purpose: it reveals nothing and touches no data (load balancers and the benchmark call it).
+    """A liveness probe for deployments, and the floor the benchmark compares real pages with.
+
+    Public on purpose: it reveals nothing and touches no data."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")

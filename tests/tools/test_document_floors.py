@@ -2,8 +2,8 @@
 
 import pytest
 
-from bench.runner import _pdf_floor
 from reports.data import year_report
+from tools.bench.runner import _pdf_floor
 
 pytestmark = pytest.mark.django_db
 

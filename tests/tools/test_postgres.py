@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from bench.synthetic import synthetic_seed
 from departments.models import Department
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring.models import AssessmentYear, Rule
+from tools.bench.synthetic import synthetic_seed
 
 
 @pytest.mark.postgres

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from departments.demo import DEMO_PASSWORD, DEMO_USERS
+from ops.demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):

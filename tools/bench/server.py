@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.test import Client
 
 
 def child_environment(tmp: str, *, database: str, postgres: bool) -> tuple[dict[str, str], Callable[[], None] | None]:
@@ -33,6 +35,8 @@ def child_environment(tmp: str, *, database: str, postgres: bool) -> tuple[dict[
         "KAOHE_SECURE_COOKIES": "false",
         "KAOHE_HSTS_SECONDS": "0",
         "PYTHONUNBUFFERED": "1",
+        # The child runs the tools' commands; the gunicorn it starts serves the product's settings.
+        "DJANGO_SETTINGS_MODULE": "tools.settings",
     }
     drop = None
     if postgres:
@@ -55,7 +59,6 @@ def run_child(args: list[str], env: dict[str, str], drop: Callable[[], None] | N
 
 def postgres_database(name: str):
     """Create database `name` next to the one DATABASE_URL names; return its URL and a function dropping it."""
-    import psycopg
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -103,7 +106,7 @@ def gunicorn(workers: int, log: Path | None = None) -> Iterator[int]:
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "300",
             "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
         ],
-        env=os.environ.copy(),
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "kaohe.settings"},  # the product under test, as deployed
         cwd=settings.BASE_DIR,
         stdout=output,
         stderr=output,
@@ -124,7 +127,6 @@ def gunicorn(workers: int, log: Path | None = None) -> Iterator[int]:
 
 def session_cookie(user) -> str:
     """A `Cookie` header value of a logged-in session of `user` (no password needed: force_login)."""
-    from django.test import Client
 
     client = Client()
     client.force_login(user)

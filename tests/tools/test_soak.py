@@ -1,8 +1,9 @@
-"""The load test of `make soak` (bench/soak.py), short: 4 users for 5 seconds on gunicorn over a fresh
+"""The load test of `make soak` (tools/bench/soak.py), short: 4 users for 5 seconds on gunicorn over a fresh
 database, the same invariants — no HTTP error, every successful ballot stored exactly once, every edit saved
 or refused with the stale-version message. `make soak` runs the full 20 users × 60 seconds."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -16,6 +17,7 @@ def _soak(tmp_path, *extra: str) -> dict:
     proc = subprocess.run(
         [*command, "--results", str(results), *extra],
         cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tools.settings"},
         capture_output=True,
         text=True,
         timeout=180,

@@ -6,12 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from bench.synthetic import synthetic_seed
-from departments.models import Department
+from departments.models import Department, Membership, Role
 from results.cache import year_result
 from reviews.admin import PICKER_LINKS_MAX
 from scoring.models import AssessmentYear
 from staff.views import CHART_DEPARTMENTS, RESULTS_PER_PAGE
+from tools.bench.synthetic import synthetic_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,6 @@ def test_other_admin_department_filters_become_a_drop_down(client, cast, large_y
 
 
 def test_membership_department_drop_down_filters(client, cast, large_year):
-    from departments.models import Membership, Role
 
     client.force_login(cast["admin"])
     target = Department.objects.filter(year_entries__year=large_year).order_by("name")[9]
