@@ -69,9 +69,11 @@ test: setup browser-packages
 test-postgres: setup
 	@bash scripts/with_postgres.sh $(PY) -m pytest -n 2 -q
 
+# The same checks as .pre-commit-config.yaml: style, formatting, the import contract (pyproject.toml) and types.
 lint: setup
-	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff check --output-format concise .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 # Benchmarks on a fresh database (docs/performance.md): `make bench`, `make bench SIZE=small`,
 # `make bench DB=postgres` (a throwaway PostgreSQL 15 cluster instead of a temporary SQLite file).

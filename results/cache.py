@@ -8,6 +8,7 @@ department's records and builds its lines. The key is the year's `data_version`,
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
@@ -50,7 +51,7 @@ class StaleScoreError(AssertionError):
     """A cached score differs from a fresh one: some write did not mark its year (results/revisions.py)."""
 
 
-_scored: OrderedDict[tuple, ScoredYear] = OrderedDict()
+_scored: OrderedDict[tuple[int, uuid.UUID], ScoredYear] = OrderedDict()
 _scored_lock = threading.Lock()
 
 

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -114,7 +115,7 @@ def year_export(year: AssessmentYear) -> dict[str, Any]:
     return doc
 
 
-def year_import(doc: Any, *, replace: bool = False, by=None) -> AssessmentYear:
+def year_import(doc: Any, *, replace: bool = False, by: User | None = None) -> AssessmentYear:
     """Create a year from a kaohe-case/1 document. Raises ScoringError and changes nothing on a bad one."""
     parsed = parse_case(doc, scheme_spec)
     engine.score_year(parsed)  # refuses what only the scored year can tell (ties, discretionary awards)
@@ -141,7 +142,11 @@ def _year_clear(year: AssessmentYear) -> None:
 
 
 def _year_create(
-    parsed: engine.YearInput, doc: dict, scheme: Scheme, year: AssessmentYear | None, by
+    parsed: engine.YearInput,
+    doc: dict[str, Any],
+    scheme: Scheme,
+    year: AssessmentYear | None,
+    by: User | None,
 ) -> AssessmentYear:
 
     s = parsed.settings

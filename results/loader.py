@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import Case, F, Min, QuerySet, Sum, When
@@ -112,7 +113,7 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
     )
 
 
-class _DepartmentNames(dict):
+class _DepartmentNames(dict[int, str]):
     """Department names by id, from the year's departments; a link to any other department (which the ledger's
     checks do not let in) is looked up on its own."""
 
@@ -126,18 +127,32 @@ def _confirmed_links(**filters: object) -> QuerySet[RecordDepartment]:
     return RecordDepartment.objects.filter(record__status=LedgerRecord.Status.CONFIRMED, **filters)
 
 
+_V = TypeVar("_V")
+
+
 class _Values:
     """Each distinct value of a read once: a large year repeats a few hundred rule codes, levels and points
     over hundreds of thousands of rows, and the inputs then share them."""
 
     def __init__(self) -> None:
         self.places = Decimal(1).scaleb(-LedgerRecord._meta.get_field("points").decimal_places)
-        self.seen: dict = {}
+        self.seen: dict[Any, Any] = {}
 
-    def same(self, value):
-        return self.seen.setdefault(value, value)
+    def same(self, value: _V) -> _V:
+        kept: _V = self.seen.setdefault(value, value)
+        return kept
 
-    def record(self, rule, departments, quantity, points, level, exempt, reason="", key=None) -> engine.RecordInput:
+    def record(
+        self,
+        rule: str,
+        departments: tuple[str, ...],
+        quantity: int,
+        points: Decimal | float | None,
+        level: str | None,
+        exempt: bool | int,
+        reason: str = "",
+        key: int | None = None,
+    ) -> engine.RecordInput:
         """A RecordInput from one row's values as the database gave them."""
         return engine.RecordInput(  # positionally, in field order
             self.same(rule),
@@ -150,18 +165,18 @@ class _Values:
             key,
         )
 
-    def points(self, value) -> Decimal | None:
+    def points(self, value: Decimal | float | None) -> Decimal | None:
         # What Django's DecimalField converter gives: SQLite hands back a float, PostgreSQL a Decimal.
         if value is None or isinstance(value, Decimal):
             return value
-        known = self.seen.get(("points", value))
+        known: Decimal | None = self.seen.get(("points", value))
         if known is None:
             known = self.seen[("points", value)] = Decimal(repr(value)).quantize(self.places)
         return known
 
 
 def _records_read(
-    links, department_names: Mapping[int, str] | None, *, streamed: bool = True
+    links: QuerySet[RecordDepartment], department_names: Mapping[int, str] | None, *, streamed: bool = True
 ) -> list[engine.RecordInput]:
     """One RecordInput per record of the record links `links`, read in one query.
 
@@ -173,7 +188,7 @@ def _records_read(
     string per link; without it, the names come with the links.
     """
     by_id = department_names is not None
-    links = links.order_by("record_id", "id").values_list(
+    rows_of = links.order_by("record_id", "id").values_list(
         "record_id",
         "department_id" if by_id else "department__name",
         "rule__code",
@@ -183,18 +198,18 @@ def _records_read(
         "record__exempt",
         "record__reason",
     )
-    sql, params = links.query.sql_with_params()
+    sql, params = rows_of.query.sql_with_params()
     values = _Values()
     records: list[engine.RecordInput] = []
-    current = None
-    departments_of: list = []
+    current: tuple[Any, ...] | None = None
+    departments_of: list[Any] = []
 
-    def fold(row: tuple, departments: list) -> engine.RecordInput:
+    def fold(row: tuple[Any, ...], departments: list[Any]) -> engine.RecordInput:
         record_id, _, rule, quantity, points, level, exempt, reason = row
-        named = tuple([department_names[pk] for pk in departments] if by_id else departments)
+        named = tuple([department_names[pk] for pk in departments] if department_names is not None else departments)
         return values.record(rule, named, quantity, points, level, exempt, reason, record_id)
 
-    connection = connections[links.db]
+    connection = connections[rows_of.db]
     with connection.chunked_cursor() if streamed else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
@@ -209,7 +224,7 @@ def _records_read(
     return records
 
 
-def _records_summed(links, department_names: Mapping[int, str]) -> list[engine.RecordInput]:
+def _records_summed(links: QuerySet[RecordDepartment], department_names: Mapping[int, str]) -> list[engine.RecordInput]:
     """The record links `links` summed by the database (see `year_input(merged=True)`), in one query.
 
     Links of the rules whose points do not depend on sharing are grouped by department, rule, points, level and
@@ -231,7 +246,7 @@ def _records_summed(links, department_names: Mapping[int, str]) -> list[engine.R
         rows = cursor.fetchall()
     values = _Values()
     records = []
-    halved: dict[int, list] = defaultdict(list)
+    halved: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for department_id, rule, points, level, exempt, record_id, quantity, first_link in rows:
         if record_id is not None:
             halved[record_id].append((first_link, department_id, rule, quantity, points, level, exempt))

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -73,34 +75,37 @@ def one_change_per_year() -> Iterator[None]:
 
 
 # What each model's row changes: a function from the saved or deleted instance to the years to mark.
-def _by_year(instance) -> Q:
+YearsOf = Callable[[Any], Q]
+
+
+def _by_year(instance: Any) -> Q:
     return Q(pk=instance.year_id)
 
 
-def _by_scheme(instance) -> Q:
+def _by_scheme(instance: Any) -> Q:
     return Q(scheme_id=instance.scheme_id)
 
 
-def _by_tie_order(instance) -> Q:
+def _by_tie_order(instance: Any) -> Q:
     return Q(tie_orders__pk=instance.tie_order_id)
 
 
-def _every_year_with_department(instance) -> Q:
+def _every_year_with_department(instance: Any) -> Q:
     return Q(year_departments__department_id=instance.pk)
 
 
-def _every_year_with_leader(instance) -> Q:
+def _every_year_with_leader(instance: Any) -> Q:
     return Q(year_leaders__leader_id=instance.pk)
 
 
-def _closed_round_of_group(group_id) -> Q:
+def _closed_round_of_group(group_id: Any) -> Q:
     # Ballots count only once their round is closed (ballots.selectors.ballots_for_scoring): votes cast in
     # an open round leave the cached score alone.
 
     return Q(ballot_round__groups__pk=group_id, ballot_round__status=Round.Status.CLOSED)
 
 
-def _watched() -> dict[type, object]:
+def _watched() -> dict[type[models.Model], YearsOf]:
 
     return {
         YearDepartment: _by_year,
@@ -126,14 +131,14 @@ def _watched() -> dict[type, object]:
     }
 
 
-def _year_saved(sender, instance: AssessmentYear, raw=False, **kwargs) -> None:
+def _year_saved(sender: type, instance: AssessmentYear, raw: bool = False, **kwargs: Any) -> None:
     # Settings (weights, prizes, democratic source...) are read from the year row itself.
     if not raw:
         year_data_changed(year=instance)
 
 
-def _receiver(years_of):
-    def receiver(sender, instance, raw=False, **kwargs):
+def _receiver(years_of: YearsOf) -> Callable[..., None]:
+    def receiver(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
         if raw:  # loaddata: the fixture brings its own rows, and maybe not yet the year they point to
             return
         year_data_changed(years=years_of(instance))
@@ -141,7 +146,7 @@ def _receiver(years_of):
     return receiver
 
 
-def _links_changed(sender, instance, action, **kwargs) -> None:
+def _links_changed(sender: type, instance: Any, action: str, **kwargs: Any) -> None:
     # LedgerRecord.departments through RecordDepartment: `.add()` / `.remove()` / `.clear()`.
     if action in {"post_add", "post_remove", "post_clear"}:
         if isinstance(instance, LedgerRecord):
@@ -151,7 +156,7 @@ def _links_changed(sender, instance, action, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Called once from ScoringConfig.ready()."""
+    """Called once from ResultsConfig.ready()."""
 
     post_save.connect(_year_saved, sender=AssessmentYear, dispatch_uid="kaohe-year-saved")
     for model, years_of in _watched().items():

@@ -88,7 +88,7 @@ def _int(value: Any, place: str, *, minimum: int | None = None, maximum: int = M
         raise ScoringError(place, f"须不小于 {minimum}")
     if value > maximum:
         raise ScoringError(place, f"须不大于 {maximum}")
-    return value
+    return int(value)
 
 
 def _decimal(
@@ -107,7 +107,8 @@ def _decimal(
         raise ScoringError(place, "须为数字")
     if not number.is_finite() or abs(number) > MAX_MAGNITUDE:
         raise ScoringError(place, "须为有限数字，且绝对值不超过 99999999.99")
-    if number != 0 and number.as_tuple().exponent < -10:
+    exponent = number.as_tuple().exponent
+    if number != 0 and isinstance(exponent, int) and exponent < -10:
         raise ScoringError(place, "小数位数过多")
     if cents and number != number.quantize(engine.CENT):
         raise ScoringError(place, "最多两位小数")
@@ -124,19 +125,19 @@ def _str(value: Any, place: str) -> str:
     return value
 
 
-def _object(value: Any, place: str) -> dict:
+def _object(value: Any, place: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ScoringError(place, "须为对象（{...}）")
     return value
 
 
-def _list(value: Any, place: str) -> list:
+def _list(value: Any, place: str) -> list[Any]:
     if not isinstance(value, list):
         raise ScoringError(place, "须为列表（[...]）")
     return value
 
 
-def _known_keys(obj: dict, allowed: set[str], place: str, what: str) -> None:
+def _known_keys(obj: dict[str, Any], allowed: set[str], place: str, what: str) -> None:
     unknown = sorted(set(obj) - allowed)
     if unknown:
         prefix = f"{place}." if place else ""
@@ -322,7 +323,7 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
     # records after it only check their department. Records that give points or several departments, and any
     # value of an unexpected type, always take the full check, so every error is the one it would be alone.
     items = _list(raw, "records")
-    checked: dict[tuple, engine.RuleSpec] = {}
+    checked: dict[tuple[Any, ...], engine.RuleSpec] = {}
     result = []
     annual_seen: set[tuple[str, str]] = set()
     for i, item in enumerate(items):
@@ -441,7 +442,7 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(engine.round2(value))
 
 
-def result_to_json(result: engine.YearResult) -> dict:
+def result_to_json(result: engine.YearResult) -> dict[str, Any]:
     """The `score_case` output (SCORING.md §6): decimals as strings with two decimals, unknown as null."""
     return {
         "year": result.year,
@@ -472,6 +473,6 @@ def result_to_json(result: engine.YearResult) -> dict:
 
 
 @engine.gc_paused
-def score_document(data: Any, scheme_lookup: SchemeLookup) -> dict:
+def score_document(data: Any, scheme_lookup: SchemeLookup) -> dict[str, Any]:
     """Parse, score and serialise one case document."""
     return result_to_json(engine.score_year(parse_case(data, scheme_lookup), explain=False))

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -23,7 +24,7 @@ def _dec(value: str | None) -> Decimal | None:
 
 
 @cache
-def builtin_schemes() -> dict[str, dict]:
+def builtin_schemes() -> dict[str, dict[str, Any]]:
     """The scheme documents shipped in fixtures/schemes, by code."""
     docs = {}
     for path in sorted(SCHEMES_DIR.glob("*.json")):
@@ -32,7 +33,7 @@ def builtin_schemes() -> dict[str, dict]:
     return docs
 
 
-def spec_from_document(doc: dict) -> engine.SchemeSpec:
+def spec_from_document(doc: dict[str, Any]) -> engine.SchemeSpec:
     rules = {}
     for rule in doc["rules"]:
         levels = {level: _dec(rule.get(f"points_{level}")) for level in engine.LEVELS}
@@ -52,7 +53,7 @@ def spec_from_document(doc: dict) -> engine.SchemeSpec:
     return engine.SchemeSpec(code=doc["code"], categories=categories, rules=rules)
 
 
-def spec_from_db(scheme) -> engine.SchemeSpec:
+def spec_from_db(scheme: Scheme) -> engine.SchemeSpec:
     """The core's view of a scheme stored in the database (one query for rules and their categories)."""
     rules = list(scheme.rules.select_related("category").order_by("category__order", "order", "id"))
     categories: dict[str, tuple[int, str]] = {}
@@ -142,7 +143,7 @@ def builtin_scheme_spec(code: str) -> engine.SchemeSpec | None:
     return spec_from_document(doc) if doc else None
 
 
-def scheme_is_locked(scheme) -> bool:
+def scheme_is_locked(scheme: Scheme) -> bool:
     """A scheme used by an approved (frozen) year keeps its rules: a past year must always re-score to the
     same numbers. A new year's scheme is a copy (`scheme_copy`), changed."""
 
@@ -151,7 +152,7 @@ def scheme_is_locked(scheme) -> bool:
 
 
 @transaction.atomic
-def scheme_copy(*, scheme, code: str | None = None, name: str | None = None):
+def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = None) -> Scheme:
     """A copy of a scheme with all its categories and rules, for a new year to edit."""
 
     if code is None:
@@ -169,7 +170,7 @@ def scheme_copy(*, scheme, code: str | None = None, name: str | None = None):
         categories[old_pk] = category
     for rule in scheme.rules.prefetch_related("recorder_offices"):
         offices = list(rule.recorder_offices.all())
-        rule._prefetched_objects_cache = {}  # else set() below compares against the original's offices
+        rule._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # else set() sees the original's offices
         rule.pk = None
         rule.scheme = copy
         rule.category = categories[rule.category_id]
@@ -178,7 +179,7 @@ def scheme_copy(*, scheme, code: str | None = None, name: str | None = None):
     return copy
 
 
-def scheme_document(scheme) -> dict:
+def scheme_document(scheme: Scheme) -> dict[str, Any]:
     """The scheme's rules as a document in the shape of fixtures/schemes/*.json (read by spec_from_document)."""
 
     def text(value: Decimal | None) -> str | None:

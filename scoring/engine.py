@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 ZERO = Decimal("0")
 BASE_SCORE = Decimal("100")  # 三、考核实行百分制
@@ -53,6 +53,19 @@ class ScoringError(ValueError):
         super().__init__(f"{place}: {message}" if place else message)
         self.place = place
         self.message = message
+
+
+_T = TypeVar("_T")
+
+
+def _all_known(values: Iterable[Decimal | None]) -> list[Decimal] | None:
+    """The values, or None when any of them is not known yet."""
+    known = []
+    for value in values:
+        if value is None:
+            return None
+        known.append(value)
+    return known
 
 
 def round2(value: Decimal | Fraction) -> Decimal:
@@ -279,10 +292,8 @@ class YearResult:
 
     @property
     def total_money(self) -> Decimal | None:
-        totals = [d.total for d in self.departments]
-        if any(t is None for t in totals):
-            return None
-        return sum(totals, ZERO)
+        totals = _all_known(d.total for d in self.departments)
+        return None if totals is None else sum(totals, ZERO)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -301,6 +312,7 @@ def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
         return -(rule.points or ZERO) * record.quantity
     if rule.kind == KIND_DISCRETIONARY:
         return -(record.points or ZERO) * record.quantity
+    assert record.level is not None  # record_problems: a bonus record names its level
     points = rule.level_points[record.level] * record.quantity
     if _halved(rule, record):
         points = points / 2
@@ -470,7 +482,7 @@ class _Dept:
         return (-(self.final or ZERO), -(self.democratic or ZERO), -self.review)
 
 
-def gc_paused(function: Callable) -> Callable:
+def gc_paused(function: Callable[..., _T]) -> Callable[..., _T]:
     """Run `function` with the cyclic garbage collector paused.
 
     Scoring a province-scale year allocates hundreds of thousands of small acyclic objects (records, lines,
@@ -479,7 +491,7 @@ def gc_paused(function: Callable) -> Callable:
     """
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> _T:
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -509,7 +521,7 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
     rules = scheme.rules
     # A large year repeats a few hundred distinct (rule, quantity, points, level, exempt, shared) shapes: one
     # Decimal per shape instead of one per record keeps the result's lines small.
-    same_points: dict[tuple, Decimal] = {}
+    same_points: dict[tuple[str, int, str | None, str | None, bool, bool], Decimal] = {}
     for record in data.records:
         rule = rules[record.rule]
         names = record.departments
@@ -589,16 +601,16 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
             and dept.final >= settings.discretionary_threshold
         )
     for name, amount in data.discretionary_awards.items():
-        dept = depts.get(name)
-        if dept is None:
+        granted = depts.get(name)
+        if granted is None:
             raise ScoringError(f"discretionary_awards.{name}", "未知部室")
-        if amount and not dept.eligible:
+        if amount and not granted.eligible:
             raise ScoringError(
                 f"discretionary_awards.{name}",
                 "该部室不符合酌情奖励条件（须未被否决、未获创先争优奖且最终得分达到分数线）",
             )
         if amount:
-            dept.award, dept.per_capita = AWARD_DISCRETIONARY, amount
+            granted.award, granted.per_capita = AWARD_DISCRETIONARY, amount
 
     ordered = [d for group in groups for d in group] + [depts[n] for n in incomplete]
     results = tuple(_department_result(d) for d in ordered)
@@ -697,14 +709,14 @@ def _leader_results(
     for leader in leaders:
         if leader.role != ROLE_VICE_CHAIR:
             continue
-        amounts = [departments[name].per_capita for name in leader.supervises]
-        award = None if any(a is None for a in amounts) else round2(sum(amounts, ZERO) / len(amounts))
+        amounts = _all_known(departments[name].per_capita for name in leader.supervises)
+        award = None if amounts is None else round2(sum(amounts, ZERO) / len(amounts))
         vice_chairs.append(LeaderResult(leader.name, leader.role, award, leader.supervises))
     chairs = []
     for leader in leaders:
         if leader.role != ROLE_CHAIR:
             continue
-        awards = [v.award for v in vice_chairs]
-        award = None if any(a is None for a in awards) else round2(sum(awards, ZERO) / len(awards))
+        awards = _all_known(v.award for v in vice_chairs)
+        award = None if awards is None else round2(sum(awards, ZERO) / len(awards))
         chairs.append(LeaderResult(leader.name, leader.role, award))
     return tuple(vice_chairs + chairs)
