@@ -198,6 +198,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# django-simple-history: a model's past versions are shown, never reverted from the history page (which would
+# bypass the model's own change rules; kaohe/admin_history.py also refuses such a POST).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # django-axes: lock an account/IP pair after repeated failed logins.
 AXES_FAILURE_LIMIT = env_int("KAOHE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours

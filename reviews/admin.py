@@ -17,11 +17,11 @@ from django.urls import path, reverse
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from simple_history.admin import SimpleHistoryAdmin
 
 from departments import access
 from departments.models import Department
 from kaohe.admin_filters import PICKER_LINKS_MAX, SELECT_TEMPLATE, options_html, select_choice
+from kaohe.admin_history import ReadOnlyHistoryAdmin
 from kaohe.links import pk_url
 from results.cache import year_scored
 from reviews import access as ledger_access
@@ -108,7 +108,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(LedgerRecord)
-class LedgerRecordAdmin(SimpleHistoryAdmin):
+class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
     form = LedgerRecordForm
     change_list_template = "admin/reviews/ledgerrecord/change_list.html"
     list_display = [
