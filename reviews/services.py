@@ -65,8 +65,9 @@ def record_validate(
         exempt=exempt,
         reason=reason,
     )
+    taking_part = set(year.year_departments.values_list("department__name", flat=True))
     errors: dict[str, list[str]] = {}
-    for field, message in engine.record_problems(spec, candidate):
+    for field, message in engine.record_problems(spec, candidate, taking_part):
         errors.setdefault(field, []).append(message)
     if spec.annual and departments:
         taken = RecordDepartment.objects.filter(year=year, rule=rule, department__in=departments)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -355,13 +355,18 @@ def department_lines(scheme: SchemeSpec, name: str, records: Iterable[RecordInpu
     return tuple(lines)
 
 
-def record_problems(rule: RuleSpec, record: RecordInput) -> list[tuple[str, str]]:
+def record_problems(
+    rule: RuleSpec, record: RecordInput, taking_part: Collection[str] | None = None
+) -> list[tuple[str, str]]:
     """Everything wrong with one record for its rule, as (field, message in Chinese).
 
     The single statement of the per-record rules of SCORING.md §3/§6; the case parser and the ledger's
-    forms both use it.
+    forms both use it. With `taking_part` (the names of the year's departments), a record may name only those.
     """
     problems: list[tuple[str, str]] = []
+    outside = [] if taking_part is None else [name for name in record.departments if name not in taking_part]
+    if outside:
+        problems.append(("departments", f"{'、'.join(outside)}未参加本年度考核"))
     if isinstance(record.quantity, bool) or not isinstance(record.quantity, int) or record.quantity < 1:
         problems.append(("quantity", "数量须为正整数"))
     elif record.quantity != 1 and (rule.kind == KIND_VETO or rule.annual):
@@ -375,6 +380,8 @@ def record_problems(rule: RuleSpec, record: RecordInput) -> list[tuple[str, str]
     if rule.kind == KIND_DISCRETIONARY:
         if record.points is None:
             problems.append(("points", f"{rule.code} 须填写酌情扣分分值"))
+        elif not record.points.is_finite():
+            problems.append(("points", "分值须为数字"))
         elif not ZERO <= record.points <= (rule.max_points or ZERO):
             problems.append(("points", f"分值须在 0 至 {_plain(rule.max_points or ZERO)} 之间"))
         elif record.points != record.points.quantize(CENT):

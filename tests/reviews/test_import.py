@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from departments.models import Department
 from reviews.ledger_xlsx import HEADERS
 from reviews.models import LedgerRecord, RecordDepartment
 
@@ -182,3 +183,24 @@ def test_import_refused_for_department_head(client, cast, demo_year):
 
     assert response.status_code == 302
     assert not LedgerRecord.objects.filter(description="例会迟到").exists()
+
+
+def test_import_refuses_a_department_outside_the_year_and_a_points_value_that_is_not_a_number(client, cast, demo_year):
+    Department.objects.create(name="未参加部", order=99)
+    client.force_login(cast["lead"])
+    before = LedgerRecord.objects.count()
+
+    response = _import(
+        client,
+        demo_year,
+        [
+            [D, "未参加部", "S2", 1, None, None, None, None, None],  # row 2
+            [D, "女职工部", "T3", 1, None, "NaN", None, "延迟", None],  # row 3
+            [D, "女职工部", "S2", 1, None, None, None, None, None],  # row 4: good
+        ],
+    )
+
+    assert response.status_code == 200
+    assert LedgerRecord.objects.count() == before
+    errors = {e.row: e.message for e in response.context["errors"]}
+    assert errors == {2: "未参加部未参加本年度考核", 3: "分值须为数字"}

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from departments.models import Department
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create
 from tests.reviews.conftest import add_post
@@ -68,3 +69,15 @@ def test_record_form_accepts_shared_bonus_for_several_departments(client, cast, 
     assert response.status_code == 302
     record = LedgerRecord.objects.latest("id")
     assert sorted(record.departments.values_list("name", flat=True)) == ["女职工部", "经济工作部"]
+
+
+def test_record_form_refuses_a_department_outside_the_year(client, cast, demo_year, rules):
+    outside = Department.objects.create(name="未参加部", order=99)
+    client.force_login(cast["lead"])
+    before = LedgerRecord.objects.count()
+
+    response = client.post(reverse("admin:reviews_ledgerrecord_add"), add_post(demo_year, rules["S2"], [outside]))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["target_departments"] == ["未参加部未参加本年度考核"]
+    assert LedgerRecord.objects.count() == before
