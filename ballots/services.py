@@ -9,12 +9,15 @@ before voting starts; ballots themselves, online at /vote/ and on paper (by hand
 
 from __future__ import annotations
 
+import secrets
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ballots.codes import ABSTAIN, MAX_CODES_PER_BATCH, MSG_USED, BallotRefused, code_display, code_hash, code_new
@@ -195,14 +198,79 @@ def round_update(*, round: Round, title: str, closes_at, groups: Mapping[int, Gr
     _year_sync(round.year, existing.values())
 
 
+@transaction.atomic
 def round_close(*, round: Round) -> None:
-    """Close the round: no more votes or paper ballots; its ballots now count and results become visible."""
+    """Close the round: no more votes or paper ballots; its ballots now count and results become visible.
+
+    The ballots are written afresh as the round closes (`_ballots_rewrite`), so that what the database keeps
+    about a row — which transaction wrote it, where it lies — no longer tells when it was cast."""
     year_require(round.year, "ballot_setup")
     if not round.is_open:
         raise ValidationError("民主测评已经结束。")
     round.status = Round.Status.CLOSED
     round.closed_at = timezone.now()
-    round.save(update_fields=["status", "closed_at"])
+    round.save(update_fields=["status", "closed_at"])  # gives the year a new data version
+    _ballots_rewrite(round)
+
+
+def _ballots_rewrite(round: Round) -> None:
+    """Replace the round's ballots by copies with fresh random ids, inserted in a random order, and rewrite its
+    spent codes in one statement.
+
+    A ballot is written in the transaction that spends its code: on PostgreSQL both rows carry that
+    transaction's id (`xmin`), and on either database a row's physical place (`ctid`, SQLite's `rowid`) follows
+    the order of casting, which a web server's log ties to times and addresses. After the rewrite every ballot
+    and every spent code carries the closing transaction's id, and the ballots' order is a shuffle. The old rows'
+    space is scrubbed once the transaction commits (`_deleted_rows_scrub`).
+
+    Plain SQL deletes: per-row signals would only mark the year changed, which the round's own save in this
+    transaction has done."""
+    groups = list(round.groups.values_list("pk", flat=True))
+    if not groups:
+        return
+    ballots = list(
+        Ballot.objects.filter(group_id__in=groups).values_list("pk", "group_id", "voter_department_id", "paper")
+    )
+    ratings: dict[uuid.UUID, list[tuple[int, str]]] = defaultdict(list)
+    for ballot_id, department_id, grade in BallotRating.objects.filter(ballot__group_id__in=groups).values_list(
+        "ballot_id", "department_id", "grade"
+    ):
+        ratings[ballot_id].append((department_id, grade))
+    secrets.SystemRandom().shuffle(ballots)
+    for department_ratings in ratings.values():
+        secrets.SystemRandom().shuffle(department_ratings)
+    ballot_table, rating_table = (
+        connection.ops.quote_name(Ballot._meta.db_table),
+        connection.ops.quote_name(BallotRating._meta.db_table),
+    )
+    marks = ", ".join(["%s"] * len(groups))
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA secure_delete = ON")  # deleted rows' bytes are overwritten, not left in pages
+        of_round = f"SELECT id FROM {ballot_table} WHERE group_id IN ({marks})"
+        cursor.execute(f"DELETE FROM {rating_table} WHERE ballot_id IN ({of_round})", groups)
+        cursor.execute(f"DELETE FROM {ballot_table} WHERE group_id IN ({marks})", groups)
+    copies = []
+    copied_ratings = []
+    for old_id, group_id, voter_department_id, paper in ballots:
+        copy = Ballot(group_id=group_id, voter_department_id=voter_department_id, paper=paper)
+        copies.append(copy)
+        copied_ratings += [BallotRating(ballot=copy, department_id=d, grade=g) for d, g in ratings[old_id]]
+    Ballot.objects.bulk_create(copies, batch_size=500)
+    BallotRating.objects.bulk_create(copied_ratings, batch_size=1000)
+    BallotCode.objects.filter(batch__group_id__in=groups, used=True).update(used=True)
+    transaction.on_commit(_deleted_rows_scrub)
+
+
+def _deleted_rows_scrub() -> None:
+    """Remove what the rewrite left behind: PostgreSQL's dead row versions (which still carry the transaction
+    ids of casting) and SQLite's write-ahead log (which still holds the pages as they were)."""
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in (Ballot, BallotRating, BallotCode)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"VACUUM {', '.join(tables)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # ---------------------------------------------------------------------------------------------------------
