@@ -53,7 +53,7 @@ class Round(models.Model):
 
 
 class RaterGroup(models.Model):
-    """A group of raters (测评人群体), e.g. 机关全体人员 or 基层工会干部代表, with its weight (SCORING.md §4)."""
+    """A group of raters (测评人群体), e.g. 机关全体人员 or 基层工会干部代表, with its weight (docs/scoring.md §4)."""
 
     round = models.ForeignKey(Round, verbose_name="民主测评", on_delete=models.CASCADE, related_name="groups")
     name = models.CharField("群体名称", max_length=50)

@@ -89,7 +89,7 @@ def ballots_for_scoring(*, year: AssessmentYear) -> tuple[engine.BallotInput, ..
     """The counted ballots of a year for the scoring core: those of a closed round, in one aggregated query.
 
     Each row is one (group, rater's department, graded department, grade) with its count; the core honours
-    `count`, and a ballot's grades are independent of each other in SCORING.md §4, so this gives the same
+    `count`, and a ballot's grades are independent of each other in docs/scoring.md §4, so this gives the same
     scores as loading every ballot.
     """
     rows = (

@@ -140,7 +140,7 @@ def _groups_validate(groups: Sequence[GroupSpec]) -> None:
 
 
 def _year_sync(year: AssessmentYear, groups: Iterable[RaterGroup]) -> None:
-    """The year's settings follow the round: scored from ballots, with the groups' weights (SCORING.md §4)."""
+    """The year's settings follow the round: scored from ballots, with the groups' weights (docs/scoring.md §4)."""
     groups = list(groups)
     weights = None
     if groups and all(g.weight is not None for g in groups):

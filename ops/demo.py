@@ -1,4 +1,4 @@
-"""Demo data: the 2023 year of fixtures/demo/2023.json and one user per role (PRODUCT.md, "Who uses it")."""
+"""Demo data: the 2023 year of fixtures/demo/2023.json and one user per role of `departments.models.Role`."""
 
 from __future__ import annotations
 

@@ -34,7 +34,8 @@ def can_record_rule(user, rule: Rule) -> bool:
 
 
 def needs_confirmation(user, departments) -> bool:
-    """A reviewer recording against his or her own office needs the lead's confirmation (PRODUCT.md)."""
+    """A reviewer recording against his or her own office needs the lead's confirmation; until then the record
+    is pending (待确认) and does not count."""
     if access.is_review_lead(user):
         return False
     offices = {d.pk for d in access.reviewer_offices(user)}

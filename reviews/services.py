@@ -52,7 +52,7 @@ def record_validate(
     reason: str,
     exclude_record: LedgerRecord | None = None,
 ) -> None:
-    """Raise a ValidationError keyed by field (in Chinese) when the record breaks a rule of SCORING.md."""
+    """Raise a ValidationError keyed by field (in Chinese) when the record breaks a rule of docs/scoring.md."""
     if rule.scheme_id != year.scheme_id:
         raise ValidationError({"rule": f"考核项目 {rule.code} 不属于{year}的考核方案。"})
     spec = rule_spec(rule)

@@ -1,4 +1,4 @@
-"""The case format `kaohe-case/1` (SCORING.md §6): parse a document into a `YearInput`, and results to JSON.
+"""The case format `kaohe-case/1` (docs/scoring.md §6): parse a document into a `YearInput`, and results to JSON.
 
 Parsing refuses a bad document whole with one `ScoringError` naming the place. Numbers are read straight
 into `Decimal` (`json.loads(text, parse_float=Decimal)`), never through float.
@@ -443,7 +443,7 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def result_to_json(result: engine.YearResult) -> dict[str, Any]:
-    """The `score_case` output (SCORING.md §6): decimals as strings with two decimals, unknown as null."""
+    """The `score_case` output (docs/scoring.md §6): decimals as strings with two decimals, unknown as null."""
     return {
         "year": result.year,
         "departments": [

@@ -1,4 +1,4 @@
-"""The scoring core: SCORING.md §1–5 as pure functions over frozen dataclasses.
+"""The scoring core: docs/scoring.md §1–5 as pure functions over frozen dataclasses.
 
 No ORM, no I/O, `Decimal` only. `results.loader` loads a year from the database into a `YearInput`,
 `scoring.cases` builds one from a `kaohe-case/1` document; both call `score_year`, and so do every page,
@@ -69,7 +69,7 @@ def _all_known(values: Iterable[Decimal | None]) -> list[Decimal] | None:
 
 
 def round2(value: Decimal | Fraction) -> Decimal:
-    """SCORING.md §1: round to 0.01, half up (四舍五入)."""
+    """docs/scoring.md §1: round to 0.01, half up (四舍五入)."""
     if isinstance(value, Fraction):
         # Exact: decide the half-up rounding on the fraction itself, never on a truncated decimal.
         return _round2_ratio(value.numerator, value.denominator)
@@ -301,7 +301,7 @@ class YearResult:
 
 
 def record_points(rule: RuleSpec, record: RecordInput) -> Decimal:
-    """Signed points that `record` gives each of its departments (SCORING.md §3).
+    """Signed points that `record` gives each of its departments (docs/scoring.md §3).
 
     Linear in the quantity, and dependent on how many departments share the record only through `_halved`:
     `results.loader.year_input(merged=True)` relies on both to let the database sum the other records.
@@ -360,7 +360,7 @@ def record_problems(
 ) -> list[tuple[str, str]]:
     """Everything wrong with one record for its rule, as (field, message in Chinese).
 
-    The single statement of the per-record rules of SCORING.md §3/§6; the case parser and the ledger's
+    The single statement of the per-record rules of docs/scoring.md §3/§6; the case parser and the ledger's
     forms both use it. With `taking_part` (the names of the year's departments), a record may name only those.
     """
     problems: list[tuple[str, str]] = []
@@ -408,7 +408,7 @@ def _plain(value: Decimal) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Democratic evaluation (SCORING.md §4)
+# Democratic evaluation (docs/scoring.md §4)
 
 
 def democratic_from_ballots(
@@ -485,7 +485,7 @@ class _Dept:
 
     @property
     def key(self) -> tuple[Decimal, Decimal, Decimal]:
-        # SCORING.md §5: final desc, then democratic desc, then review desc (all negated for ascending sort).
+        # docs/scoring.md §5: final desc, then democratic desc, then review desc (all negated for ascending sort).
         return (-(self.final or ZERO), -(self.democratic or ZERO), -self.review)
 
 

@@ -13,7 +13,7 @@ ZERO = Decimal("0")
 
 
 def default_grade_points() -> dict[str, str]:
-    # SCORING.md §4 (decision): the default grade scale.
+    # docs/scoring.md §4 (decision): the default grade scale.
     return {"优秀": "100", "良好": "85", "一般": "70", "较差": "50"}
 
 
@@ -322,7 +322,7 @@ class DemocraticScore(models.Model):
 
 
 class TieOrder(models.Model):
-    """Leadership's ordering of one tie (SCORING.md §5), best first."""
+    """Leadership's ordering of one tie (docs/scoring.md §5), best first."""
 
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="tie_orders")
     reason = models.TextField("理由", blank=True)

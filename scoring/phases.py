@@ -1,4 +1,5 @@
-"""What each phase of a year allows (PRODUCT.md, "The year, step by step"; issue 6: 七、考核程序).
+"""What each phase of a year allows (`AssessmentYear.Phase`, after 七、考核程序: 准备, 进行中, 自评, 评分, 民主测评,
+公示, 审定, 已通报, 归档).
 
 Every write to a year's data names its kind of write here. A page asks `year_allows` / `year_refusal` to show a
 button or the reason it is missing; the service calls `year_require`, which refuses whatever the page showed.

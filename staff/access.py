@@ -67,7 +67,7 @@ def may_compare(user) -> bool:
 
 
 def may_record_rule(user, rule: Rule) -> bool:
-    """The reviewer of the rule's recorder office (SCORING.md §2, "recorder") or the review lead."""
+    """The reviewer of the rule's recorder office (docs/scoring.md §2, "recorder") or the review lead."""
     if is_review_lead(user):
         return True
     offices = {d.pk for d in reviewer_offices(user)}

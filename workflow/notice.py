@@ -28,7 +28,7 @@ def notice_date(approval: Approval) -> datetime.date:
 
 
 def awards_table(approval: Approval) -> dict[str, Any]:
-    """Per department the tier, per-person amount, headcount and total; per leader the award (SCORING.md §5)."""
+    """Per department the tier, per-person amount, headcount and total; per leader the award (docs/scoring.md §5)."""
     result = approval.snapshot["result"]
     rows = [
         {

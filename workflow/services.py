@@ -318,7 +318,7 @@ def objections_open(year: AssessmentYear):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Leadership's decisions (SCORING.md §5)
+# Leadership's decisions (docs/scoring.md §5)
 
 
 def _decision_guard(year: AssessmentYear, by) -> AssessmentYear:

@@ -1,4 +1,4 @@
-"""A stored ballot cannot be linked to its code or to a person (PRODUCT.md, 民主测评)."""
+"""A stored ballot cannot be linked to its code or to a person (民主测评 is anonymous)."""
 
 from ballots import services
 from ballots.models import Ballot, BallotCode, BallotRating

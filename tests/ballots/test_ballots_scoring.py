@@ -1,4 +1,4 @@
-"""Democratic scores from the database equal the scoring core's on the same ballots (SCORING.md §4)."""
+"""Democratic scores from the database equal the scoring core's on the same ballots (docs/scoring.md §4)."""
 
 import random
 from decimal import Decimal

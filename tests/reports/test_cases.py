@@ -1,5 +1,5 @@
-"""The shared cases of SCORING.md imported as years: the workbook's figures equal the expected score_case output,
-including ballots, pending awards and a year without democratic evaluation."""
+"""The worked cases of docs/scoring.md (tests/data/cases) imported as years: the workbook's figures equal the
+expected score_case output, including ballots, pending awards and a year without democratic evaluation."""
 
 import io
 import json

@@ -1,4 +1,5 @@
-"""Refusals of SCORING.md §6 that the shared invalid cases do not show, each naming its place."""
+"""Refusals of docs/scoring.md §6 that the invalid cases (tests/data/cases/invalid) do not show, each naming its
+place."""
 
 import copy
 from decimal import Decimal
@@ -116,7 +117,7 @@ def raw_records(draw):
 
 
 def one_by_one(items, scheme):
-    """The reference: every record checked whole, then the annual rule (SCORING.md §3)."""
+    """The reference: every record checked whole, then the annual rule (docs/scoring.md §3)."""
     records, annual_seen = [], set()
     for i, item in enumerate(items):
         rule, record = _parse_record(i, item, scheme.rules, NAMES)

@@ -1,4 +1,4 @@
-"""The worked cases of the contract (copied from ../shared/cases into tests/data/cases) through score_case."""
+"""The worked cases of docs/scoring.md (tests/data/cases) through score_case."""
 
 import json
 import subprocess

@@ -1,4 +1,4 @@
-"""The scoring core, rule by rule (SCORING.md §1–5), with exact values."""
+"""The scoring core, rule by rule (docs/scoring.md §1–5), with exact values."""
 
 from decimal import Decimal as D
 from fractions import Fraction

@@ -176,7 +176,7 @@ def ballot_sets(draw):
 
 
 def _reference_democratic(names, ballots, settings):
-    """SCORING.md §4 written plainly with fractions: every counted grade's points, the mean per group, then the
+    """docs/scoring.md §4 written plainly with fractions: every counted grade's points, the mean per group, then the
     mean of all grades, or the weighted mean of the group means renormalised over the groups that graded."""
     grades = {name: {} for name in names}
     for ballot in ballots:

@@ -20,23 +20,11 @@ from scoring.cases import loads, parse_case
 from scoring.catalogue import scheme_spec
 from scoring.engine import ScoringError
 
-HERE = Path(__file__).resolve()
-REPO_CASES = HERE.parents[1] / "data" / "cases"
-SHARED_CASES = HERE.parents[2] / ".." / "shared" / "cases"
-
-
-def _case_documents() -> list[dict]:
-    """The valid shared cases: the repo's copies, plus /work/shared/cases when it is there."""
-    docs = {}
-    for folder in (REPO_CASES, SHARED_CASES):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.json")):
-                if not path.name.endswith(".expected.json"):
-                    docs.setdefault(path.name, loads(path.read_bytes()))
-    return list(docs.values())
-
-
-CASES = _case_documents()
+REPO_CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
+# The valid worked cases of docs/scoring.md: the seeds of the mutations below.
+CASES = [
+    loads(path.read_bytes()) for path in sorted(REPO_CASES.glob("*.json")) if not path.name.endswith(".expected.json")
+]
 
 scalars = (
     st.none()
@@ -91,7 +79,7 @@ def _paths(value, prefix=()):
 
 @st.composite
 def mutated_cases(draw):
-    """A shared case with a few random changes: a value replaced, a key dropped, a key added."""
+    """A worked case with a few random changes: a value replaced, a key dropped, a key added."""
     doc = copy.deepcopy(draw(st.sampled_from(CASES)))
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(list(_paths(doc))))
@@ -117,7 +105,11 @@ def _score(doc) -> None:
 
 
 # scheme_spec reads the catalogue from the database.
-pytestmark = [pytest.mark.skipif(not CASES, reason="no shared cases found"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
+
+
+def test_worked_cases_are_there_to_mutate():
+    assert len(CASES) == 6, "tests/data/cases holds the six valid worked cases"
 
 
 @settings(max_examples=100, deadline=None)
@@ -152,9 +144,9 @@ def test_score_case_command_gives_command_error_only(tmp_path, doc):
         assert str(exc).startswith(f"{path}: ")
 
 
-def test_score_case_command_refuses_invalid_shared_cases(tmp_path):
+def test_score_case_command_refuses_invalid_cases(tmp_path):
     invalid = sorted((REPO_CASES / "invalid").glob("*.json"))
-    assert invalid, "tests/data/cases/invalid holds the invalid shared cases"
+    assert len(invalid) == 16, "tests/data/cases/invalid holds the sixteen invalid cases"
     for path in invalid:
         with pytest.raises(CommandError):
             call_command("score_case", str(path), stdout=io.StringIO())

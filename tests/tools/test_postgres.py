@@ -21,7 +21,7 @@ def test_postgres_marked_tests_run_on_postgresql(db):
 @pytest.mark.django_db(transaction=True)
 def test_annual_item_inserted_by_two_sessions_at_once_is_kept_once():
     """Two reviewers recording the same annual item for a department at the same moment: the database's
-    partial unique index lets exactly one of them through (SCORING.md §2, annual items).
+    partial unique index lets exactly one of them through (docs/scoring.md §2, annual items).
 
     The two transactions start together; the second then waits at the year row, whose data version the first
     one's save replaces (scoring/revisions.py), and meets the unique index once the first has committed."""

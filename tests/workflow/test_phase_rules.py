@@ -1,4 +1,4 @@
-"""What each role may do follows the year's phase (issue 6, Deliver 1; scoring/phases.py).
+"""What each role may do follows the year's phase (scoring/phases.py, `PHASE_ACTIONS`).
 
 For every kind of write and every phase, one test tries the real service and the real page POST: where
 PHASE_ACTIONS allows it the write happens (exactly the expected rows); elsewhere both refuse with the Chinese

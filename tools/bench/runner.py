@@ -1,9 +1,10 @@
 """The benchmark of `make bench`: one size, in a fresh database, every figure against its floor.
 
 `manage.py bench` (tools/bench/management/commands/bench.py) makes the fresh database and runs `run_size` in a child
-process per size; the parts whose code has not landed (pages, reports) print "skipped: <reason>". Every figure
-is printed as one line — the figure, the floor it is compared with, their ratio — and returned as a dict so
-that the parent can compare the sizes (constant query counts) and check the targets of issue 8.
+process per size; a part that cannot run (a page whose URL does not resolve, a report that fails or times out)
+prints "skipped: <reason>". Every figure is printed as one line — the figure, the floor it is compared with,
+their ratio — and returned as a dict so that the parent can compare the sizes (constant query counts) and check
+the targets (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from tools.bench.synthetic import synthetic_seed
 
 BENCH_YEAR = 2030
 SIZES = {
-    # departments, records, ballots (ballots only when the ballots app is installed)
+    # departments, records, ballots
     "small": (20, 2_000, 60),
     "large": (2_000, 200_000, 1_000),
 }
@@ -62,8 +63,8 @@ CASE_REPEAT = 5
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 GUNICORN_WORKERS = 4
 
-# The main pages: label, URL name, user (see _users), URL kwargs it needs. Pages whose URL does not exist yet
-# are reported as skipped.
+# The main pages: label, URL name, user (see _users), URL kwargs it needs. A page whose URL does not resolve
+# is reported as skipped.
 PAGES = [
     ("首页（部室负责人）", "home", "head", ()),
     ("部室明细（部室负责人）", "staff:department", "head", ("year", "department")),

@@ -3,7 +3,7 @@
 `synthetic_seed` writes one valid year with bulk inserts: every rule of the scheme is used, B1 commendations
 shared by 2–3 departments, vetoes, annual items at most once per department, T3 points with reasons, exempt
 deductions, a few pending records, vice chairs supervising every department, headcounts, and democratic
-scores — or, when the `ballots` app is installed and ballots are asked for, a closed round of ballots.
+scores — or, when ballots are asked for (`--ballots K`), a closed round of ballots.
 
 Departments come in "districts" of seven (the seven 部室 of a district federation's 机关), each district with
 its vice chair, so that the data looks like several district federations in one system. The generator is

@@ -2,8 +2,8 @@
 
 Each size runs in its own child process against a fresh database: a temporary SQLite file, or with --postgres
 a new database on the server of DATABASE_URL (scripts/with_postgres.sh starts a throwaway one). The child
-prints one line per figure; the parent then checks the targets of issue 8 and that query counts do not grow
-with the data.
+prints one line per figure; the parent then checks the targets below (docs/performance.md) and that query
+counts do not grow with the data.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tools.bench import runner, server
 
-# Targets at the large size (issue 8).
+# Targets at the large size (docs/performance.md).
 SCORING_MAX_QUERIES = 10
 SCORING_MAX_RATIO = 3
 PAGE_P95_MS = 250
