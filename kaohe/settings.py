@@ -49,7 +49,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("KAOHE_DEBUG", True)
-SECRET_KEY = env_str("KAOHE_SECRET_KEY", "dev-insecure-kaohe-secret-key" if DEBUG else None)
+SECRET_KEY = env_str("KAOHE_SECRET_KEY", "dev-insecure-kaohe-secret-key" if DEBUG else None)  # kaohe/deploy.py
 ALLOWED_HOSTS = env_list("KAOHE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("KAOHE_CSRF_TRUSTED_ORIGINS", [])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def child_environment(tmp: str, *, database: str, postgres: bool) -> tuple[dict[
         **os.environ,
         "KAOHE_DATA_DIR": tmp,
         "KAOHE_DEBUG": "false",
-        "KAOHE_SECRET_KEY": "kaohe-bench-not-secret",
+        "KAOHE_SECRET_KEY": secrets.token_urlsafe(64),  # a fresh one per run: the server refuses a weak key
         "KAOHE_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "KAOHE_SSL_REDIRECT": "false",
         "KAOHE_SECURE_COOKIES": "false",
