@@ -53,6 +53,9 @@ SECRET_KEY = env_str("KAOHE_SECRET_KEY", "dev-insecure-kaohe-secret-key" if DEBU
 ALLOWED_HOSTS = env_list("KAOHE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("KAOHE_CSRF_TRUSTED_ORIGINS", [])
 
+# The key that signs backups (ops/backup.py); a restore needs the key of the instance that wrote the backup.
+KAOHE_BACKUP_KEY = env_str("KAOHE_BACKUP_KEY", SECRET_KEY)
+
 # Where runtime data lives: the SQLite file (development), evidence files, generated reports.
 DATA_DIR = Path(env_str("KAOHE_DATA_DIR", str(BASE_DIR / "var")))
 

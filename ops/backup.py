@@ -1,8 +1,11 @@
 """One-file backups of a Kaohe instance: every row of every model (history tables included) and every
-evidence file, with SHA-256 checksums in a manifest; and the restore that rebuilds an empty instance.
+evidence file, with SHA-256 checksums in a signed manifest; and the restore that rebuilds an empty instance.
 
-Archive layout (tar.gz, format `kaohe-backup/1`):
-    manifest.json         format, creation time, row counts per model, sha256 of every other member
+Archive layout (tar.gz, format `kaohe-backup/2`):
+    manifest.json         format, creation time, row counts per model, sha256 of every other member, and
+                          `signature`: an HMAC-SHA256 of the rest, keyed with KAOHE_BACKUP_KEY (by default
+                          derived from the SECRET_KEY), so that an edited archive with recomputed checksums
+                          is refused; restoring needs the key of the instance that wrote it
     data.json             Django's serialized data, natural foreign keys, dependency order
     evidence/<relpath>    the files under settings.EVIDENCE_ROOT, same relative paths
 
@@ -28,8 +31,10 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-FORMAT = "kaohe-backup/1"
+FORMAT = "kaohe-backup/2"
+SIGNATURE_SALT = "kaohe.backup.manifest"
 DATA_NAME = "data.json"
 MANIFEST_NAME = "manifest.json"
 EVIDENCE_PREFIX = "evidence"
@@ -39,6 +44,13 @@ EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
 
 class BackupError(Exception):
     """A backup or restore refused; the message is for the operator (Chinese)."""
+
+
+def manifest_signature(manifest: dict) -> str:
+    """The HMAC of everything in the manifest but its signature, in a canonical JSON form."""
+    unsigned = {key: value for key, value in manifest.items() if key != "signature"}
+    canonical = json.dumps(unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return salted_hmac(SIGNATURE_SALT, canonical, secret=settings.KAOHE_BACKUP_KEY, algorithm="sha256").hexdigest()
 
 
 def _sha256_file(path: Path) -> str:
@@ -102,6 +114,7 @@ def backup_write(target: Path) -> dict:
             "counts": counts,
             "files": files,
         }
+        manifest["signature"] = manifest_signature(manifest)
         fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.close(fd)
         try:
@@ -153,6 +166,9 @@ def _unpack(source: Path, into: Path) -> dict:
             raise BackupError(f"manifest.json 无法读取：{exc}") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BackupError(f"备份格式须为 {FORMAT}")
+        signature = manifest.get("signature")
+        if not isinstance(signature, str) or not constant_time_compare(signature, manifest_signature(manifest)):
+            raise BackupError("备份签名不符：文件被改动过，或由另一密钥（KAOHE_BACKUP_KEY）的实例生成")
         files = manifest.get("files")
         if not isinstance(files, dict) or DATA_NAME not in files:
             raise BackupError("manifest.json 中缺少文件清单")

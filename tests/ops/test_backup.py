@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from ops.backup import row_counts
+from ops.backup import manifest_signature, row_counts
 from results.cache import year_result
 from reviews.models import LedgerRecord
 from scoring.cases import result_to_json
@@ -83,7 +83,8 @@ def test_backup_manifest_lists_checksums_and_counts(demo_year, evidence_root, tm
         assert sorted(tar.getnames()) == ["data.json", "evidence/2023/办公室/通报.pdf", "manifest.json"]
         manifest = json.loads(tar.extractfile("manifest.json").read())
         data = tar.extractfile("data.json").read()
-    assert manifest["format"] == "kaohe-backup/1"
+    assert manifest["format"] == "kaohe-backup/2"
+    assert manifest["signature"] == manifest_signature(manifest)
     assert manifest["files"]["evidence/2023/办公室/通报.pdf"] == hashlib.sha256(EVIDENCE_BYTES).hexdigest()
     assert manifest["files"]["data.json"] == hashlib.sha256(data).hexdigest()
     assert manifest["counts"]["scoring.assessmentyear"] == 1
@@ -149,6 +150,7 @@ def test_restore_failure_midway_leaves_nothing(demo_year, evidence_root, tmp_pat
         if name == "manifest.json":
             manifest = json.loads(data)
             manifest["files"]["data.json"] = hashlib.sha256(broken_data).hexdigest()
+            manifest["signature"] = manifest_signature(manifest)  # signed with this instance's key
             return json.dumps(manifest).encode()
         return broken_data if name == "data.json" else data
 
@@ -171,6 +173,41 @@ def test_restore_failure_midway_leaves_nothing(demo_year, evidence_root, tmp_pat
 
     assert {label: n for label, n in row_counts().items() if n} == {}
     assert not evidence_root.exists()
+
+
+def test_restore_refuses_recomputed_checksums_without_the_key(demo_year, evidence_root, tmp_path):
+    archive = tmp_path / "kaohe.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    edited = tmp_path / "edited.tar.gz"
+    forged = b"%PDF-1.4\n% forged\n%%EOF\n"
+
+    def forge(name: str, data: bytes) -> bytes:
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"]["evidence/2023/办公室/通报.pdf"] = hashlib.sha256(forged).hexdigest()
+            return json.dumps(manifest).encode()  # checksums right, signature now wrong
+        return forged if name.startswith("evidence/") else data
+
+    _rewrite(archive, edited, forge)
+    _empty_instance(evidence_root)
+
+    with pytest.raises(CommandError, match="备份签名不符"):
+        call_command("restore", str(edited), stdout=io.StringIO())
+
+    assert AssessmentYear.objects.count() == 0
+    assert not evidence_root.exists()
+
+
+def test_restore_refuses_a_backup_signed_with_another_key(demo_year, evidence_root, tmp_path, settings):
+    archive = tmp_path / "kaohe.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    _empty_instance(evidence_root)
+    settings.KAOHE_BACKUP_KEY = "another-instance-" + "k" * 40
+
+    with pytest.raises(CommandError, match="备份签名不符"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+
+    assert AssessmentYear.objects.count() == 0
 
 
 @pytest.mark.parametrize("name", ["../escape.txt", "/etc/kaohe.txt", "evidence/../../escape.txt"])
