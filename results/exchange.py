@@ -21,7 +21,7 @@ from results.loader import year_input
 from results.revisions import one_change_per_year, year_data_changed
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
-from scoring.cases import FORMAT, parse_case
+from scoring.cases import FORMAT, date_parse, parse_case
 from scoring.catalogue import catalogue_load, scheme_spec
 from scoring.engine import ScoringError
 from scoring.models import (
@@ -247,9 +247,4 @@ def _year_create(
 
 
 def _date(value: Any, place: str) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ScoringError(place, f"日期格式应为 YYYY-MM-DD，而不是 {value!r}") from None
+    return None if value is None else date_parse(value, place)

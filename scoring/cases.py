@@ -7,7 +7,9 @@ into `Decimal` (`json.loads(text, parse_float=Decimal)`), never through float.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -78,6 +80,7 @@ def loads(text: str | bytes) -> Any:
 # Bounds that no real year reaches and that keep every figure within the database's columns and exact
 # Decimal arithmetic (28 significant digits).
 MAX_COUNT = 100_000
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_MAGNITUDE = Decimal("99999999.99")
 
 
@@ -317,6 +320,16 @@ def _parse_leaders(raw: Any, names: set[str]) -> tuple[engine.LeaderInput, ...]:
     return tuple(result)
 
 
+def date_parse(value: Any, place: str) -> datetime.date:
+    """A date written YYYY-MM-DD that exists in the calendar (no 2023-02-30)."""
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ScoringError(place, f"日期格式应为 YYYY-MM-DD，而不是 {value!r}")
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ScoringError(place, f"日期 {value} 不存在") from None
+
+
 def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tuple[engine.RecordInput, ...]:
     # A province-scale year has some 200,000 records in a few hundred shapes: the same rule, quantity, level,
     # exemption and reason, for a different department. A shape is checked once (`_parse_record`); the
@@ -353,6 +366,8 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
                 raise ScoringError(f"records[{i}].department", f"未知部室 {name!r}")
             # positionally: rule, departments, quantity, points, level, exempt, reason, key
             record = engine.RecordInput(rule.code, (name,), quantity, None, shape[2], exempt, shape[4], i)
+        if "date" in item:
+            date_parse(item["date"], f"records[{i}].date")
         if rule.annual:
             for name in record.departments:
                 if (name, rule.code) in annual_seen:

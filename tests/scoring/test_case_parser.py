@@ -73,6 +73,9 @@ def refused(change) -> str:
         ),
         (lambda d: d.update(discretionary_awards={"甲": "100.005"}), "discretionary_awards.甲"),
         (lambda d: d.update(tie_order=[["甲", "乙", "丙"]]), "tie_order[0][2]"),
+        (lambda d: d["records"][0].update(date="2023-02-30"), "records[0].date"),
+        (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": "20230301"}), "records[1].date"),
+        (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": 20230301}), "records[1].date"),
     ],
 )
 def test_parse_case_refuses_with_place(change, place):
@@ -185,3 +188,13 @@ def test_an_annual_record_repeated_is_refused_on_its_second():
     with pytest.raises(ScoringError) as exc:
         parse_case(doc, scheme_spec)
     assert (exc.value.place, exc.value.message) == ("records[2]", "G1 为年度项目，部室“甲”本年度已有一条记录")
+
+
+def test_a_record_date_that_does_not_exist_is_refused_by_score_case_and_import_year_alike():
+    doc = copy.deepcopy(BASE)
+    doc["records"][0]["date"] = "2023-02-30"
+
+    with pytest.raises(ScoringError) as exc:
+        parse_case(doc, scheme_spec)
+
+    assert str(exc.value) == "records[0].date: 日期 2023-02-30 不存在"

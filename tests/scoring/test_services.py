@@ -84,7 +84,8 @@ def test_ledger_record_create_refuses_second_annual_record(demo_year):
     assert LedgerRecord.objects.filter(year=demo_year, rule=rule).count() == 1
 
 
-def test_load_demo_is_idempotent(demo_year):
+def test_load_demo_is_idempotent(demo_year, settings):
+    settings.DEBUG = True  # load_demo runs only in development
 
     call_command("load_demo")
     assert LedgerRecord.objects.filter(year=demo_year).count() == 32
