@@ -53,6 +53,10 @@ SECRET_KEY = env_str("KAOHE_SECRET_KEY", "dev-insecure-kaohe-secret-key" if DEBU
 ALLOWED_HOSTS = env_list("KAOHE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("KAOHE_CSRF_TRUSTED_ORIGINS", [])
 
+# Excel imports are refused whole above these sizes (a ledger import runs within the request).
+KAOHE_IMPORT_MAX_BYTES = env_int("KAOHE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+KAOHE_IMPORT_MAX_ROWS = env_int("KAOHE_IMPORT_MAX_ROWS", 2000)
+
 # The key that signs backups (ops/backup.py); a restore needs the key of the instance that wrote the backup.
 KAOHE_BACKUP_KEY = env_str("KAOHE_BACKUP_KEY", SECRET_KEY)
 

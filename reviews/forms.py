@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -140,6 +141,7 @@ class LedgerRecordForm(forms.ModelForm):
                 level=cleaned.get("level") or "",
                 exempt=bool(cleaned.get("exempt")),
                 reason=cleaned.get("reason") or "",
+                description=cleaned.get("description") or "",
                 exclude_record=self.instance if self.instance.pk else None,
             )
         except ValidationError as exc:
@@ -159,3 +161,10 @@ class LedgerImportForm(forms.Form):
         if year.is_frozen:
             raise ValidationError(f"{year}已审定，数据只读。")
         return year
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        limit = settings.KAOHE_IMPORT_MAX_BYTES
+        if file.size > limit:
+            raise ValidationError(f"文件超过 {limit // (1 << 20)} MB，请分批导入。")
+        return file

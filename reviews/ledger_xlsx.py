@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -103,17 +105,45 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _sheet_rows(data: bytes, *, formulas: bool) -> Iterator[tuple]:
+    """The rows of the ledger sheet, streamed: the cached values, or (`formulas`) the formulas as written."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise LedgerImportError([RowError(0, "文件不是有效的 Excel 工作簿（.xlsx）。")]) from None
+    sheet = workbook["台帐"] if "台帐" in workbook.sheetnames else workbook.worksheets[0]
+    return sheet.iter_rows(values_only=True, max_col=len(HEADERS))
+
+
+def _rows_read(data: bytes) -> list[tuple]:
+    """The sheet's rows as values, refused whole when the file is too large, has too many rows, or has a
+    formula whose result was never computed (a workbook written by a program other than a spreadsheet keeps
+    none, and its cell would import as empty)."""
+    limit_bytes, limit_rows = settings.KAOHE_IMPORT_MAX_BYTES, settings.KAOHE_IMPORT_MAX_ROWS
+    if len(data) > limit_bytes:
+        raise LedgerImportError([RowError(0, f"文件超过 {limit_bytes // (1 << 20)} MB，请分批导入。")])
+    rows = []
+    errors = []
+    values, written = _sheet_rows(data, formulas=False), _sheet_rows(data, formulas=True)
+    for number, (row, formulas) in enumerate(zip(values, written, strict=False), start=1):
+        if number > limit_rows + 1:  # the header row, then at most limit_rows records
+            raise LedgerImportError([RowError(number, f"文件超过 {limit_rows} 行记录，请分批导入。")])
+        for column, (value, formula) in enumerate(zip(row, formulas, strict=False)):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                what = f"“{HEADERS[column]}”列是没有计算结果的公式 {formula}"
+                errors.append(RowError(number, f"{what}，请在 Excel 中重新计算后保存，或粘贴为数值"))
+        rows.append(row)
+    if errors:
+        raise LedgerImportError(errors)
+    return rows
+
+
 def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerRecord]:
     """Import a filled template: every row is checked (incl. the user's responsibility division); when any
     row is bad, nothing is imported and LedgerImportError lists every bad row with its number."""
 
     year_ensure_writable(year)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LedgerImportError([RowError(0, "文件不是有效的 Excel 工作簿（.xlsx）。")]) from None
-    sheet = workbook["台帐"] if "台帐" in workbook.sheetnames else workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = _rows_read(data)
     if not rows or [_text(v) for v in rows[0][: len(HEADERS)]] != HEADERS:
         raise LedgerImportError([RowError(1, f"表头须为：{'、'.join(HEADERS)}")])
 
@@ -198,6 +228,7 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
                     level=level,
                     exempt=exempt,
                     reason=cells["理由"],
+                    description=cells["说明"],
                 )
             except ValidationError as exc:
                 problems.extend(m for messages in exc.message_dict.values() for m in messages)

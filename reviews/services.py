@@ -40,6 +40,10 @@ def rule_spec(rule: Rule) -> engine.RuleSpec:
     return spec_from_db(rule.scheme).rules[rule.code]
 
 
+REASON_MAX_LENGTH = 500
+DESCRIPTION_MAX_LENGTH = 2000
+
+
 def record_validate(
     *,
     year: AssessmentYear,
@@ -50,9 +54,11 @@ def record_validate(
     level: str,
     exempt: bool,
     reason: str,
+    description: str = "",
     exclude_record: LedgerRecord | None = None,
 ) -> None:
-    """Raise a ValidationError keyed by field (in Chinese) when the record breaks a rule of docs/scoring.md."""
+    """Raise a ValidationError keyed by field (in Chinese) when the record breaks a rule of docs/scoring.md, or
+    when its texts are longer than the ledger keeps (REASON_MAX_LENGTH, DESCRIPTION_MAX_LENGTH)."""
     if rule.scheme_id != year.scheme_id:
         raise ValidationError({"rule": f"考核项目 {rule.code} 不属于{year}的考核方案。"})
     spec = rule_spec(rule)
@@ -78,6 +84,12 @@ def record_validate(
             errors.setdefault("departments", []).append(
                 f"{rule.code} 为年度项目，{'、'.join(names)}本年度已有一条记录。"
             )
+    for field, label, text, limit in (
+        ("reason", "理由", reason, REASON_MAX_LENGTH),
+        ("description", "情况说明", description, DESCRIPTION_MAX_LENGTH),
+    ):
+        if len(text) > limit:
+            errors.setdefault(field, []).append(f"{label}不能超过 {limit} 字（现为 {len(text)} 字）。")
     if errors:
         raise ValidationError(errors)
 
@@ -108,6 +120,7 @@ def ledger_record_create(
         level=level,
         exempt=exempt,
         reason=reason,
+        description=description,
     )
     record = LedgerRecord(
         year=year,
@@ -180,6 +193,7 @@ def ledger_record_update(
         level=level,
         exempt=exempt,
         reason=reason,
+        description=description,
         exclude_record=record,
     )
     values = {

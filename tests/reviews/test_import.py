@@ -204,3 +204,41 @@ def test_import_refuses_a_department_outside_the_year_and_a_points_value_that_is
     assert LedgerRecord.objects.count() == before
     errors = {e.row: e.message for e in response.context["errors"]}
     assert errors == {2: "未参加部未参加本年度考核", 3: "分值须为数字"}
+
+
+def test_import_refuses_a_formula_without_a_computed_value(client, cast, demo_year):
+    # openpyxl, like any program but a spreadsheet, writes formulas without their results.
+    client.force_login(cast["reviewer_bgs"])
+    before = LedgerRecord.objects.count()
+
+    response = _import(client, demo_year, [[D, "女职工部", "S2", "=1+1", None, None, None, None, None]])
+
+    assert response.status_code == 200
+    assert LedgerRecord.objects.count() == before
+    assert [(e.row, e.message) for e in response.context["errors"]] == [
+        (2, "“数量”列是没有计算结果的公式 =1+1，请在 Excel 中重新计算后保存，或粘贴为数值")
+    ]
+
+
+def test_import_refuses_more_rows_than_the_limit_whole(client, cast, demo_year, settings):
+    settings.KAOHE_IMPORT_MAX_ROWS = 3
+    client.force_login(cast["reviewer_bgs"])
+    before = LedgerRecord.objects.count()
+
+    response = _import(client, demo_year, [[D, "女职工部", "S2", 1, None, None, None, None, None]] * 4)
+
+    assert response.status_code == 200
+    assert LedgerRecord.objects.count() == before
+    assert [(e.row, e.message) for e in response.context["errors"]] == [(5, "文件超过 3 行记录，请分批导入。")]
+
+
+def test_import_refuses_a_file_over_the_size_limit_before_reading_it(client, cast, demo_year, settings):
+    settings.KAOHE_IMPORT_MAX_BYTES = 1024 * 1024
+    client.force_login(cast["reviewer_bgs"])
+    big = io.BytesIO(b"PK" + b"\0" * (1024 * 1024))
+    big.name = "台帐.xlsx"
+
+    response = client.post(reverse("admin:reviews_ledgerrecord_import"), {"year": demo_year.pk, "file": big})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["文件超过 1 MB，请分批导入。"]

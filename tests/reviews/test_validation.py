@@ -81,3 +81,17 @@ def test_record_form_refuses_a_department_outside_the_year(client, cast, demo_ye
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["target_departments"] == ["未参加部未参加本年度考核"]
     assert LedgerRecord.objects.count() == before
+
+
+def test_record_form_refuses_a_reason_longer_than_the_ledger_keeps(client, cast, demo_year, rules, depts):
+    client.force_login(cast["lead"])
+    before = LedgerRecord.objects.count()
+
+    response = client.post(
+        reverse("admin:reviews_ledgerrecord_add"),
+        add_post(demo_year, rules["T3"], [depts["女职工部"]], points="1", reason="延" * 501),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["reason"] == ["理由不能超过 500 字（现为 501 字）。"]
+    assert LedgerRecord.objects.count() == before
