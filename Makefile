@@ -15,6 +15,7 @@ BROWSER_PACKAGES := chromium poppler-utils
 setup: system-packages $(VENV)/.installed
 	@$(PY) -m compileall -q -j 0 -x '/\.(venv|git)/' .
 	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) createcachetable
 	@$(MANAGE) load_catalogue
 	@echo "✓ 环境已就绪：$(PY)"
 

@@ -31,6 +31,7 @@ from ballots.forms import (
 from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
 from departments.access import can_manage_democratic, can_view_democratic_results
+from kaohe.client import client_address
 from scoring.models import AssessmentYear
 from scoring.phases import year_refusal
 
@@ -59,7 +60,7 @@ def _round_for_user(request: HttpRequest, year: int, *, manage: bool) -> Round:
 
 
 def _client_key(request: HttpRequest) -> str:
-    return "ballots:failed:" + request.META.get("REMOTE_ADDR", "")
+    return "ballots:failed:" + client_address(request)
 
 
 def _vote_render(request, template: str, context: dict, status: int = 200) -> HttpResponse:

@@ -209,10 +209,24 @@ if not DEBUG:
 # bypass the model's own change rules; kaohe/admin_history.py also refuses such a POST).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# django-axes: lock an account/IP pair after repeated failed logins.
+# One cache for every worker and host: the throttles (the ballot page's wrong codes) must count across them.
+# The database by default (`manage.py createcachetable`, run by `make setup`); Redis with KAOHE_REDIS_URL.
+if os.environ.get("KAOHE_REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KAOHE_REDIS_URL")}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kaohe_cache"}}
+
+# The reverse proxies whose X-Forwarded-For is believed (kaohe/client.py; gunicorn.conf.py reads the same).
+KAOHE_FORWARDED_ALLOW_IPS = env_list("KAOHE_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
+
+# django-axes: lock an account/IP pair after repeated failed logins, the client's address as kaohe/client.py
+# finds it behind a proxy.
 AXES_FAILURE_LIMIT = env_int("KAOHE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kaohe.client.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 

@@ -611,6 +611,7 @@ def run_size(size: str, *, clients: int, seconds: float, doc_timeout: float, out
         f"页面：{clients} 个并发客户端 × {seconds:.0f} 秒，gunicorn {GUNICORN_WORKERS} 个进程"
     )
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
     year = part_seed(report, departments, records, ballots)
     with tempfile.TemporaryDirectory(prefix="kaohe-bench-") as tmp:
         workdir = Path(tmp)

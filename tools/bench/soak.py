@@ -463,6 +463,7 @@ class Soak:
 
         started = time.monotonic()
         call_command("migrate", verbosity=0, interactive=False)
+        call_command("createcachetable", verbosity=0)
         # Nobody logs in with a password here (sessions come from force_login): a cheap hasher for the set-up.
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
             demo_load()
