@@ -3,6 +3,7 @@ is read-only here like everywhere else: its own form and every row hanging off i
 
 from django.contrib import admin, messages
 
+from scoring.admin_frozen import FrozenYearInlineMixin, FrozenYearMixin
 from scoring.catalogue import scheme_copy, scheme_is_locked
 from scoring.models import (
     AssessmentYear,
@@ -18,58 +19,6 @@ from scoring.models import (
     YearLeader,
 )
 from scoring.phases import PHASE_ACTIONS, year_allows
-
-
-def _year_of(obj):
-    if obj is None:
-        return None
-    if isinstance(obj, AssessmentYear):
-        return obj
-    if isinstance(obj, TieOrderEntry):
-        return obj.tie_order.year
-    return getattr(obj, "year", None)
-
-
-class FrozenYearMixin:
-    """Refuse add/change/delete of anything belonging to a frozen year."""
-
-    def has_change_permission(self, request, obj=None):
-        year = _year_of(obj)
-        if year is not None and year.is_frozen:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        year = _year_of(obj)
-        if year is not None and year.is_frozen:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A new row may not be hung off a frozen year either (the add form offers only open years).
-        frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
-        if db_field.name == "year":
-            kwargs["queryset"] = AssessmentYear.objects.exclude(phase__in=frozen)
-        elif db_field.name == "tie_order":
-            kwargs["queryset"] = TieOrder.objects.exclude(year__phase__in=frozen)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class FrozenYearInlineMixin:
-    def has_add_permission(self, request, obj=None):
-        if obj is not None and obj.is_frozen:
-            return False
-        return super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_frozen:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_frozen:
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 def _scheme_of(obj):

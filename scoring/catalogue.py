@@ -147,7 +147,7 @@ def scheme_is_locked(scheme: Scheme) -> bool:
     """A scheme used by an approved (frozen) year keeps its rules: a past year must always re-score to the
     same numbers. A new year's scheme is a copy (`scheme_copy`), changed."""
 
-    frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
+    frozen = AssessmentYear.FROZEN_PHASES
     return scheme.years.filter(phase__in=frozen).exists()
 
 

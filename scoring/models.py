@@ -149,6 +149,9 @@ class AssessmentYear(models.Model):
         ANNOUNCED = "announced", "已通报"
         ARCHIVED = "archived", "归档"
 
+    # From approval (审定) on, the year is read-only everywhere.
+    FROZEN_PHASES = (Phase.APPROVED, Phase.ANNOUNCED, Phase.ARCHIVED)
+
     class DemocraticSource(models.TextChoices):
         NONE = "none", "不举行民主测评"
         SCORES = "scores", "直接录入测评得分"
@@ -235,7 +238,7 @@ class AssessmentYear(models.Model):
     @property
     def is_frozen(self) -> bool:
         """From approval (审定) on, the year is read-only everywhere."""
-        return self.phase in {self.Phase.APPROVED, self.Phase.ANNOUNCED, self.Phase.ARCHIVED}
+        return self.phase in self.FROZEN_PHASES
 
 
 class YearDepartment(models.Model):

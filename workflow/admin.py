@@ -93,7 +93,7 @@ class ReopeningAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "year":
-            frozen = [AssessmentYear.Phase.APPROVED, AssessmentYear.Phase.ANNOUNCED, AssessmentYear.Phase.ARCHIVED]
+            frozen = AssessmentYear.FROZEN_PHASES
             kwargs["queryset"] = AssessmentYear.objects.filter(phase__in=frozen)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

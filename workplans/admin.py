@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from kaohe.admin_filters import ManyChoicesRelatedFilter
+from scoring.admin_frozen import FrozenYearMixin
 from workplans.models import BonusClaim, ClaimEvidence, MonthlyReport, PlanItem, SelfAssessment, SelfDeclaration
 
 
@@ -14,8 +15,9 @@ class PlanItemInline(admin.TabularInline):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
-    """Read-only for the administrator: heads write reports in the staff pages, vice chairs review them there."""
+class MonthlyReportAdmin(FrozenYearMixin, admin.ModelAdmin):
+    """Read-only for the administrator: heads write reports in the staff pages, vice chairs review them there;
+    deletable only while the year is not frozen."""
 
     list_display = ["department", "year", "month", "status", "submitted_at", "reviewed_at"]
     list_filter = ["year", "status", ("department", ManyChoicesRelatedFilter)]
@@ -45,7 +47,7 @@ class BonusClaimInline(admin.TabularInline):
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(admin.ModelAdmin):
+class SelfAssessmentAdmin(FrozenYearMixin, admin.ModelAdmin):
     list_display = ["department", "year", "status", "submitted_at"]
     list_filter = ["year", "status"]
     list_select_related = ["department", "year"]
@@ -59,10 +61,13 @@ class SelfAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimEvidence)
-class ClaimEvidenceAdmin(admin.ModelAdmin):
+class ClaimEvidenceAdmin(FrozenYearMixin, admin.ModelAdmin):
     list_display = ["original_name", "claim", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["claim", "uploaded_by"]
     exclude = ["file"]
+
+    def frozen_year_of(self, obj):
+        return None if obj is None else obj.claim.assessment.year
 
     def has_add_permission(self, request):
         return False

@@ -307,7 +307,8 @@ def bonus_claim_add(
         raise ValidationError({"rule": "请选择本年度方案的加分项目。"})
     departments = (assessment.department.name, *(d.name for d in shared_with))
     candidate = engine.RecordInput(rule=rule.code, departments=departments, level=level)
-    problems = engine.record_problems(rule_spec(rule), candidate)
+    taking_part = set(assessment.year.year_departments.values_list("department__name", flat=True))
+    problems = engine.record_problems(rule_spec(rule), candidate, taking_part)
     if problems:
         errors: dict[str, list[str]] = {}
         for field, message in problems:
