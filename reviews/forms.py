@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from departments.models import Department
+from kaohe.files import evidence_check
 from reviews import access as ledger_access
 from reviews.models import LedgerRecord
-from reviews.services import evidence_check, record_validate
+from reviews.services import record_validate
 from reviews.widgets import DepartmentsSelect
 from scoring.models import AssessmentYear, Rule
 

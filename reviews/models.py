@@ -6,6 +6,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department
+from kaohe.files import PrivateFile
 from scoring.models import AssessmentYear, Rule
 
 
@@ -125,29 +126,15 @@ class RecordDepartment(models.Model):
         return str(self.department)
 
 
-class Evidence(models.Model):
-    """A file attached to a record (佐证材料). Stored under settings.EVIDENCE_ROOT with a random name; the
-    original name is kept for the download. Served only by reviews.views.evidence_download."""
+class Evidence(PrivateFile):
+    """A file attached to a record (佐证材料), stored as kaohe.files describes. Served only by
+    reviews.views.evidence_download."""
+
+    FILE_FOLDER = "ledger"
 
     record = models.ForeignKey(LedgerRecord, verbose_name="台帐记录", on_delete=models.CASCADE, related_name="evidence")
-    original_name = models.CharField("文件名", max_length=255)
-    stored_name = models.CharField("存储名", max_length=80, unique=True, editable=False)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         ordering = ["record", "id"]
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -4,19 +4,15 @@ objections) goes through these functions, so the per-record rules are checked in
 from __future__ import annotations
 
 import datetime
-import secrets
-import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from departments.models import Department
+from kaohe.files import evidence_check
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.catalogue import spec_from_db
@@ -241,105 +237,17 @@ def ledger_record_confirm(*, record: LedgerRecord, confirmed_by) -> LedgerRecord
 def ledger_record_delete(*, record: LedgerRecord) -> None:
     """Delete a record; its history (and its links' history) stays in the audit tables."""
     year_ensure_writable(record.year)
-    for item in record.evidence.all():
-        evidence_delete(evidence=item)
-    record.delete()
+    record.delete()  # its evidence goes with it, the files once the deletion is committed (kaohe.files)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Evidence (佐证材料)
-
-EVIDENCE_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "application/msword": ".doc",
-    "application/vnd.ms-excel": ".xls",
-    "application/vnd.ms-works": ".wps",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-}
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OLE_TYPES = {".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".wps": "application/vnd.ms-works"}
-
-
-def evidence_sniff(head: bytes, name: str) -> str | None:
-    """The content type of an evidence file judged by its bytes, or None when it is not an accepted kind.
-
-    filetype recognises PDF and images; doc/xls/wps are OLE2 containers, told apart here by suffix among
-    those three (the container itself is checked). Zip-based docx/xlsx go through _zip_kind."""
-
-    suffix = Path(name).suffix.lower()
-    kind = filetype.guess(head)
-    if kind is not None and kind.mime in ("application/pdf", "image/jpeg", "image/png"):
-        return kind.mime
-    if head.startswith(OLE_MAGIC):
-        # Inside an OLE2 container the kind cannot be told apart cheaply; trust the suffix among the three.
-        return OLE_TYPES.get(suffix)
-    return None
-
-
-def _zip_kind(upload) -> str | None:
-
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile:
-        return None
-    finally:
-        upload.seek(0)
-    if "word/document.xml" in names:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    if "xl/workbook.xml" in names:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return None
-
-
-def evidence_check(upload) -> str:
-    """Validate an uploaded file (size, type by content); return its content type or raise in Chinese."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(f"文件“{upload.name}”超过 {limit // (1024 * 1024)} MB 的大小限制。")
-    if upload.size == 0:
-        raise ValidationError(f"文件“{upload.name}”为空。")
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = _zip_kind(upload) if head.startswith(b"PK\x03\x04") else evidence_sniff(head, upload.name)
-    if kind is None:
-        raise ValidationError(
-            f"文件“{upload.name}”的类型不被接受：佐证材料只能是 PDF、JPEG/PNG 图片或 Word/Excel/WPS 文档。"
-        )
-    return kind
 
 
 @transaction.atomic
 def evidence_attach(*, record: LedgerRecord, upload, uploaded_by=None) -> Evidence:
     year_ensure_writable(record.year)
     content_type = evidence_check(upload)
-    root = Path(settings.EVIDENCE_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-    stored_name = secrets.token_hex(16) + EVIDENCE_TYPES[content_type]
-    with open(root / stored_name, "xb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
     return Evidence.objects.create(
-        record=record,
-        original_name=Path(upload.name).name[:255],
-        stored_name=stored_name,
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=uploaded_by,
+        record=record, **Evidence.upload_fields(upload, content_type=content_type, uploaded_by=uploaded_by)
     )
-
-
-def evidence_path(evidence: Evidence) -> Path:
-    return Path(settings.EVIDENCE_ROOT) / evidence.stored_name
-
-
-def evidence_delete(*, evidence: Evidence) -> None:
-    year_ensure_writable(evidence.record.year)
-    path = evidence_path(evidence)
-    evidence.delete()
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))

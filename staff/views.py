@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from departments.access import headed_departments, is_leadership, is_reviewer, sees_all_departments
 from departments.models import Department
+from kaohe.files import serve_private_file
 from kaohe.links import pk_url
 from results.cache import year_result, year_scored
 from reviews.selectors import record_rows
@@ -548,12 +549,7 @@ def evidence_download(request: HttpRequest, evidence: int) -> FileResponse:
     assessment = evidence.claim.assessment
     if not access.may_see_department(request.user, assessment.year, assessment.department):
         raise PermissionDenied("您无权查看该材料。")
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    return serve_private_file(evidence)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import os
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from ops.demo import DEMO_USERS, demo_load
 from scoring.models import AssessmentYear
@@ -77,3 +79,19 @@ def democratic_year(demo_year):
     """The demo year put in 民主测评 (test shortcut, see year_in_phase): ballots may be cast and entered."""
 
     return year_in_phase(demo_year, AssessmentYear.Phase.DEMOCRATIC)
+
+
+@pytest.fixture
+def migrate_to(transactional_db):
+    """For tests of data migrations: `migrate_to(("app", "0002_name"), ...)` applies or unapplies migrations up
+    to those and returns the apps of that state (its historical models). The test is transactional (migrations
+    change the schema); at its end the database is migrated back to the latest state."""
+
+    def migrate(*targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(list(targets))
+        return executor.loader.project_state(list(targets)).apps
+
+    yield migrate
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -37,7 +37,7 @@ class PublicityAdmin(ReadOnlyAdmin):
 
 class ObjectionFileInline(admin.TabularInline):
     model = ObjectionFile
-    fields = ["original_name", "content_type", "size", "uploaded_at"]
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False

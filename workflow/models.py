@@ -2,30 +2,18 @@
 snapshot, re-openings and the announcement (通报). Every step is a row that stays on record."""
 
 import datetime
-import uuid
-from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from departments.models import Department
+from kaohe.files import PrivateFile
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear
 
 Phase = AssessmentYear.Phase
-
-
-def _objection_storage() -> FileSystemStorage:
-    # Private: outside the static and media trees; served only by a view that checks permission.
-    return FileSystemStorage(location=settings.EVIDENCE_ROOT / "objections")
-
-
-def _objection_file_name(instance: "ObjectionFile", filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class PhaseTransition(models.Model):
@@ -150,21 +138,18 @@ class Objection(models.Model):
         return self.status == self.Status.OPEN
 
 
-class ObjectionFile(models.Model):
+class ObjectionFile(PrivateFile):
+    """A file given with an objection (证明材料), stored as kaohe.files describes. Served only by
+    workflow.views.objection_file."""
+
+    FILE_FOLDER = "objections"
+
     objection = models.ForeignKey(Objection, verbose_name="异议", on_delete=models.CASCADE, related_name="files")
-    file = models.FileField("文件", storage=_objection_storage, upload_to=_objection_file_name, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         ordering = ["objection", "id"]
         verbose_name = "异议材料"
         verbose_name_plural = "异议材料"
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Approval(models.Model):

@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from departments.access import headed_departments
 from departments.models import Department
+from kaohe.files import evidence_check
 from results.exchange import year_export
 from results.loader import year_input
 from reviews.models import LedgerRecord
-from reviews.services import evidence_check, ledger_record_delete, ledger_record_update, year_ensure_writable
+from reviews.services import ledger_record_delete, ledger_record_update, year_ensure_writable
 from scoring import engine
 from scoring.cases import parse_case, result_to_json
 from scoring.catalogue import scheme_document, spec_from_document
@@ -190,7 +191,7 @@ def objection_raise(
     )
     for upload, kind in zip(files, kinds, strict=True):
         ObjectionFile.objects.create(
-            objection=objection, file=upload, original_name=upload.name[:200], content_type=kind, size=upload.size
+            objection=objection, **ObjectionFile.upload_fields(upload, content_type=kind, uploaded_by=by)
         )
     return objection
 

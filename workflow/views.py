@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from departments.access import headed_departments, is_leadership, is_review_lead, sees_all_departments
 from departments.models import Department
+from kaohe.files import serve_private_file
 from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
@@ -277,13 +278,7 @@ def _labelled(scores: dict | None) -> dict:
 def objection_file(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(ObjectionFile.objects.select_related("objection"), pk=pk)
     _objection_for_user(request, attachment.objection_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    return serve_private_file(attachment)
 
 
 # ---------------------------------------------------------------------------------------------------------

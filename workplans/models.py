@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import uuid
-from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from departments.models import Department
+from kaohe.files import PrivateFile
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, Rule
 
@@ -260,48 +257,15 @@ class BonusClaim(models.Model):
         return f"{self.rule.code} {self.get_level_display()} {self.title}"
 
 
-class PrivateStorage(FileSystemStorage):
-    """Evidence lives outside the static tree and is served only through a permission-checking view."""
+class ClaimEvidence(PrivateFile):
+    """A file proving a bonus claim (佐证材料), stored as kaohe.files describes. Served only by
+    staff.views.evidence_download."""
 
-    @cached_property
-    def base_location(self):
-        return Path(settings.EVIDENCE_ROOT) / "self-assessment"
+    FILE_FOLDER = "self-assessment"
 
-    @cached_property
-    def location(self):
-        return str(self.base_location)
-
-    @cached_property
-    def base_url(self):
-        return None
-
-
-def _evidence_name(instance: ClaimEvidence, filename: str) -> str:
-    # A random name: the original name is kept in the database, never in the file system.
-    suffix = Path(filename).suffix.lower()[:10]
-    return f"{uuid.uuid4().hex}{suffix}"
-
-
-class ClaimEvidence(models.Model):
     claim = models.ForeignKey(BonusClaim, verbose_name="加分申报", on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField("文件", storage=PrivateStorage(), upload_to=_evidence_name, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    size = models.PositiveIntegerField("大小（字节）")
-    content_type = models.CharField("类型", max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         ordering = ["claim", "id"]
         verbose_name = "加分佐证材料"
         verbose_name_plural = "加分佐证材料"
-
-    def __str__(self) -> str:
-        return self.original_name

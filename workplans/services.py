@@ -18,8 +18,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from departments.models import Department
+from kaohe.files import evidence_check
 from reviews.models import LedgerRecord
-from reviews.services import evidence_check, ledger_record_create, rule_spec
+from reviews.services import ledger_record_create, rule_spec
 from scoring import engine
 from scoring.models import AssessmentYear, Rule
 from scoring.phases import year_require
@@ -319,11 +320,10 @@ def bonus_claim_add(
     return claim
 
 
+@transaction.atomic
 def bonus_claim_delete(*, claim: BonusClaim) -> None:
     _ensure_self_editable(claim.assessment)
-    for evidence in claim.evidence.all():
-        evidence.file.delete(save=False)
-    claim.delete()
+    claim.delete()  # its evidence goes with it, the files once the deletion is committed (kaohe.files)
 
 
 def evidence_add(*, claim: BonusClaim, upload: UploadedFile, user) -> ClaimEvidence:
@@ -331,10 +331,5 @@ def evidence_add(*, claim: BonusClaim, upload: UploadedFile, user) -> ClaimEvide
     _ensure_self_editable(claim.assessment)
     content_type = evidence_check(upload)  # the same size and content checks as ledger evidence
     return ClaimEvidence.objects.create(
-        claim=claim,
-        file=upload,
-        original_name=upload.name[:200],
-        size=upload.size,
-        content_type=content_type,
-        uploaded_by=user,
+        claim=claim, **ClaimEvidence.upload_fields(upload, content_type=content_type, uploaded_by=user)
     )

@@ -1,14 +1,16 @@
 """Evidence files: type by content, size limit, random names outside the public tree, guarded download."""
 
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reviews.models import Evidence, LedgerRecord
-from reviews.services import evidence_attach, ledger_record_create
+from reviews.services import evidence_attach, ledger_record_create, ledger_record_delete
 from tests.reviews.conftest import add_post
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -31,17 +33,17 @@ def _post_with_file(client, demo_year, rules, depts, upload):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "content_type"),
+    ("name", "content", "content_type", "suffix"),
     [
-        ("通知.pdf", PDF, "application/pdf"),
-        ("照片.png", PNG, "image/png"),
-        ("材料.doc", OLE, "application/msword"),
-        ("材料.wps", OLE, "application/vnd.ms-works"),
-        ("材料.docx", _docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("通知.pdf", PDF, "application/pdf", ".pdf"),
+        ("照片.PNG", PNG, "image/png", ".png"),
+        ("材料.doc", OLE, "application/msword", ".doc"),
+        ("材料.wps", OLE, "application/vnd.ms-works", ".wps"),
+        ("材料", _docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
     ],
 )
 def test_evidence_upload_accepts_kind_by_content(
-    client, cast, demo_year, rules, depts, settings, name, content, content_type
+    client, cast, demo_year, rules, depts, settings, name, content, content_type, suffix
 ):
     client.force_login(cast["reviewer_bgs"])
 
@@ -50,8 +52,10 @@ def test_evidence_upload_accepts_kind_by_content(
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     assert (evidence.original_name, evidence.content_type, evidence.size) == (name, content_type, len(content))
-    assert evidence.stored_name != name and len(evidence.stored_name.split(".")[0]) == 32
-    assert (settings.EVIDENCE_ROOT / evidence.stored_name).read_bytes() == content
+    folder, year, month, stored = evidence.file.name.split("/")
+    assert (folder, f"{year}/{month}") == ("ledger", f"{evidence.uploaded_at:%Y/%m}")
+    assert re.fullmatch(r"[0-9a-f]{32}", stored.removesuffix(suffix)) and stored.endswith(suffix)
+    assert (settings.EVIDENCE_ROOT / evidence.file.name).read_bytes() == content
 
 
 @pytest.mark.parametrize(
@@ -132,7 +136,7 @@ def test_evidence_download_sends_anonymous_to_login(client, evidence):
 
 
 def test_evidence_not_under_static_or_media(settings, evidence):
-    path = settings.EVIDENCE_ROOT / evidence.stored_name
+    path = settings.EVIDENCE_ROOT / evidence.file.name
 
     assert path.is_file()
     assert not str(path).startswith(str(settings.STATIC_ROOT))
@@ -163,3 +167,16 @@ def test_breakdown_and_department_page_link_each_evidence_file(client, cast, dem
     client.force_login(cast["head_bgs"])
     page = client.get(reverse("staff:department", args=[2023, depts["办公室"].pk])).content.decode()
     assert f"佐证材料：{links.replace('<br>', '、')}</div>" in page
+
+
+def test_record_delete_removes_its_evidence_files_after_commit(evidence, django_capture_on_commit_callbacks):
+    path = Path(evidence.file.path)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        ledger_record_delete(record=evidence.record)
+    assert not Evidence.objects.exists()
+    assert path.read_bytes() == PDF  # not yet: the deletion is not committed
+    for callback in callbacks:
+        callback()
+
+    assert not path.exists()

@@ -1,8 +1,10 @@
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from departments.models import Department
@@ -10,7 +12,7 @@ from results.cache import year_result
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, Rule
 from workplans import selectors, services
-from workplans.models import MonthlyReport, PlanItem
+from workplans.models import ClaimEvidence, MonthlyReport, PlanItem
 
 
 def _plan(year, department, user, month=5, items=(("劳动竞赛推进会", 6, 15),)):
@@ -192,3 +194,31 @@ def test_report_board_states(cast, demo_year):
 
     assert dept == bgs
     assert [c.state for c in cells] == ["missing", "submitted"]
+
+
+@pytest.mark.usefixtures("self_assessment_year")
+def test_bonus_claim_delete_removes_its_evidence_files_after_commit(
+    demo_year, cast, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.EVIDENCE_ROOT = tmp_path
+    office = Department.objects.get(name="办公室")
+    claim = services.bonus_claim_add(
+        assessment=services.self_assessment_get_or_create(year=demo_year, department=office),
+        rule=Rule.objects.get(scheme=demo_year.scheme, code="B2"),
+        level="municipal",
+        title="市总交流材料",
+        shared_with=[],
+    )
+    paths = [
+        Path(services.evidence_add(claim=claim, upload=SimpleUploadedFile(name, b"%PDF-1.4\n"), user=None).file.path)
+        for name in ("通知.pdf", "名单.pdf")
+    ]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.bonus_claim_delete(claim=claim)
+    assert ClaimEvidence.objects.count() == 0
+    assert [p.is_file() for p in paths] == [True, True]  # not yet: the deletion is not committed
+    for callback in callbacks:
+        callback()
+
+    assert [p.exists() for p in paths] == [False, False]

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import workflow.models
+import kaohe.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
             name='ObjectionFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=workflow.models._objection_storage, upload_to=workflow.models._objection_file_name, verbose_name='文件')),
+                ('file', models.FileField(max_length=200, storage=kaohe.files.PrivateStorage(), upload_to=kaohe.files.private_file_name, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('content_type', models.CharField(max_length=100, verbose_name='类型')),
                 ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
