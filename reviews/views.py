@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from reviews import access as ledger_access
+import access
 from reviews.models import Evidence
 from reviews.services import evidence_path
 
@@ -16,8 +16,8 @@ from reviews.services import evidence_path
 def evidence_download(request: HttpRequest, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    evidence = get_object_or_404(Evidence.objects.select_related("record"), pk=pk)
-    if not ledger_access.can_see_record(request.user, evidence.record):
+    evidence = get_object_or_404(Evidence.objects.select_related("record__year"), pk=pk)
+    if not access.may_see_record(request.user, evidence.record):
         # 404, not 403: an unrelated user learns nothing about which files exist.
         raise Http404("没有找到该佐证材料。")
     path = evidence_path(evidence)

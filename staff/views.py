@@ -1,6 +1,6 @@
 """Staff pages: home per role, a department's scores, the results, the comparison of self-assessment and
 ledger (monthly work and the self-assessment are workplans.views). Each view checks access on the server
-(staff.access), calls one service or selector, and renders."""
+(the access package), calls one service or selector, and renders."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from departments.access import headed_departments, is_leadership, is_reviewer, sees_all_departments
+import access
 from departments.models import Department
 from kaohe.links import pk_url
 from results.cache import year_result, year_scored
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
-from staff import access
 from staff.charts import deductions_chart, final_scores_chart
 from staff.records import line_items
 from workplans import selectors, services
@@ -42,17 +41,17 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {"year": year}
     if year is not None:
-        context["headed"] = headed_departments(user)
+        context["headed"] = access.headed_departments(user)
         context["supervised"] = access.supervised_departments(user, year)
         context["month"] = selectors.current_month(year)
-        context["sees_all"] = sees_all_departments(user)
-        context["is_reviewer"] = is_reviewer(user)
-        context["is_leadership"] = is_leadership(user)
+        context["sees_all"] = access.sees_all_departments(user)
+        context["is_reviewer"] = access.is_reviewer(user)
+        context["is_leadership"] = access.is_leadership(user)
         if context["supervised"]:
             context["to_review"] = MonthlyReport.objects.filter(
                 year=year, department__in=context["supervised"], status="submitted", reviewed_at__isnull=True
             ).count()
-        rule = services.t4_rule(year) if is_reviewer(user) else None
+        rule = services.t4_rule(year) if access.is_reviewer(user) else None
         context["may_t4"] = rule is not None and access.may_record_rule(user, rule)
         if context["may_t4"]:
             context["t4_open"] = services.t4_suggestions(year=year).count()

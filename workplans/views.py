@@ -1,6 +1,6 @@
 """Pages of monthly work and the self-assessment: a department head's plans and summaries, the vice chair's
 review, the review group's T4 suggestions, the self-assessment with its bonus claims and evidence. Each view
-checks access on the server (staff.access), calls one service or selector, and renders or redirects."""
+checks access on the server (the access package), calls one service or selector, and renders or redirects."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from departments.access import sees_all_departments
+import access
 from departments.models import Department
 from results.cache import year_scored
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
 from scoring.phases import year_refusal
-from staff import access
 from workplans import selectors, services
 from workplans.forms import (
     BonusClaimForm,
@@ -197,7 +196,7 @@ def supervision(request: HttpRequest, year: int) -> HttpResponse:
     """The vice chair's board: the supervised departments' reports, month by month."""
     year = access.year_for_request(year)
     departments = access.supervised_departments(request.user, year)
-    if not departments and not sees_all_departments(request.user):
+    if not departments and not access.sees_all_departments(request.user):
         raise PermissionDenied("您没有分管部室。")
     if not departments:
         departments = list(Department.objects.filter(year_entries__year=year).order_by("year_entries__order"))
@@ -253,7 +252,7 @@ def t4_confirm(request: HttpRequest, year: int, item: int) -> HttpResponse:
     department = item.plan_report.department
     try:
         record = services.t4_confirm(
-            item=item, user=request.user, pending=access.records_own_department(request.user, department)
+            item=item, user=request.user, pending=access.needs_confirmation(request.user, [department])
         )
     except ValidationError as error:
         _errors(request, error)
