@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+import access
 from ballots import codes as ballot_codes
 from ballots import paper as ballot_paper
 from ballots import selectors, services
@@ -30,7 +31,6 @@ from ballots.forms import (
 )
 from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
-from departments.access import can_manage_democratic, can_view_democratic_results
 from kaohe.client import client_address
 from scoring.models import AssessmentYear
 from scoring.phases import year_refusal
@@ -41,16 +41,18 @@ FAILED_CODE_WINDOW = 15 * 60
 
 
 def _year_for_lead(request: HttpRequest, year: int) -> AssessmentYear:
-    if not can_manage_democratic(request.user):
+    if not access.may_manage_democratic(request.user):
         raise PermissionDenied("只有考核小组组长可以管理民主测评。")
     return get_object_or_404(AssessmentYear, year=year)
 
 
 def _round_for_user(request: HttpRequest, year: int, *, manage: bool) -> Round:
     """The round of a year; 403 unless the user may manage it (or, for viewing, may see results)."""
-    if manage and not can_manage_democratic(request.user):
+    if manage and not access.may_manage_democratic(request.user):
         raise PermissionDenied("只有考核小组组长可以管理民主测评。")
-    if not manage and not (can_manage_democratic(request.user) or can_view_democratic_results(request.user)):
+    if not manage and not (
+        access.may_manage_democratic(request.user) or access.may_view_democratic_results(request.user)
+    ):
         raise PermissionDenied("您没有查看民主测评结果的权限。")
     return get_object_or_404(Round.objects.select_related("year"), year__year=year)
 
@@ -134,8 +136,8 @@ def vote_done(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    manage = can_manage_democratic(request.user)
-    if not (manage or can_view_democratic_results(request.user)):
+    manage = access.may_manage_democratic(request.user)
+    if not (manage or access.may_view_democratic_results(request.user)):
         raise PermissionDenied("您没有查看民主测评的权限。")
     years = AssessmentYear.objects.select_related("ballot_round").order_by("-year")
     rows = []
@@ -426,7 +428,7 @@ def paper_template(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def statistics(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=False)
-    manage = can_manage_democratic(request.user)
+    manage = access.may_manage_democratic(request.user)
     if not round_.is_closed:
         if not manage:
             raise Http404("民主测评尚未结束，结果暂不公开。")

@@ -1,4 +1,4 @@
-from departments.access import roles_of
+import access
 
 
 def roles(request):
@@ -6,4 +6,4 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_roles": frozenset()}
-    return {"user_roles": roles_of(user)}
+    return {"user_roles": access.roles_of(user)}

@@ -45,7 +45,7 @@ class Leader(models.Model):
 
 
 class Role(models.TextChoices):
-    """What a person does in Kaohe: each role sees and writes what `departments/access.py` allows it."""
+    """What a person does in Kaohe: each role sees and writes what the `access` package allows it."""
 
     DEPARTMENT_HEAD = "head", "部室负责人"
     REVIEWER = "reviewer", "考核小组成员"

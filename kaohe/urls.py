@@ -8,6 +8,7 @@ urlpatterns = [
     path("ledger/", include("reviews.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("staff.urls")),
+    path("", include("workplans.urls")),
     path("", include("ballots.urls")),
     path("workflow/", include("workflow.urls")),
     path("reports/", include("reports.urls")),

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from departments import access
+import access
 from departments.models import Department
 from reports import forms_pdf, services
 from reports.models import ReportBuild
 from reports.pdf import build_department_pdf
-from scoring.models import AssessmentYear, Supervision, YearDepartment
+from scoring.models import AssessmentYear, YearDepartment
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -33,7 +33,7 @@ def _year(year: int) -> AssessmentYear:
 def _year_for_reports(request: HttpRequest, year: int) -> AssessmentYear:
     """The year, for a user who may download its year-wide files (else 403)."""
     obj = _year(year)
-    if not access.can_download_year_reports(request.user):
+    if not access.may_download_year_reports(request.user):
         raise PermissionDenied("只有领导和考核小组可以下载年度考核报告。")
     return obj
 
@@ -54,8 +54,7 @@ def _kind(kind: str) -> str:
 def _own_departments(user, year: AssessmentYear) -> list[Department]:
     """Departments whose own files (section, forms) this user may fetch, without seeing the whole year."""
     headed = {d.pk: d for d in access.headed_departments(user)}
-    supervised = Department.objects.filter(supervisions__year=year, supervisions__leader__user=user)
-    found = {**headed, **{d.pk: d for d in supervised}}
+    found = {**headed, **{d.pk: d for d in access.supervised_departments(user, year)}}
     in_year = set(year.year_departments.values_list("department_id", flat=True))
     return [d for pk, d in sorted(found.items(), key=lambda item: (item[1].order, item[0])) if pk in in_year]
 
@@ -63,10 +62,8 @@ def _own_departments(user, year: AssessmentYear) -> list[Department]:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    everything = access.can_download_year_reports(request.user)
-    headed = access.headed_departments(request.user)
-    supervises = Supervision.objects.filter(leader__user=request.user).exists() if not everything else False
-    if not (everything or headed or supervises):
+    everything = access.may_download_year_reports(request.user)
+    if not access.may_open_reports(request.user):
         raise PermissionDenied("您没有可下载的考核报告。")
     years = AssessmentYear.objects.order_by("-year")
     return render(request, "reports/index.html", {"years": years, "everything": everything})
@@ -76,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def year_page(request: HttpRequest, year: int) -> HttpResponse:
     obj = _year(year)
-    everything = access.can_download_year_reports(request.user)
+    everything = access.may_download_year_reports(request.user)
     if everything:
         departments = [e.department for e in obj.year_departments.select_related("department").order_by("order", "id")]
     else:
@@ -86,8 +83,8 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
     rows = [
         {
             "department": d,
-            "section": access.can_download_department_report(request.user, obj, d),
-            "forms": access.can_print_department_forms(request.user, obj, d),
+            "section": access.may_download_department_report(request.user, obj, d),
+            "forms": access.may_print_department_forms(request.user, obj, d),
         }
         for d in departments
     ]
@@ -131,7 +128,7 @@ def build_start(request: HttpRequest, year: int, kind: str) -> HttpResponse:
 
 def _build_for_user(request: HttpRequest, pk: int) -> ReportBuild:
     build = get_object_or_404(ReportBuild.objects.select_related("year"), pk=pk)
-    if not access.can_download_year_reports(request.user):
+    if not access.may_download_year_reports(request.user):
         raise PermissionDenied("只有领导和考核小组可以下载年度考核报告。")
     return build
 
@@ -181,7 +178,7 @@ def department_section(request: HttpRequest, year: int, department_id: int) -> H
 
     obj = _year(year)
     department = _department_of_year(obj, department_id)
-    if not access.can_download_department_report(request.user, obj, department):
+    if not access.may_download_department_report(request.user, obj, department):
         raise PermissionDenied("结果公布后，部室负责人才可下载本部室的考核情况。")
     data = build_department_pdf(obj, department.name)
     response = HttpResponse(data, content_type=services.PDF_TYPE)
@@ -195,7 +192,7 @@ def department_form(request: HttpRequest, year: int, department_id: int, form: s
 
     obj = _year(year)
     department = _department_of_year(obj, department_id)
-    if not access.can_print_department_forms(request.user, obj, department):
+    if not access.may_print_department_forms(request.user, obj, department):
         raise PermissionDenied("您不能打印该部室的表格。")
     if form == "self":
         data, name = forms_pdf.self_assessment_pdf(obj, department), "年度考核自评表"

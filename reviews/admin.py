@@ -1,5 +1,5 @@
 """The review group's ledger in the Django admin. Permission hooks carry the responsibility division
-(reviews.access); writes go through reviews.services; the breakdown and the Excel import are admin views."""
+(the access package); writes go through reviews.services; the breakdown and the Excel import are admin views."""
 
 from __future__ import annotations
 
@@ -18,13 +18,12 @@ from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from departments import access
+import access
 from departments.models import Department
 from kaohe.admin_filters import PICKER_LINKS_MAX, SELECT_TEMPLATE, options_html, select_choice
 from kaohe.admin_history import ReadOnlyHistoryAdmin
 from kaohe.links import pk_url
 from results.cache import year_scored
-from reviews import access as ledger_access
 from reviews import services
 from reviews.changelist import LedgerChangeList, LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
@@ -251,7 +250,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             return False
         if obj is None:
             return True
-        return year_allows(obj.year, "ledger") and ledger_access.can_record_rule(request.user, obj.rule)
+        return year_allows(obj.year, "ledger") and access.may_record_rule(request.user, obj.rule)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -294,7 +293,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             "reason": data.get("reason") or "",
             "description": data.get("description") or "",
         }
-        pending = ledger_access.needs_confirmation(request.user, departments)
+        pending = access.needs_confirmation(request.user, departments)
         if change:
             record = services.ledger_record_update(
                 record=obj,

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+import access
 from departments.models import Department
 from kaohe.files import evidence_check
-from reviews import access as ledger_access
 from reviews.models import LedgerRecord
 from reviews.services import record_validate
 from reviews.widgets import DepartmentsSelect
@@ -71,7 +71,7 @@ class LedgerRecordForm(forms.ModelForm):
         self.fields["year"].queryset = AssessmentYear.objects.select_related("scheme")
         year = self._year()
         if year is not None:
-            self.fields["rule"].queryset = ledger_access.recordable_rules(user, year)
+            self.fields["rule"].queryset = access.recordable_rules(user, year)
             if not self.instance.pk and not self.is_bound:
                 today = datetime.date.today()
                 self.initial.setdefault("year", year.pk)
@@ -129,7 +129,7 @@ class LedgerRecordForm(forms.ModelForm):
             self.add_error("date", f"发生日期须在 {year.year} 年内。")
         if rule is None or year is None or self.errors:
             return cleaned
-        if not ledger_access.can_record_rule(self.user, rule):
+        if not access.may_record_rule(self.user, rule):
             self.add_error("rule", f"您无权录入 {rule.code}（负责录入：{rule.recorder_label or '考核小组组长'}）。")
             return cleaned
         try:

@@ -15,9 +15,9 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+import access
 from departments.models import Department
 from kaohe.xlsx import append_guarded
-from reviews import access as ledger_access
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, record_validate, year_ensure_writable
 from scoring.models import AssessmentYear, Rule
@@ -149,7 +149,7 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
 
     departments = {d.name: d for d in Department.objects.all()}
     rules = {r.code: r for r in Rule.objects.filter(scheme_id=year.scheme_id).prefetch_related("recorder_offices")}
-    allowed = set(ledger_access.recordable_rules(user, year).values_list("code", flat=True))
+    allowed = set(access.recordable_rules(user, year).values_list("code", flat=True))
     errors: list[RowError] = []
     parsed = []
     annual_seen: set[tuple[str, int]] = set()
@@ -250,7 +250,7 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
         for date, rule, chosen, quantity, points, level, exempt, cells in parsed:
             status = (
                 LedgerRecord.Status.PENDING
-                if ledger_access.needs_confirmation(user, chosen)
+                if access.needs_confirmation(user, chosen)
                 else LedgerRecord.Status.CONFIRMED
             )
             created.append(

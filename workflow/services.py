@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from departments.access import headed_departments
+import access
 from departments.models import Department
 from kaohe.files import evidence_check
 from results.exchange import year_export
@@ -37,7 +37,6 @@ from scoring.phases import (  # noqa: F401 (the rules live there, where the ledg
     year_refusal,
     year_require,
 )
-from workflow import access
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
 
 Phase = AssessmentYear.Phase
@@ -167,7 +166,7 @@ def objection_raise(
     locked = _locked(year)
     year_ensure_writable(locked)
     record_departments = set(record.record_departments.values_list("department_id", flat=True))
-    departments = [d for d in headed_departments(by) if d.pk in record_departments]
+    departments = [d for d in access.headed_departments(by) if d.pk in record_departments]
     if not departments:
         raise PermissionDenied("只能对本部室的台帐记录提出异议。")
     year_require(locked, "objection")
@@ -234,9 +233,9 @@ def objection_answer(
     if not objection.is_open:
         raise ValidationError("该异议已答复。")
     record = objection.record
-    if record is not None and not access.may_answer_for_rule(by, record.rule):
+    if record is not None and not access.may_record_rule(by, record.rule):
         raise PermissionDenied("只有负责该考核项目的考核小组成员或组长可以答复。")
-    if record is None and not access.may_answer_for_rule(by, _rule_of(objection)):
+    if record is None and not access.may_record_rule(by, _rule_of(objection)):
         raise PermissionDenied("只有负责该考核项目的考核小组成员或组长可以答复。")
     if decision not in Objection.Decision.values:
         raise ValidationError({"decision": "请选择答复结论（维持 / 撤销 / 调整）。"})

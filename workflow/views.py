@@ -11,14 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from departments.access import headed_departments, is_leadership, is_review_lead, sees_all_departments
+import access
 from departments.models import Department
 from kaohe.files import serve_private_file
 from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear, TieOrderEntry
-from workflow import access, forms, services
+from workflow import forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
 from workflow.notice import awards_table
 from workflow.notice import notice_pdf as render_notice
@@ -29,7 +29,7 @@ Phase = AssessmentYear.Phase
 def _year_for_user(request: HttpRequest, year: int) -> AssessmentYear:
     """The year, for anyone with a role in the procedure (404 for a year that does not exist)."""
     user = request.user
-    if not (sees_all_departments(user) or headed_departments(user)):
+    if not access.may_see_procedure(user):
         raise PermissionDenied("您没有查看考核程序的权限。")
     return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
 
@@ -45,7 +45,7 @@ def _fail(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 def year_list(request: HttpRequest) -> HttpResponse:
-    if not (sees_all_departments(request.user) or headed_departments(request.user)):
+    if not access.may_see_procedure(request.user):
         raise PermissionDenied("您没有查看考核程序的权限。")
     years = AssessmentYear.objects.order_by("-year")
     return render(request, "workflow/year_list.html", {"years": years})
@@ -138,8 +138,8 @@ def objection_list(request: HttpRequest, year: int) -> HttpResponse:
     objections = Objection.objects.filter(year=year_obj).select_related(
         "department", "raised_by", "answered_by", "record__rule"
     )
-    headed = headed_departments(user)
-    if not sees_all_departments(user):
+    headed = access.headed_departments(user)
+    if not access.may_see_objections_of_all(user):
         objections = objections.filter(department__in=headed)
     records = []
     if headed and year_obj.phase == Phase.PUBLICITY:
@@ -189,7 +189,7 @@ def _department_records(year: AssessmentYear, departments: list[Department]) -> 
 def objection_create(request: HttpRequest, year: int, record: int) -> HttpResponse:
     year_obj = _year_for_user(request, year)
     record_obj = get_object_or_404(LedgerRecord.objects.select_related("rule"), pk=record, year=year_obj)
-    mine = {d.pk for d in headed_departments(request.user)}
+    mine = {d.pk for d in access.headed_departments(request.user)}
     if not record_obj.record_departments.filter(department_id__in=mine).exists():
         raise PermissionDenied("只能对本部室的台帐记录提出异议。")
     refusal = services.year_refusal(year_obj, "objection")
@@ -217,9 +217,9 @@ def _objection_for_user(request: HttpRequest, pk: int) -> Objection:
         Objection.objects.select_related("year", "department", "raised_by", "answered_by", "record__rule"), pk=pk
     )
     user = request.user
-    if sees_all_departments(user):
+    if access.may_see_objections_of_all(user):
         return objection
-    if objection.department in headed_departments(user):
+    if objection.department in access.headed_departments(user):
         return objection
     raise PermissionDenied("您无权查看该异议。")
 
@@ -231,7 +231,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_answer = (
         objection.is_open
         and objection.record is not None
-        and access.may_answer_for_rule(user, objection.record.rule)
+        and access.may_record_rule(user, objection.record.rule)
         and not objection.year.is_frozen
     )
     initial = {"exempt": objection.record.exempt} if objection.record else None
@@ -286,7 +286,7 @@ def objection_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _leadership_year(request: HttpRequest, year: int) -> AssessmentYear:
-    if not (is_leadership(request.user) or is_review_lead(request.user)):
+    if not (access.is_leadership(request.user) or access.is_review_lead(request.user)):
         raise PermissionDenied("审定页面仅供领导和考核小组组长使用。")
     return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
 

@@ -77,6 +77,16 @@ def self_assessments(year: AssessmentYear):
     )
 
 
+def self_assessment_for(year: AssessmentYear, department: Department) -> SelfAssessment | None:
+    """The department's self-assessment of the year, if any, with everything the self-score needs."""
+    return (
+        SelfAssessment.objects.filter(year=year, department=department)
+        .select_related("year", "department", "submitted_by")
+        .prefetch_related(*SELF_PREFETCH)
+        .first()
+    )
+
+
 def self_year_input(assessment: SelfAssessment, base: engine.YearInput | None = None) -> engine.YearInput:
     """The year as the scoring core sees it when the department's declarations are its only records.
 
@@ -109,6 +119,11 @@ def self_result(assessment: SelfAssessment, base: engine.YearInput | None = None
     """The self-score: the department's review-level result when the core scores its declarations
     (see `self_year_input`)."""
     return engine.score_year(self_year_input(assessment, base)).department(assessment.department.name)
+
+
+def nothing_declared(base: engine.YearInput, name: str) -> engine.DepartmentResult:
+    """The department's review-level result with no records at all: what an empty self-assessment gives."""
+    return engine.score_year(department_alone(base, name, ())).department(name)
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,15 @@ def comparison_rows(
         a, b = mine.get(code, [0, 0, ZERO]), theirs.get(code, [0, 0, ZERO])
         rows.append(ComparisonRow(code, rule.text, rule.category, a[0], a[1], a[2], b[0], b[1], b[2]))
     return rows
+
+
+def current_month(year: AssessmentYear) -> int:
+    """The month the year's reports are at today: this month during the year, December after it, January
+    before it."""
+    today = timezone.localdate()
+    if today.year == year.year:
+        return today.month
+    return 12 if today.year > year.year else 1
 
 
 @dataclass(frozen=True)

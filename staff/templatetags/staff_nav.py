@@ -2,9 +2,8 @@
 
 from django import template
 
-from departments.access import headed_departments, is_review_lead, is_reviewer, sees_all_departments
+import access
 from scoring.models import AssessmentYear
-from staff import access
 from workplans.services import t4_rule
 
 register = template.Library()
@@ -22,14 +21,14 @@ def staff_nav(context) -> dict:
     year = AssessmentYear.objects.select_related("scheme").order_by("-year").first()
     nav = {"year": year}
     if year is not None:
-        nav["headed"] = headed_departments(user)
+        nav["headed"] = access.headed_departments(user)
         nav["supervised"] = bool(access.supervised_departments(user, year))
         nav["results"] = access.may_see_results(user)
         nav["compare"] = access.may_compare(user)
-        nav["review_group"] = is_reviewer(user)
-        nav["lead"] = is_review_lead(user)
-        nav["sees_all"] = sees_all_departments(user)
-        if is_reviewer(user):
+        nav["review_group"] = access.is_reviewer(user)
+        nav["lead"] = access.is_review_lead(user)
+        nav["sees_all"] = access.sees_all_departments(user)
+        if access.is_reviewer(user):
             nav["t4"] = access.may_record_rule(user, t4_rule(year))
     request._kaohe_nav = nav
     return nav

@@ -78,8 +78,8 @@ def _ids() -> dict[str, int]:
     """Ids for the other converters, from whatever the demo data holds (1 when a table is empty: 404)."""
     candidates = {
         "item": "workplans.planitem" if apps.is_installed("workplans") else None,
-        "claim": "staff.claim" if apps.is_installed("staff") else None,
-        "evidence": "staff.claimevidence" if apps.is_installed("staff") else None,
+        "claim": "workplans.bonusclaim" if apps.is_installed("workplans") else None,
+        "evidence": "workplans.claimevidence" if apps.is_installed("workplans") else None,
         "record": "reviews.ledgerrecord",
     }
     ids = {}

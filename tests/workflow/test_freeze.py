@@ -178,9 +178,9 @@ def test_frozen_staff_page_posts_refused(client, frozen, cast):
     bgs = Department.objects.get(name="办公室")
     client.force_login(cast["head_bgs"])
     urls = [
-        reverse("staff:report", args=[2023, bgs.pk, 12]),
-        reverse("staff:self", args=[2023, bgs.pk]),
-        reverse("staff:claim_add", args=[2023, bgs.pk]),
+        reverse("workplans:report", args=[2023, bgs.pk, 12]),
+        reverse("workplans:self", args=[2023, bgs.pk]),
+        reverse("workplans:claim_add", args=[2023, bgs.pk]),
     ]
     for url in urls:
         response = client.post(url, {"summary_text": "x", "plan_text": "y", "summary": "z", "action": "save"})

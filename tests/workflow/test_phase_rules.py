@@ -217,7 +217,7 @@ def test_monthly_report_follows_phase(demo_year, cast, phase):
         draft.refresh_from_db()
         assert draft.summary_text == ""
 
-    url = reverse("staff:report", args=[2023, bgs.pk, 7])
+    url = reverse("workplans:report", args=[2023, bgs.pk, 7])
     page = _client(cast["head_bgs"]).get(url).content.decode()
     assert ("保存草稿" in page) is allowed
     before = _row_counts()
@@ -245,7 +245,7 @@ def test_monthly_summary_refused_in_preparing(client, demo_year, cast):
     year_in_phase(demo_year, Phase.PREPARING)
     bgs = _dept("办公室")
     client.force_login(cast["head_bgs"])
-    url = reverse("staff:report", args=[2023, bgs.pk, 6])
+    url = reverse("workplans:report", args=[2023, bgs.pk, 6])
 
     page = client.get(url).content.decode()
     response = client.post(
@@ -299,12 +299,12 @@ def test_self_assessment_follows_phase(demo_year, cast, phase):
         assert _changed(before) == {}
 
     head = _client(cast["head_bgs"])
-    page = head.get(reverse("staff:self", args=[2023, bgs.pk])).content.decode()
+    page = head.get(reverse("workplans:self", args=[2023, bgs.pk])).content.decode()
     assert ("保存草稿" in page) is allowed
     before = _row_counts()
-    saved = head.post(reverse("staff:self", args=[2023, bgs.pk]), {"summary": "全年总结", "action": "save"})
+    saved = head.post(reverse("workplans:self", args=[2023, bgs.pk]), {"summary": "全年总结", "action": "save"})
     claimed = head.post(
-        reverse("staff:claim_add", args=[2023, bgs.pk]),
+        reverse("workplans:claim_add", args=[2023, bgs.pk]),
         {"rule": b1.pk, "level": "national", "title": "全国模范职工之家"},
     )
     if allowed:
@@ -321,7 +321,7 @@ def test_self_assessment_follows_phase(demo_year, cast, phase):
 def test_self_assessment_refused_in_scoring_allowed_in_self_assessment(client, demo_year, cast):
     bgs = _dept("办公室")
     client.force_login(cast["head_bgs"])
-    url = reverse("staff:self", args=[2023, bgs.pk])
+    url = reverse("workplans:self", args=[2023, bgs.pk])
 
     refused = client.post(url, {"summary": "全年总结", "action": "save"})
     year_in_phase(demo_year, Phase.SELF_ASSESSMENT)

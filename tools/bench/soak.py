@@ -48,16 +48,15 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+import access
 from ballots import codes as ballots_codes
 from ballots import selectors as ballots_selectors
 from ballots import services as ballots
 from ballots.codes import code_hash
 from ballots.models import Ballot, BallotCode, BallotRating
-from departments import access
 from ops.demo import demo_load
-from reviews import access as ledger_access
 from reviews.models import LedgerRecord
-from scoring.models import AssessmentYear, Supervision
+from scoring.models import AssessmentYear
 from tools.bench import server
 
 GUNICORN_WORKERS = 4
@@ -497,10 +496,10 @@ class Soak:
                     return None
                 kwargs["department"] = departments[0].pk
             elif need == "supervised":
-                supervised = Supervision.objects.filter(year=self.year, leader__user=user).order_by("id").first()
-                if supervised is None:
+                supervised = access.supervised_departments(user, self.year)
+                if not supervised:
                     return None
-                kwargs["department"] = supervised.department_id
+                kwargs["department"] = supervised[0].pk
             elif need == "first":
                 kwargs["department_id"] = self.year.year_departments.order_by("order", "id").values_list(
                     "department_id", flat=True
@@ -550,8 +549,7 @@ class Soak:
             able = [
                 u
                 for u in pool
-                if ledger_access.can_record_rule(u, record.rule)
-                and not ledger_access.needs_confirmation(u, departments)
+                if access.may_record_rule(u, record.rule) and not access.needs_confirmation(u, departments)
             ]
             # Two reviewers where the rule has two recorder offices; the lead only when needed.
             able.sort(key=lambda u: (u.username == "lead", u.username))
