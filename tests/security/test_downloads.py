@@ -127,7 +127,7 @@ def _objection_file(year, cast, upload):
 
 KINDS = {
     "ledger": (_ledger_file, "reviews:evidence"),
-    "claim": (_claim_file, "staff:evidence"),
+    "claim": (_claim_file, "workplans:evidence"),
     "objection": (_objection_file, "workflow:objection_file"),
 }
 

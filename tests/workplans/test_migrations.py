@@ -60,7 +60,7 @@ def test_migration_moves_old_claim_evidence_into_month_folders(migrate_to, claim
     assert not (root / "self-assessment" / STORED).exists()
     client = Client()
     client.force_login(cast["head_bgs"])
-    response = client.get(reverse("staff:evidence", args=[evidence.pk]))
+    response = client.get(reverse("workplans:evidence", args=[evidence.pk]))
     assert b"".join(response.streaming_content) == PDF
 
 
