@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from kaohe.widgets import DateInput
 from scoring.models import AssessmentYear, Rule
 from workflow.models import Objection
 from workflow.services import DEFAULT_PUBLICITY_DAYS
@@ -99,7 +100,7 @@ class AwardForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    meeting_date = forms.DateField(label="党组会日期", widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_date = forms.DateField(label="党组会日期", widget=DateInput())
     minutes_ref = forms.CharField(label="会议纪要编号", max_length=100)
 
 

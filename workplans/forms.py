@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 
 from departments.models import Department
+from kaohe.widgets import DateInput
 from scoring import engine
 from scoring.models import Rule
 from workplans.models import PlanItem
@@ -26,7 +27,7 @@ class PlanItemForm(forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label="工作事项", max_length=200)
     content = forms.CharField(label="工作内容", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    due_date = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label="完成时限", widget=DateInput())
 
 
 PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=2, can_delete=True, max_num=30, validate_max=True)
