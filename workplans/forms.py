@@ -3,8 +3,6 @@ writing."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 
 from departments.models import Department
@@ -76,12 +74,9 @@ class SelfAssessmentForm(forms.Form):
                 label=f"{rule.code} 其中申请免扣", min_value=0, max_value=max_quantity, initial=0, required=False
             )
             if rule.kind == Rule.Kind.DISCRETIONARY:
+                # The range is the core's rule (engine.record_problems, in clean), stated once, with its message.
                 self.fields[f"{rule.code}-points"] = forms.DecimalField(
-                    label=f"{rule.code} 每次扣分",
-                    min_value=Decimal("0"),
-                    max_value=rule.max_points,
-                    decimal_places=2,
-                    required=False,
+                    label=f"{rule.code} 每次扣分", max_digits=5, decimal_places=2, required=False
                 )
             self.fields[f"{rule.code}-reason"] = forms.CharField(
                 label=f"{rule.code} 说明/理由", required=False, max_length=1000
@@ -130,7 +125,8 @@ class SelfAssessmentForm(forms.Form):
                 for field, message in engine.record_problems(spec, record):
                     target = {"points": "points", "reason": "reason"}.get(field, "quantity")
                     name = f"{code}-{target}"
-                    if name in self.fields and message not in self.errors.get(name, []):
+                    # A field its own validation refused has no value here: "须填写" would contradict its error.
+                    if name in self.fields and name not in self.errors:
                         self.add_error(name, message)
         return data
 

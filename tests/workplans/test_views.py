@@ -279,3 +279,20 @@ def test_report_with_only_a_summary_can_be_submitted(client, cast, depts):
     assert client.post(url, form).status_code == 302
 
     assert MonthlyReport.objects.get(department=depts["办公室"], month=5).status == "submitted"
+
+
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: the self-assessment may be written
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [("3.5", "分值须在 0 至 3 之间"), ("-1", "分值须在 0 至 3 之间"), ("1.234", "确认小数不超过 2 位.")],
+)
+def test_self_assessment_t3_points_out_of_range_get_one_error(client, cast, depts, points, message):
+    client.force_login(cast["head_bgs"])
+    url = reverse("workplans:self", args=[2023, depts["办公室"].pk])
+
+    response = client.post(
+        url, {"action": "save", "summary": "", "T3-quantity": "1", "T3-points": points, "T3-reason": "延迟"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"T3-points": [message]}
