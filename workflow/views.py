@@ -77,13 +77,20 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _move_choices(year: AssessmentYear) -> list[tuple[str, str]]:
+    """The phase selector's options, the step forward first (the one selected): one click should never send a
+    year back by default. From 公示 the step forward is 审定, recorded on the approval page."""
     if year.phase == Phase.ANNOUNCED:
         return [(Phase.ARCHIVED, Phase.ARCHIVED.label)]
     if year.is_frozen:
         return []
     i = services.OPEN_PHASES.index(year.phase)
-    near = [services.OPEN_PHASES[j] for j in (i + 1, i - 1) if 0 <= j < len(services.OPEN_PHASES)]
-    return [(p, Phase(p).label) for p in near]
+    forward = services.PHASE_ORDER[i + 1]
+    label = Phase(forward).label
+    choices = [(forward, f"{label}（前往审定页面）" if forward == Phase.APPROVED else label)]
+    if i > 0:
+        back = services.OPEN_PHASES[i - 1]
+        choices.append((back, f"{Phase(back).label}（退回）"))
+    return choices
 
 
 @login_required
@@ -93,6 +100,8 @@ def year_move(request: HttpRequest, year: int) -> HttpResponse:
     if not access.may_move_phase(request.user):
         raise PermissionDenied("只有考核小组组长或领导可以变更考核阶段。")
     form = forms.PhaseMoveForm(request.POST)
+    if form.is_valid() and form.cleaned_data["to"] == Phase.APPROVED and year_obj.phase == Phase.PUBLICITY:
+        return redirect("workflow:approval", year=year)  # 审定 needs the meeting's record: see the approval page
     if form.is_valid():
         try:
             services.year_phase_move(

@@ -1,4 +1,5 @@
 import datetime
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -258,3 +259,34 @@ def test_approval_after_the_publicity_asks_no_confirmation(client, approvable_ye
 
     assert "公示期尚未结束" not in page
     assert 'type="date" name="meeting_date"' in page
+
+
+def _move_options(page: str) -> list[tuple[str, str, bool]]:
+    [select] = re.findall(r'<select[^>]*name="to".*?</select>', page, re.S)
+    return [
+        (value, label, "selected" in attrs)
+        for value, attrs, label in re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("phase", "options"),
+    [
+        ("scoring", [("democratic", "民主测评", True), ("self_assessment", "自评（退回）", False)]),
+        ("publicity", [("approved", "审定（前往审定页面）", True), ("democratic", "民主测评（退回）", False)]),
+    ],
+)
+def test_phase_selector_defaults_to_the_step_forward(client, demo_year, cast, phase, options):
+    year_to(demo_year, phase, cast["lead"])
+
+    page = _login(client, cast["lead"]).get(reverse("workflow:year", args=[2023])).content.decode()
+
+    assert _move_options(page) == options
+
+
+def test_phase_selector_step_to_approval_leads_to_the_approval_page(client, approvable_year, cast):
+    response = _login(client, cast["lead"]).post(reverse("workflow:move", args=[2023]), {"to": "approved"})
+
+    assert response.url == reverse("workflow:approval", args=[2023])
+    approvable_year.refresh_from_db()
+    assert approvable_year.phase == Phase.PUBLICITY
