@@ -129,9 +129,9 @@ class AssessmentYearAdmin(FrozenYearMixin, admin.ModelAdmin):
     inlines = [YearDepartmentInline, YearLeaderInline, SupervisionInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # Phase moves go through the workflow pages (each recorded with who and when), never a bare edit.
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "phase"] if obj is not None else fields
+        # A new year starts in 准备; phase moves go through the workflow pages (each recorded with who and when),
+        # never a bare edit, not even on the add form (a year added as 已通报 would be frozen with no approval).
+        return [*super().get_readonly_fields(request, obj), "phase"]
 
 
 @admin.register(YearDepartment)

@@ -94,3 +94,33 @@ def test_third_party_apps_are_listed_in_chinese(client, cast):
         assert f">{label}<" in page, label
     for english in ["Axes", "Access attempts", "Access failures", "Access logs", "Tasks Database", "Task Results"]:
         assert english not in page, english
+
+
+def _add_form_post(response) -> dict:
+    """The POST data of an admin add page as it comes, with its inlines' management forms."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management.initial.get(name, 0)
+    return data
+
+
+def test_year_add_form_starts_a_year_in_preparation(client, cast, demo_year):
+    client.force_login(cast["admin"])
+    url = reverse("admin:scoring_assessmentyear_add")
+    page = client.get(url)
+    data = _add_form_post(page)
+    data.update({"year": "2031", "title": "2031年度考核", "scheme": str(demo_year.scheme_id)})
+
+    response = client.post(url, {**data, "phase": AssessmentYear.Phase.ANNOUNCED})
+
+    assert 'name="phase"' not in page.content.decode()
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert AssessmentYear.objects.get(year=2031).phase == AssessmentYear.Phase.PREPARING
