@@ -67,16 +67,21 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
         year.year_departments.order_by("order", "id").values_list("department_id", "department__name", "headcount")
     )
     departments = tuple(engine.DepartmentInput(name, headcount) for _, name, headcount in entries)
+    # Only the supervision of the year's departments counts (the admin refuses any other, but a department may
+    # leave the year after); a vice chair who supervises none of them has no award to average, and is left out.
+    taking_part = {pk for pk, _, _ in entries}
     supervised: dict[int, list[str]] = defaultdict(list)
-    for leader_id, name in year.supervisions.order_by("department__order", "department_id").values_list(
-        "leader_id", "department__name"
+    for leader_id, department_id, name in year.supervisions.order_by("department__order", "department_id").values_list(
+        "leader_id", "department_id", "department__name"
     ):
-        supervised[leader_id].append(name)
+        if department_id in taking_part:
+            supervised[leader_id].append(name)
     leaders = tuple(
         engine.LeaderInput(name, role, tuple(supervised[leader_id]) if role == engine.ROLE_VICE_CHAIR else ())
         for leader_id, name, role in year.year_leaders.order_by("order", "id").values_list(
             "leader_id", "leader__name", "leader__role"
         )
+        if role != engine.ROLE_VICE_CHAIR or supervised[leader_id]
     )
 
     names = _DepartmentNames({pk: name for pk, name, _ in entries})

@@ -1,6 +1,7 @@
 """Schemes (rules as data), years and leadership's decisions in the admin. A frozen year (审定 and after)
 is read-only here like everywhere else: its own form and every row hanging off it refuse changes."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from scoring.admin_frozen import FrozenYearInlineMixin, FrozenYearMixin
@@ -114,8 +115,60 @@ class YearLeaderInline(FrozenYearInlineMixin, admin.TabularInline):
     autocomplete_fields = ["leader"]
 
 
+def _not_taking_part(department) -> str:
+    return f"{department}未参加本年度考核，不能设为分管部室（请先将其加入该年度的参评部室）。"
+
+
+class SupervisionForm(forms.ModelForm):
+    """A vice chair supervises only a department taking part in the year (results ignore any other)."""
+
+    def clean(self):
+        data = super().clean()
+        year, department = data.get("year"), data.get("department")
+        if year is None or department is None:
+            return data
+        if not YearDepartment.objects.filter(year=year, department=department).exists():
+            self.add_error("department", _not_taking_part(department))
+        return data
+
+
+# The prefix of the year page's 年度参评部室 inline (Django's default: the relation's accessor name).
+YEAR_DEPARTMENTS_PREFIX = YearDepartment._meta.get_field("year").remote_field.get_accessor_name()
+
+
+class SupervisionFormSet(forms.BaseInlineFormSet):
+    """The year page's supervisions: each of a department taking part in the year as this same save leaves it,
+    since the page's 年度参评部室 inline may add or remove departments with them."""
+
+    def clean(self):
+        super().clean()
+        taking_part = self._departments_after_save()
+        for form in self.forms:
+            department = form.cleaned_data.get("department") if hasattr(form, "cleaned_data") else None
+            if department is None or form.cleaned_data.get("DELETE"):
+                continue
+            if department.pk not in taking_part:
+                form.add_error("department", _not_taking_part(department))
+
+    def _departments_after_save(self) -> set[int]:
+        """The departments the page's 年度参评部室 inline submits (those not marked for deletion); the saved
+        ones when the page submits none."""
+        prefix = YEAR_DEPARTMENTS_PREFIX
+        try:
+            total = min(int(self.data[f"{prefix}-TOTAL_FORMS"]), forms.formsets.DEFAULT_MAX_NUM)
+        except (KeyError, ValueError):
+            saved = YearDepartment.objects.filter(year_id=self.instance.pk) if self.instance.pk else []
+            return {row.department_id for row in saved}
+        submitted = (self.data.get(f"{prefix}-{i}-department", "") for i in range(total) if not self._deleted(i))
+        return {int(pk) for pk in submitted if pk.isdigit()}
+
+    def _deleted(self, i: int) -> bool:
+        return bool(self.data.get(f"{YEAR_DEPARTMENTS_PREFIX}-{i}-DELETE"))
+
+
 class SupervisionInline(FrozenYearInlineMixin, admin.TabularInline):
     model = Supervision
+    formset = SupervisionFormSet
     extra = 0
     autocomplete_fields = ["leader", "department"]
 
@@ -154,6 +207,7 @@ class YearLeaderAdmin(FrozenYearMixin, admin.ModelAdmin):
 
 @admin.register(Supervision)
 class SupervisionAdmin(FrozenYearMixin, admin.ModelAdmin):
+    form = SupervisionForm
     list_display = ["year", "leader", "department"]
     list_filter = ["year", "leader"]
     search_fields = ["leader__name", "department__name"]

@@ -96,19 +96,25 @@ def test_third_party_apps_are_listed_in_chinese(client, cast):
         assert english not in page, english
 
 
-def _add_form_post(response) -> dict:
-    """The POST data of an admin add page as it comes, with its inlines' management forms."""
-    form = response.context["adminform"].form
+def _form_values(form) -> dict:
     data = {}
     for name in form.fields:
         value = form[name].value()
         if value is None or value is False:
             continue
-        data[name] = "on" if value is True else value
+        data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def _form_post(response) -> dict:
+    """The POST data of an admin add or change page as it comes, with its inlines' forms."""
+    data = _form_values(response.context["adminform"].form)
     for inline in response.context["inline_admin_formsets"]:
         management = inline.formset.management_form
         for name in management.fields:
             data[management.add_prefix(name)] = management.initial.get(name, 0)
+        for form in inline.formset.initial_forms:
+            data.update(_form_values(form))
     return data
 
 
@@ -116,7 +122,7 @@ def test_year_add_form_starts_a_year_in_preparation(client, cast, demo_year):
     client.force_login(cast["admin"])
     url = reverse("admin:scoring_assessmentyear_add")
     page = client.get(url)
-    data = _add_form_post(page)
+    data = _form_post(page)
     data.update({"year": "2031", "title": "2031年度考核", "scheme": str(demo_year.scheme_id)})
 
     response = client.post(url, {**data, "phase": AssessmentYear.Phase.ANNOUNCED})
@@ -124,3 +130,63 @@ def test_year_add_form_starts_a_year_in_preparation(client, cast, demo_year):
     assert 'name="phase"' not in page.content.decode()
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert AssessmentYear.objects.get(year=2031).phase == AssessmentYear.Phase.PREPARING
+
+
+OUTSIDE = "未参加部未参加本年度考核，不能设为分管部室（请先将其加入该年度的参评部室）。"
+
+
+def test_supervision_of_a_department_outside_the_year_is_refused(client, cast, demo_year):
+    outside = Department.objects.create(name="未参加部", order=99)
+    leader = Leader.objects.get(name="李副主席")
+    client.force_login(cast["admin"])
+    before = Supervision.objects.count()
+
+    response = client.post(
+        reverse("admin:scoring_supervision_add"),
+        {"year": demo_year.pk, "leader": leader.pk, "department": outside.pk},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"department": [OUTSIDE]}
+    assert Supervision.objects.count() == before
+
+
+def _year_page_post(client, year, **extra) -> dict:
+    data = _form_post(client.get(reverse("admin:scoring_assessmentyear_change", args=[year.pk])))
+    data.update(extra)
+    return data
+
+
+def _add_inline_row(data: dict, prefix: str, **values) -> None:
+    i = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = i + 1
+    data.update({f"{prefix}-{i}-{name}": value for name, value in values.items()})
+
+
+def test_year_page_refuses_supervising_a_department_outside_the_year(client, cast, demo_year):
+    outside = Department.objects.create(name="未参加部", order=99)
+    leader = Leader.objects.get(name="李副主席")
+    client.force_login(cast["admin"])
+    data = _year_page_post(client, demo_year)
+    _add_inline_row(data, "supervisions", leader=leader.pk, department=outside.pk)
+
+    response = client.post(reverse("admin:scoring_assessmentyear_change", args=[demo_year.pk]), data)
+
+    assert response.status_code == 200
+    [formset] = [f.formset for f in response.context["inline_admin_formsets"] if f.opts.model is Supervision]
+    assert [form.errors for form in formset.forms if form.errors] == [{"department": [OUTSIDE]}]
+    assert not Supervision.objects.filter(department=outside).exists()
+
+
+def test_year_page_takes_a_new_department_and_its_supervision_in_one_save(client, cast, demo_year):
+    joining = Department.objects.create(name="新部室", order=99)
+    leader = Leader.objects.get(name="李副主席")
+    client.force_login(cast["admin"])
+    data = _year_page_post(client, demo_year)
+    _add_inline_row(data, "year_departments", department=joining.pk, headcount=5, order=99)
+    _add_inline_row(data, "supervisions", leader=leader.pk, department=joining.pk)
+
+    response = client.post(reverse("admin:scoring_assessmentyear_change", args=[demo_year.pk]), data)
+
+    assert response.status_code == 302
+    assert Supervision.objects.get(department=joining).leader == leader
