@@ -11,7 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,7 +32,7 @@ from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import,
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from reviews.selectors import RecordRow, record_rows
 from scoring.engine import Line
-from scoring.models import AssessmentYear
+from scoring.models import AssessmentYear, RuleCategory
 from scoring.phases import year_allows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,6 +51,18 @@ class YearFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return [(year.pk, str(year)) for year in model_admin.ledger_years(request)]
+
+
+class CategoryFilter(admin.AllValuesFieldListFilter):
+    """Django's filter of the rule's category name, its choices the categories of the year in view's scheme
+    (LedgerRecordAdmin.current_year), in their order: another scheme's categories would match none of its
+    records."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        year = model_admin.current_year(request)
+        categories = RuleCategory.objects.filter(scheme_id=year.scheme_id) if year else RuleCategory.objects.none()
+        self.lookup_choices = categories.order_by("order", "id").values_list("name", flat=True)
 
 
 class DepartmentFilter(admin.SimpleListFilter):
@@ -124,7 +136,14 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         "evidence_count",
     ]
     list_display_links = ["date", "rule_code"]
-    list_filter = [("year", YearFilter), "status", "rule__category__name", DepartmentFilter, "exempt", "rule__kind"]
+    list_filter = [
+        ("year", YearFilter),
+        "status",
+        ("rule__category__name", CategoryFilter),
+        DepartmentFilter,
+        "exempt",
+        "rule__kind",
+    ]
     search_fields = ["reason", "description", "rule__code"]
     list_select_related = ["rule", "recorded_by", "year"]
     date_hierarchy = None
@@ -277,6 +296,16 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
                 super().__init__(*args, **kw)
 
         return FormWithUser
+
+    def get_changeform_initial_data(self, request):
+        # "Add" from a changelist filtered by year: the new record's year (and so its rules) is that year.
+        initial = super().get_changeform_initial_data(request)
+        if "year" not in initial:
+            filters = QueryDict(request.GET.get("_changelist_filters", ""))
+            chosen = filters.get("year__id__exact", "")
+            if chosen.isdigit():
+                initial["year"] = chosen
+        return initial
 
     def get_inline_instances(self, request, obj=None):
         # Evidence is uploaded through the form's file field; the list of files only exists once saved.

@@ -56,6 +56,9 @@ class LedgerRecordForm(forms.ModelForm):
         model = LedgerRecord
         fields = ["year", "rule", "date", "quantity", "level", "points", "exempt", "reason", "description"]
 
+    class Media:
+        js = ["reviews/ledger_year.js"]  # a new record: choosing the year reloads the form with its rules
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

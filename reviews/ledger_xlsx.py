@@ -49,18 +49,29 @@ def _sheet_bytes(workbook) -> bytes:
     return out.getvalue()
 
 
-def ledger_template(year: AssessmentYear) -> bytes:
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "台帐"
+def _ledger_sheet(sheet, title: str) -> None:
+    sheet.title = title
     append_guarded(sheet, HEADERS)
-    append_guarded(sheet, [datetime.date(year.year, 3, 15), "办公室", "S2", 2, "", "", "否", "", "3月例会迟到两人次"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHI", (12, 24, 10, 8, 8, 8, 8, 30, 30), strict=True):
         sheet.column_dimensions[column].width = width
+
+
+def ledger_template(year: AssessmentYear) -> bytes:
+    """The import template: the sheet 台帐 (headers only: the import reads it), a filled-in sample on its own
+    sheet 示例 (never imported, so it cannot be imported by mistake), the rules, and how to fill it in."""
+
+    workbook = Workbook()
+    _ledger_sheet(workbook.active, "台帐")
+    sample = workbook.create_sheet("示例")
+    _ledger_sheet(sample, "示例")
+    first = year.year_departments.order_by("order", "id").values_list("department__name", flat=True).first()
+    append_guarded(
+        sample, [datetime.date(year.year, 3, 15), first or "办公室", "S2", 2, "", "", "否", "", "3月例会迟到两人次"]
+    )
+    sample["A2"].number_format = "yyyy-mm-dd"
 
     rules = workbook.create_sheet("项目代码说明")
     append_guarded(rules, ["项目代码", "类别", "类型", "考核内容", "分值", "负责录入"])
@@ -85,6 +96,7 @@ def ledger_template(year: AssessmentYear) -> bytes:
     rules.column_dimensions["D"].width = 60
     notes = workbook.create_sheet("填写说明")
     for line in (
+        "请在“台帐”工作表中填写，每行一条记录；“示例”工作表是填写示例，不会导入。",
         "日期：YYYY-MM-DD；部室：部室全称，加分项目涉及多个部室时用“、”分隔；",
         "数量：正整数（年度项目和否决项目为 1）；级别：加分项目填 全总 / 省总 / 市总；",
         "分值：仅 T3 等酌情扣分项目填写（0～3，最多两位小数）；免扣：是 / 否（免扣须填理由）；",

@@ -242,3 +242,40 @@ def test_import_refuses_a_file_over_the_size_limit_before_reading_it(client, cas
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == ["文件超过 1 MB，请分批导入。"]
+
+
+def _template(client, year) -> io.BytesIO:
+    data = io.BytesIO(client.get(reverse("admin:reviews_ledgerrecord_template", args=[year.pk])).content)
+    data.name = "台帐导入模板.xlsx"
+    return data
+
+
+def test_template_as_downloaded_imports_nothing(client, cast, demo_year):
+    client.force_login(cast["lead"])
+    before = LedgerRecord.objects.count()
+
+    response = client.post(
+        reverse("admin:reviews_ledgerrecord_import"), {"year": demo_year.pk, "file": _template(client, demo_year)}
+    )
+
+    assert [(e.row, e.message) for e in response.context["errors"]] == [(2, "文件中没有台帐记录")]
+    assert LedgerRecord.objects.count() == before
+
+
+def test_template_filled_in_imports_only_the_rows_written(client, cast, demo_year):
+    client.force_login(cast["lead"])
+    template = load_workbook(_template(client, demo_year))
+    template["台帐"].append([D, "女职工部", "S1", 1, "", "", "否", "", "例会缺席"])
+    filled = io.BytesIO()
+    template.save(filled)
+    filled.seek(0)
+    filled.name = "台帐.xlsx"
+    before = LedgerRecord.objects.count()
+
+    response = client.post(reverse("admin:reviews_ledgerrecord_import"), {"year": demo_year.pk, "file": filled})
+
+    assert response.status_code == 302
+    assert list(LedgerRecord.objects.order_by("-pk").values_list("rule__code", "description")[:1]) == [
+        ("S1", "例会缺席")
+    ]
+    assert LedgerRecord.objects.count() == before + 1
