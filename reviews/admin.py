@@ -13,8 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import localize
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 import access
@@ -28,8 +27,7 @@ from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
-from reviews.selectors import RecordRow, record_rows
-from scoring.engine import Line
+from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows
 
@@ -397,12 +395,11 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             vetoes = by_category.get("V", [])
             if vetoes:
                 categories.append({"code": "V", "name": "否决项目", "rows": vetoes, "total": None})
-            for category in categories:
-                category["html"] = _line_rows(category["rows"])
         pending = [(r, change_url(r.pk)) for r in records.values() if r.is_pending]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
+            "media": self.media,
             "title": f"{year} · {department.name} 考核明细",
             "year": year,
             "department": department,
@@ -503,31 +500,6 @@ def year_department_options(year: AssessmentYear | None, selected) -> str:
         chosen = f'<option value="{int(selected)}">'
         options = options.replace(chosen, chosen[:-1] + " selected>", 1)
     return mark_safe(options)
-
-
-def _line_rows(rows) -> list[str]:
-    """The breakdown's table rows, one per scored line: (record, line, change URL) as HTML.
-
-    Written here rather than in the template: the page lists every line of a department (a hundred at province
-    scale), and through the template engine they were about half of the page's CPU. Every value is escaped.
-    """
-    return [mark_safe(_line_row(record, line, href)) for record, line, href in rows]
-
-
-def _line_row(record: RecordRow, line: Line, href: str) -> str:
-    css = "neg" if line.points < 0 else "pos" if line.points > 0 else ""
-    points = "否决" if line.veto else localize(line.points)
-    points += ("（免扣）" if line.exempt else "") + ("（共享减半）" if line.halved else "")
-    notes = escape(record.reason)
-    if record.description:
-        notes += ("<br>" if record.reason else "") + f'<span class="help">{escape(record.description)}</span>'
-    evidence = "<br>".join(f'<a href="{escape(url)}">{escape(name)}</a>' for name, url in record.evidence) or "—"
-    return (
-        f'<tr><td style="white-space:nowrap">{record.date:%Y-%m-%d}</td>'
-        f'<td><a href="{escape(href)}">{escape(record.rule.code)}</a> {escape(record.rule.short_text)}</td>'
-        f'<td class="num">{localize(line.quantity)}</td><td class="num {css}">{points}</td>'
-        f"<td>{notes}</td><td>{escape(record.recorder)}</td><td>{evidence}</td></tr>"
-    )
 
 
 def _department_picker(year: AssessmentYear, current: int | None) -> dict:

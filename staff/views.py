@@ -18,7 +18,6 @@ from results.cache import year_result, year_scored
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
 from staff.charts import deductions_chart, final_scores_chart
-from staff.records import line_items
 from workplans import selectors, services
 from workplans.models import MonthlyReport, SelfAssessment
 
@@ -160,7 +159,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "year": year,
             "department": department,
             "result": result,
-            "line_items": line_items(lines),
+            "lines": lines,
             "categories": categories,
             "show_ranking": access.may_see_ranking(request.user, year),
         },
