@@ -14,10 +14,10 @@ from django.utils import timezone
 import access
 from departments.models import Department
 from kaohe.links import pk_url
+from reports.charts import SCREEN, deductions_chart, final_score_charts
 from results.cache import year_result, year_scored
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
-from staff.charts import deductions_chart, final_scores_chart
 from workplans import selectors, services
 from workplans.models import MonthlyReport, SelfAssessment
 
@@ -194,7 +194,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "page": page,
             "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
-            "score_chart": final_scores_chart(charted),
+            "score_charts": final_score_charts(charted, SCREEN),
             "deduction_chart": deductions_chart(charted, result.categories),
         },
     )
