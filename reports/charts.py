@@ -48,7 +48,7 @@ class Medium:
     # the bars in one colour, or in their award's; ranked labels and award notes; at most so many bars a chart.
     scores_from_zero: bool = True
     score_colour: str = PALETTE[0]
-    award_colours: dict = dataclasses.field(default_factory=dict)
+    award_colours: dict[str, str] = dataclasses.field(default_factory=dict)
     veto_colour: str = "#6b7280"
     ranked: bool = False  # "1. name" and "102.10（二等奖）"; departments without a final score left out
     bars_per_chart: int | None = None
@@ -187,7 +187,7 @@ def _chart(medium: Medium, title: str, rows: Sequence[Row], axis: Axis, legend=(
             x += width
         if row.value:
             values.append(Text(round(x + medium.value_gap, 1), round(y + medium.baseline, 1), row.value))
-    ticks = ()
+    ticks: tuple[Tick, ...] = ()
     if axis.step is not None:
         count = int((axis.end - axis.start) / axis.step)
         ticks = tuple(
@@ -207,15 +207,16 @@ def final_score_charts(departments: Sequence[engine.DepartmentResult], medium: M
     paper one per `bars_per_chart` departments on the same axis, and there none when no department has a final
     score; on screen a department without one keeps its label."""
     scored = [d for d in departments if d.final_score is not None]
-    if medium.ranked and not scored:
+    scores = [d.final_score for d in scored if d.final_score is not None]
+    if medium.ranked and not scores:
         return []
     if medium.scores_from_zero:
-        axis = Axis.fitted(ZERO, max([d.final_score for d in scored] + [Decimal(100)]), (20,), 10)
+        axis = Axis.fitted(ZERO, max([*scores, Decimal(100)]), (20,), 10)
     else:
-        low, high = min(d.final_score for d in scored), max(d.final_score for d in scored)
+        low, high = min(scores), max(scores)
         axis = Axis.fitted(min(low - 5, Decimal(80)) if low > 0 else low, high, (1, 2, 5, 10, 20, 25, 50, 100), 8)
         axis = dataclasses.replace(axis, start=max(axis.start, ZERO))
-    rows = []
+    rows: list[Row] = []
     for dept in scored if medium.ranked else departments:
         if dept.final_score is None:  # on screen: the department's label, without a bar
             rows.append(Row(dept.name, ()))
@@ -229,7 +230,7 @@ def final_score_charts(departments: Sequence[engine.DepartmentResult], medium: M
             elif dept.award != engine.AWARD_NONE:
                 value += f"（{dept.award_label}）"
         rows.append(Row(label, ((dept.final_score, colour, f"{dept.name}：{dept.final_score}"),), value))
-    legend = ()
+    legend: tuple[tuple[str, str], ...] = ()
     if medium.award_colours:  # what the colours mean, for the page to show
         legend = (
             *((engine.AWARD_LABELS[award], colour) for award, colour in medium.award_colours.items()),
