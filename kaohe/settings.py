@@ -64,7 +64,7 @@ KAOHE_BACKUP_KEY = env_str("KAOHE_BACKUP_KEY", SECRET_KEY)
 DATA_DIR = Path(env_str("KAOHE_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "kaohe.apps.KaoheAdminConfig",  # django.contrib.admin with Kaohe's site (kaohe/admin_site.py)
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

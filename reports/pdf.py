@@ -241,7 +241,7 @@ def year_pdf_render(
     departments = report.result.departments
     context = _context(
         report,
-        score_charts=charts.final_score_charts(departments[:CHART_DEPARTMENTS_MAX]),
+        score_charts=charts.final_score_charts(departments[:CHART_DEPARTMENTS_MAX], charts.PRINT),
         charted=min(len(departments), CHART_DEPARTMENTS_MAX),
         category_chart=charts.category_chart(report.category_totals),
         leader_rows=_leader_rows(report),

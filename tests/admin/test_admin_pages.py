@@ -1,5 +1,7 @@
 """Every model of departments and scoring is registered in the admin and its pages open in Chinese."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -94,3 +96,18 @@ def test_third_party_apps_are_listed_in_chinese(client, cast):
         assert f">{label}<" in page, label
     for english in ["Axes", "Access attempts", "Access failures", "Access logs", "Tasks Database", "Task Results"]:
         assert english not in page, english
+
+
+def test_admin_is_djangos_default_site_with_chinese_titles(client, cast):
+    client.force_login(cast["admin"])
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert admin.site.__class__ is admin.AdminSite  # the lazy default site proxies its class
+    assert "<title>创先争优绩效考核 | 考核系统</title>" in page
+    assert '<div id="site-name"><a href="/admin/">考核系统管理</a></div>' in page
+    apps = re.findall(r'<a href="/admin/(\w+)/" class="section" title="在应用程序 (\S+) 中的模型">\2</a>', page)
+    assert [name for _, name in apps] == [
+        *("后台任务", "月度计划与年度自评", "民主测评", "登录安全", "考核台帐"),
+        *("考核报告", "考核方案与评分", "考核程序", "认证和授权", "部室与人员"),
+    ]
