@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from departments.models import Department, Leader, Membership
+from departments.models import Department, Leader, Membership, Organisation
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
@@ -20,6 +20,7 @@ from scoring.models import (
 )
 
 MODELS = [
+    Organisation,
     Department,
     Leader,
     Membership,
