@@ -235,9 +235,6 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Name printed on reports and notices; a 机关 using Kaohe sets its own.
-KAOHE_FEDERATION_NAME = env_str("KAOHE_FEDERATION_NAME", "xx区总工会")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

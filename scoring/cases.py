@@ -440,6 +440,8 @@ def _parse_ballots(raw: Any, settings: engine.Settings, names: set[str]) -> tupl
         voter = item.get("voter_department")
         if voter is not None and (not isinstance(voter, str) or voter not in names):
             raise ScoringError(f"{place}.voter_department", f"未知部室 {voter!r}")
+        if not isinstance(item.get("paper", False), bool):
+            raise ScoringError(f"{place}.paper", "须为 true 或 false")
         ratings = _object(item.get("ratings", {}), f"{place}.ratings")
         for dept, grade in ratings.items():
             if dept not in names:

@@ -6,7 +6,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from departments.models import Department, Leader, Membership
+from departments.models import Department, Leader, Membership, Organisation
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
@@ -22,6 +22,7 @@ from scoring.models import (
 )
 
 MODELS = [
+    Organisation,
     Department,
     Leader,
     Membership,
