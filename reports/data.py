@@ -359,14 +359,14 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
                 groups.append(g)
     rows = []
     for dept in result.departments:
-        s = stats.get(dept.name)
-        counts = {g: dict(c) for g, c in s.counts.items()} if s else {}
+        found = stats.get(dept.name)
+        counts = {g: dict(c) for g, c in found.counts.items()} if found else {}
         rows.append(
             DemocraticRow(
                 name=dept.name,
                 score=dept.democratic_score,
                 counts=counts,
-                group_means=dict(s.group_means) if s else {},
+                group_means=dict(found.group_means) if found else {},
                 total=sum(n for c in counts.values() for n in c.values()),
             )
         )

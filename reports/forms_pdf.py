@@ -6,6 +6,8 @@ prints blank for filling in by hand and the plans say that there are none.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -44,7 +46,7 @@ def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
         own = self_result(assessment, data)
         declarations = {d.rule.code: d for d in assessment.declarations.all()}
         claims = list(assessment.claims.all())
-    points = {}
+    points: dict[str, Decimal] = {}
     if own is not None:
         for line in own.lines:
             points[line.rule] = points.get(line.rule, engine.ZERO) + line.points

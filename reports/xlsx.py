@@ -296,7 +296,7 @@ def _democratic_sheet(wb, dem: Democratic) -> None:
         return
     if dem.source == AssessmentYear.DemocraticSource.SCORES or not dem.groups:
         headers = ["部室", "民主测评得分", "来源"]
-        rows = [[r.name, r.score, dem.source_label] for r in dem.rows]
+        rows: list[list[Any]] = [[r.name, r.score, dem.source_label] for r in dem.rows]
         sheet.setup(headers, _fit(headers, rows))
         for row in rows:
             sheet.append(sheet.cell(v, f) for v, f in zip(row, [None, SCORE, None], strict=True))

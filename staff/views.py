@@ -194,7 +194,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "page": page,
             "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
-            "score_charts": final_score_charts(charted, SCREEN),
-            "deduction_chart": deductions_chart(charted, result.categories),
+            "score_charts": final_score_charts(list(charted), SCREEN),
+            "deduction_chart": deductions_chart(list(charted), result.categories),
         },
     )
