@@ -1,18 +1,20 @@
-"""System checks of the deployment's data: `manage.py check` (and every command that runs the checks) warns in
-production while the organisation that the documents name is not set up."""
+"""System checks of the deployment's data: `manage.py migrate` and `manage.py check --database default` warn in
+production while the organisation that the documents name is not set up. A database check, as Django's own
+are: other commands (and the tests) run the checks without touching the database."""
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
 
 
-@register()
-def organisation_check(app_configs=None, **kwargs) -> list[Warning]:
-    """kaohe.W001: no organisation in production. Skipped with DEBUG on and before the table exists."""
-    if settings.DEBUG:
+@register(Tags.database)
+def organisation_check(app_configs=None, databases=None, **kwargs) -> list[Warning]:
+    """kaohe.W001: no organisation in production. Skipped with DEBUG on, without a database to check, and
+    before the table exists."""
+    if settings.DEBUG or not databases:
         return []
     try:
         organisation = apps.get_model("departments", "Organisation").current()
