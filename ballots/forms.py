@@ -7,21 +7,15 @@ from django import forms
 from ballots.codes import CODE_LENGTH, MAX_CODES_PER_BATCH
 from ballots.models import RaterGroup, Round
 from departments.models import Department
+from kaohe.widgets import DATETIME_LOCAL_FORMAT, DateTimeLocalInput
 
 ABSTAIN_CHOICE = "abstain"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class RoundForm(forms.Form):
     title = forms.CharField(label="名称", max_length=200)
     closes_at = forms.DateTimeField(
-        label="网上测评截止时间", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        label="网上测评截止时间", widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M"]
     )
 
 

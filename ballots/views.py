@@ -35,7 +35,7 @@ from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
 from kaohe.client import client_address
 from scoring.models import AssessmentYear
-from scoring.phases import year_refusal
+from scoring.phases import PHASE_ORDER, year_allows, year_refusal
 
 # A light brake on guessing codes: failed code entries per client address, kept only in the cache.
 FAILED_CODE_LIMIT = 30
@@ -261,6 +261,18 @@ def round_edit(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def _online_status(round_: Round) -> str:
+    """Whether an open round takes votes at /vote/ now: its closing time, then the year's phase."""
+    if not round_.accepts_online_votes():
+        return "已截止，网上不能再投票"
+    if year_allows(round_.year, "ballot"):
+        return "正在接受投票"
+    voting = AssessmentYear.Phase.DEMOCRATIC
+    if PHASE_ORDER.index(round_.year.phase) < PHASE_ORDER.index(voting):
+        return f"已开启，将于「{voting.label}」阶段接受投票"
+    return f"「{voting.label}」阶段已结束，网上不能再投票"
+
+
 @login_required
 def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
@@ -274,7 +286,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             "turnout": selectors.round_turnout(round=round_),
             "batches": selectors.round_codes_summary(round=round_),
             "codes_form": CodesForm(round=round_, departments=departments),
-            "accepting": round_.accepts_online_votes(),
+            "online_status": _online_status(round_),
             "grade_scale": selectors.grade_scale(round_.year),
             "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
             "setup_refusal": year_refusal(round_.year, "ballot_setup"),

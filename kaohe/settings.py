@@ -161,6 +161,8 @@ USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 LANGUAGES = [("zh-hans", "简体中文")]
+# Dates in form inputs as YYYY-MM-DD (kaohe/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["kaohe.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

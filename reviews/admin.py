@@ -7,6 +7,7 @@ import functools
 from urllib.parse import quote
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -153,6 +154,17 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         ),
     ]
 
+    # A record the user may only read: the form's own fields (departments, uploads) have no model field to
+    # show, and the version only serves a save. The departments are shown by name, the files by the inline.
+    readonly_fieldsets = [
+        (None, {"fields": ["year", "rule", "departments_text", "date", "quantity", "level", "points"]}),
+        ("免扣与理由", {"fields": ["exempt", "reason", "description"]}),
+        (
+            "状态",
+            {"fields": ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]},
+        ),
+    ]
+
     # --- the changelist -------------------------------------------------------------------------------
     def get_queryset(self, request):
         evidence = (
@@ -260,9 +272,18 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [fs for fs in self.fieldsets if fs[0] != "状态"]
+        if not self.has_change_permission(request, obj):
+            return self.readonly_fieldsets
         return self.fieldsets
 
+    @admin.display(description="部室")
+    def departments_text(self, obj):
+        return "、".join(link.department.name for link in obj.record_departments.all())
+
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Django's view-only page makes every field read-only itself; a past version's page asks here.
+            return flatten_fieldsets(self.readonly_fieldsets)
         return self.readonly_fields if obj is not None else []
 
     # --- writes go through the services ---------------------------------------------------------------

@@ -127,11 +127,15 @@ class LedgerRecordForm(forms.ModelForm):
         date = cleaned.get("date")
         if year is not None and date is not None and date.year != year.year:
             self.add_error("date", f"发生日期须在 {year.year} 年内。")
-        if rule is None or year is None or self.errors:
+        if rule is None or year is None or "year" in self.errors:
             return cleaned
         if not access.may_record_rule(self.user, rule):
             self.add_error("rule", f"您无权录入 {rule.code}（负责录入：{rule.recorder_label or '考核小组组长'}）。")
             return cleaned
+        # The rule's requirements are checked even when another field is wrong, each message next to its
+        # field; a field that already failed keeps its own message (its value is missing here). Checked here,
+        # the reason of an exempt record is never left to the database constraint behind it.
+        failed = set(self.errors)
         try:
             record_validate(
                 year=year,
@@ -148,6 +152,8 @@ class LedgerRecordForm(forms.ModelForm):
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 field = "target_departments" if field == "departments" else field
+                if field in failed:
+                    continue
                 for message in messages:
                     self.add_error(field if field in self.fields else None, message)
         return cleaned

@@ -70,13 +70,23 @@ class LedgerRecord(models.Model):
             models.Index(fields=["-date", "-id"], name="record_date_id_desc"),
             models.Index(fields=["year", "-date", "-id"], name="record_year_date_id_desc"),
         ]
+        # The same rules as engine.record_problems, which the ledger's forms show next to each field; the
+        # messages here are for any other model validation (Django names the constraint without one).
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="record_quantity_positive"),
             models.CheckConstraint(
-                condition=models.Q(points__isnull=True) | models.Q(points__gte=0), name="record_points_not_negative"
+                condition=models.Q(quantity__gte=1),
+                name="record_quantity_positive",
+                violation_error_message="数量须为正整数",
             ),
             models.CheckConstraint(
-                condition=models.Q(exempt=False) | ~models.Q(reason=""), name="record_exempt_needs_reason"
+                condition=models.Q(points__isnull=True) | models.Q(points__gte=0),
+                name="record_points_not_negative",
+                violation_error_message="分值不能为负数",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exempt=False) | ~models.Q(reason=""),
+                name="record_exempt_needs_reason",
+                violation_error_message="免于扣分须填写理由",
             ),
         ]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
+from kaohe.widgets import DateInput
 from scoring.models import AssessmentYear, Rule
-from workflow.models import Objection
-from workflow.services import DEFAULT_PUBLICITY_DAYS
+from workflow.models import Objection, Publicity
+from workflow.services import DEFAULT_PUBLICITY_DAYS, MEETING_DATE_FUTURE, publicity_running_message
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -99,8 +101,34 @@ class AwardForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    meeting_date = forms.DateField(label="党组会日期", widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_date = forms.DateField(label="党组会日期", widget=DateInput())
     minutes_ref = forms.CharField(label="会议纪要编号", max_length=100)
+    confirm_early = forms.BooleanField(label="公示期尚未结束，仍要审定", required=False)
+
+    def __init__(self, *args, publicity: Publicity | None = None, **kwargs):
+        """`publicity`: the year's 公示 while it still runs (services.publicity_running), which approval must
+        confirm; without one the confirmation is not asked."""
+        super().__init__(*args, **kwargs)
+        self.publicity = publicity
+        self.today = timezone.localdate()
+        self.fields["meeting_date"].widget.attrs["max"] = self.today.isoformat()
+        if publicity is None:
+            del self.fields["confirm_early"]
+        else:
+            end = publicity.end
+            self.fields["confirm_early"].help_text = f"公示期至{end.year}年{end.month}月{end.day}日结束。"
+
+    def clean_meeting_date(self):
+        day = self.cleaned_data["meeting_date"]
+        if day > self.today:
+            raise forms.ValidationError(MEETING_DATE_FUTURE)
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if self.publicity is not None and not data.get("confirm_early"):
+            self.add_error("confirm_early", publicity_running_message(self.publicity))
+        return data
 
 
 class ReopenForm(forms.Form):

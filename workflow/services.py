@@ -115,6 +115,22 @@ def publicity_current(year: AssessmentYear) -> Publicity | None:
     return year.publicities.order_by("-created_at", "-id").first()
 
 
+def publicity_running(year: AssessmentYear, today: datetime.date | None = None) -> Publicity | None:
+    """The year's 公示 while it still runs (today is not past its last day), else None."""
+    publicity = publicity_current(year) if year.phase == Phase.PUBLICITY else None
+    if publicity is None or (today or timezone.localdate()) > publicity.end:
+        return None
+    return publicity
+
+
+def publicity_running_message(publicity: Publicity) -> str:
+    end = publicity.end
+    return f"公示期至{end.year}年{end.month}月{end.day}日结束，尚未期满；如仍要审定，请勾选此项。"
+
+
+MEETING_DATE_FUTURE = "党组会日期不能晚于今天。"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Objections (异议)
 
@@ -428,8 +444,19 @@ def approval_blockers(year: AssessmentYear, result: engine.YearResult | None = N
 
 
 @transaction.atomic
-def year_approve(year: AssessmentYear, meeting_date: datetime.date, minutes_ref: str, by) -> Approval:
-    """Record the party-group meeting's approval; store the snapshot; freeze the year."""
+def year_approve(
+    year: AssessmentYear,
+    meeting_date: datetime.date,
+    minutes_ref: str,
+    by,
+    *,
+    before_publicity_end: bool = False,
+    today: datetime.date | None = None,
+) -> Approval:
+    """Record the party-group meeting's approval; store the snapshot; freeze the year.
+
+    The meeting has been held (its date is not after today). While the 公示 still runs (today is not past its
+    last day), approval needs `before_publicity_end`: the leader's explicit word that it goes ahead anyway."""
 
     if not access.may_decide(by):
         raise PermissionDenied("只有领导可以记录审定。")
@@ -439,6 +466,12 @@ def year_approve(year: AssessmentYear, meeting_date: datetime.date, minutes_ref:
         raise ValidationError({"minutes_ref": "请填写会议纪要编号。"})
     if meeting_date is None:
         raise ValidationError({"meeting_date": "请填写党组会日期。"})
+    today = today or timezone.localdate()
+    if meeting_date > today:
+        raise ValidationError({"meeting_date": MEETING_DATE_FUTURE})
+    early = publicity_running(locked, today)
+    if early is not None and not before_publicity_end:
+        raise ValidationError({"confirm_early": publicity_running_message(early)})
     result = _score_checked(locked)
     problems = approval_blockers(locked, result)
     if problems:

@@ -294,6 +294,10 @@ def _leadership_year(request: HttpRequest, year: int) -> AssessmentYear:
 @login_required
 def approval(request: HttpRequest, year: int) -> HttpResponse:
     year_obj = _leadership_year(request, year)
+    return _approval_page(request, year_obj, forms.ApprovalForm(publicity=services.publicity_running(year_obj)))
+
+
+def _approval_page(request: HttpRequest, year_obj: AssessmentYear, approval_form: forms.ApprovalForm) -> HttpResponse:
     current = services.approval_current(year_obj)
     error = None
     if current is not None:
@@ -335,7 +339,7 @@ def approval(request: HttpRequest, year: int) -> HttpResponse:
         "decision_refusal": services.year_refusal(year_obj, "decision")
         if access.may_decide(request.user) and current is None
         else None,
-        "approval_form": forms.ApprovalForm(),
+        "approval_form": approval_form,
     }
     return render(request, "workflow/approval.html", context)
 
@@ -396,17 +400,25 @@ def approval_award(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def approval_approve(request: HttpRequest, year: int) -> HttpResponse:
     year_obj = _decider_year(request, year)
-    form = forms.ApprovalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.year_approve(
-                year_obj, form.cleaned_data["meeting_date"], form.cleaned_data["minutes_ref"], request.user
-            )
-            messages.success(request, f"{year_obj}已审定，结果已冻结。")
-        except ValidationError as exc:
-            _fail(request, exc)
-    else:
-        messages.error(request, "请填写党组会日期和会议纪要编号。")
+    form = forms.ApprovalForm(request.POST, publicity=services.publicity_running(year_obj))
+    if not form.is_valid():
+        return _approval_page(request, year_obj, form)  # each message next to its field
+    try:
+        services.year_approve(
+            year_obj,
+            form.cleaned_data["meeting_date"],
+            form.cleaned_data["minutes_ref"],
+            request.user,
+            before_publicity_end=bool(form.cleaned_data.get("confirm_early")),
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            _fail(request, exc)  # the year's blockers, a frozen year: above the form
+            return redirect("workflow:approval", year=year)
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _approval_page(request, year_obj, form)
+    messages.success(request, f"{year_obj}已审定，结果已冻结。")
     return redirect("workflow:approval", year=year)
 
 

@@ -4,11 +4,11 @@ writing."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 
 from django import forms
 
 from departments.models import Department
+from kaohe.widgets import DateInput
 from scoring import engine
 from scoring.models import Rule
 from workplans.models import PlanItem
@@ -27,7 +27,7 @@ class PlanItemForm(forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label="工作事项", max_length=200)
     content = forms.CharField(label="工作内容", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    due_date = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label="完成时限", widget=DateInput())
 
 
 PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=2, can_delete=True, max_num=30, validate_max=True)
@@ -76,12 +76,9 @@ class SelfAssessmentForm(forms.Form):
                 label=f"{rule.code} 其中申请免扣", min_value=0, max_value=max_quantity, initial=0, required=False
             )
             if rule.kind == Rule.Kind.DISCRETIONARY:
+                # The range is the core's rule (engine.record_problems, in clean), stated once, with its message.
                 self.fields[f"{rule.code}-points"] = forms.DecimalField(
-                    label=f"{rule.code} 每次扣分",
-                    min_value=Decimal("0"),
-                    max_value=rule.max_points,
-                    decimal_places=2,
-                    required=False,
+                    label=f"{rule.code} 每次扣分", max_digits=5, decimal_places=2, required=False
                 )
             self.fields[f"{rule.code}-reason"] = forms.CharField(
                 label=f"{rule.code} 说明/理由", required=False, max_length=1000
@@ -130,7 +127,8 @@ class SelfAssessmentForm(forms.Form):
                 for field, message in engine.record_problems(spec, record):
                     target = {"points": "points", "reason": "reason"}.get(field, "quantity")
                     name = f"{code}-{target}"
-                    if name in self.fields and message not in self.errors.get(name, []):
+                    # A field its own validation refused has no value here: "须填写" would contradict its error.
+                    if name in self.fields and name not in self.errors:
                         self.add_error(name, message)
         return data
 

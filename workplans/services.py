@@ -83,7 +83,7 @@ def report_save(
     user,
 ) -> MonthlyReport:
     """Save the draft (the plan of next month, the outcomes of this month's items); on submit, it becomes
-    read-only and every item of this month must have its outcome."""
+    read-only, so every item of this month must have its outcome and an empty report is refused."""
     report = MonthlyReport.objects.select_for_update().select_related("year").get(pk=report.pk)
     _ensure_editable(report)
     errors: list[str] = []
@@ -107,6 +107,9 @@ def report_save(
             outcome = outcomes[pk].outcome if pk in outcomes else item.outcome
             if not outcome:
                 errors.append(f"提交前请填写“{item.title}”的完成情况。")
+        # A submitted report is locked: one with nothing in it would stay empty for good.
+        if not (items or plan_items or summary_text.strip() or plan_text.strip()):
+            errors.append("报告为空：请填写本月工作小结或下月工作计划后再提交。")
     if errors:
         raise ValidationError(errors)
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -12,6 +13,7 @@ from ballots import codes as ballot_codes
 from ballots import services
 from ballots import statistics as ballot_statistics
 from ballots.models import Ballot, BallotCode, Round
+from tests.conftest import year_in_phase
 
 
 def _login(client, user):
@@ -405,3 +407,37 @@ def test_paper_template_lists_point_to_a_hidden_sheet_and_survive_commas(client,
         "A2:A1000": f"'选项'!$A$1:$A${len(groups)}",
         f"C2:{last}1000": f"'选项'!$B$1:$B${len(grades)}",
     }
+
+
+def _round_status(page: str) -> str:
+    [status] = re.findall(r"网上测评截止：[^（]*（([^）]*)）", page)
+    return status
+
+
+@pytest.mark.parametrize(
+    ("phase", "status"),
+    [
+        ("scoring", "已开启，将于「民主测评」阶段接受投票"),
+        ("democratic", "正在接受投票"),
+    ],
+)
+def test_round_status_follows_the_phase(client, cast, demo_year, phase, status):
+    year_in_phase(demo_year, phase)
+    services.round_open(
+        year=demo_year,
+        title="2023年度民主测评",
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+        groups=[services.GroupSpec("机关全体人员", 29, None, True)],
+    )
+
+    page = _login(client, cast["lead"]).get("/democratic/2023/").content.decode()
+
+    assert _round_status(page) == status
+
+
+def test_round_past_its_closing_time_says_so(client, cast, ballot_round):
+    Round.objects.filter(pk=ballot_round.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    page = _login(client, cast["lead"]).get("/democratic/2023/").content.decode()
+
+    assert _round_status(page) == "已截止，网上不能再投票"

@@ -49,7 +49,9 @@ def test_check_warns_in_production_while_no_organisation_is_set_up(settings):
     assert warning.id == "kaohe.W001"
     assert warning.msg == "尚未设置组织信息：年度报告、通报、测评码和打印表格上的组织名称将印为“（未设置组织名称）”。"
     Organisation.objects.create(full_name="")
-    assert [w.id for w in organisation_check(databases=["default"])] == ["kaohe.W001"]  # a row with no name is not set up
+    assert [w.id for w in organisation_check(databases=["default"])] == [
+        "kaohe.W001"
+    ]  # a row with no name is not set up
     Organisation.objects.update(full_name="青山区总工会")
     assert organisation_check(databases=["default"]) == []
 

@@ -109,3 +109,24 @@ def test_department_head_cannot_open_ledger_admin(client, cast, demo_year):
     response = client.get(reverse("admin:reviews_ledgerrecord_changelist"))
 
     assert response.status_code == 302
+
+
+def test_read_only_record_shows_its_departments_in_chinese(client, cast, demo_year, rules, depts):
+    record = ledger_record_create(
+        year=demo_year, rule=rules["B1"], departments=[depts["女职工部"], depts["经济工作部"]], level="municipal"
+    )
+    client.force_login(cast["reviewer_zzb"])  # sees every record, changes only organisation items
+
+    response = client.get(reverse("admin:reviews_ledgerrecord_change", args=[record.pk]))
+
+    assert response.context["has_change_permission"] is False
+    lines = [
+        (line.field["label"], line.contents())
+        for fieldset in response.context["adminform"]
+        for row in fieldset
+        for line in row
+        if fieldset.name is None
+    ]
+    assert ("部室", "女职工部、经济工作部") in lines
+    page = response.content.decode()
+    assert "Target departments" not in page and "Evidence files" not in page and "Version" not in page

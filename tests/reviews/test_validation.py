@@ -95,3 +95,25 @@ def test_record_form_refuses_a_reason_longer_than_the_ledger_keeps(client, cast,
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["reason"] == ["理由不能超过 500 字（现为 501 字）。"]
     assert LedgerRecord.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "errors"),
+    [
+        # Another field's error must not let the database constraint speak for the reason.
+        ({"target_departments": []}, {"target_departments": ["这个字段是必填项。"], "reason": ["免于扣分须填写理由"]}),
+        ({"date": "2022-05-10"}, {"date": ["发生日期须在 2023 年内。"], "reason": ["免于扣分须填写理由"]}),
+        ({"quantity": ""}, {"quantity": ["这个字段是必填项。"], "reason": ["免于扣分须填写理由"]}),
+    ],
+)
+def test_exempt_without_reason_is_refused_by_the_reason_field(client, cast, demo_year, rules, depts, extra, errors):
+    client.force_login(cast["lead"])
+    before = LedgerRecord.objects.count()
+    data = add_post(demo_year, rules["T1"], [depts["女职工部"]], exempt="on")
+    data.update(extra)
+
+    response = client.post(reverse("admin:reviews_ledgerrecord_add"), data)
+
+    assert response.context["adminform"].form.errors == errors
+    assert "record_exempt_needs_reason" not in response.content.decode()
+    assert LedgerRecord.objects.count() == before

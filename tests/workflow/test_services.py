@@ -74,7 +74,10 @@ def test_year_walks_every_phase_with_objection_tie_and_discretionary_award(tie_r
     )
     assert year_result(year).department("经济工作部").total == Decimal("2000.00")
 
-    approval = services.year_approve(year, datetime.date(2024, 1, 20), "党组会纪要〔2024〕2号", cast["leader_wang"])
+    after_publicity = datetime.date.today() + datetime.timedelta(days=5)
+    approval = services.year_approve(
+        year, datetime.date(2024, 1, 20), "党组会纪要〔2024〕2号", cast["leader_wang"], today=after_publicity
+    )
     assert year.phase == Phase.APPROVED and year.is_frozen
     assert approval.snapshot["result"]["ties"] == []
     assert approval.snapshot["case"]["tie_order"] == [["办公室", "生活保障部"]]
@@ -257,3 +260,42 @@ def test_year_allows_follows_phase(demo_year):
     assert services.year_allows(demo_year, "self_assessment") is False
     demo_year.phase = Phase.APPROVED
     assert services.year_allows(demo_year, "ledger") is False
+
+
+def test_approve_refuses_a_future_meeting_date(approvable_year, cast):
+    with pytest.raises(ValidationError) as refused:
+        services.year_approve(
+            approvable_year,
+            datetime.date(2024, 1, 21),
+            "纪要1号",
+            cast["leader_wang"],
+            today=datetime.date(2024, 1, 20),
+        )
+
+    assert refused.value.message_dict == {"meeting_date": ["党组会日期不能晚于今天。"]}
+    assert approvable_year.phase == Phase.PUBLICITY
+
+
+def test_approve_before_the_publicity_ends_only_when_confirmed(approvable_year, cast):
+    # 公示 2024-01-10 for 5 days: the last day is 2024-01-14.
+    with pytest.raises(ValidationError) as refused:
+        services.year_approve(
+            approvable_year,
+            datetime.date(2024, 1, 14),
+            "纪要1号",
+            cast["leader_wang"],
+            today=datetime.date(2024, 1, 14),
+        )
+    approval = services.year_approve(
+        approvable_year,
+        datetime.date(2024, 1, 14),
+        "纪要1号",
+        cast["leader_wang"],
+        today=datetime.date(2024, 1, 14),
+        before_publicity_end=True,
+    )
+
+    assert refused.value.message_dict == {
+        "confirm_early": ["公示期至2024年1月14日结束，尚未期满；如仍要审定，请勾选此项。"]
+    }
+    assert approval.meeting_date == datetime.date(2024, 1, 14)

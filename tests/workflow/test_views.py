@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
-from tests.workflow.conftest import office_s2
+from tests.workflow.conftest import office_s2, year_to
 from workflow import services
 from workflow.models import Approval, Objection, PhaseTransition
 from workflow.notice import awards_table, notice_context, notice_html, notice_pdf
@@ -207,3 +207,55 @@ def test_workflow_admin_pages_render_read_only(client, approved_year, cast):
     assert client.get(reverse("admin:workflow_reopening_add")).status_code == 200
     client.force_login(cast["lead"])
     assert client.get(reverse("admin:workflow_reopening_add")).status_code == 403
+
+
+@pytest.fixture
+def running_publicity_year(demo_year, cast):
+    """The demo year in a 公示 that began today (5 days): nothing open, approvable once the publicity is over."""
+    year_to(demo_year, Phase.DEMOCRATIC, cast["lead"])
+    services.year_phase_move(demo_year, Phase.PUBLICITY, cast["lead"])
+    return demo_year
+
+
+def test_approval_refuses_a_future_meeting_date_by_the_field(client, approvable_year, cast):
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+
+    response = _login(client, cast["leader_wang"]).post(
+        reverse("workflow:approval_approve", args=[2023]), {"meeting_date": tomorrow.isoformat(), "minutes_ref": "x"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["approval_form"].errors == {"meeting_date": ["党组会日期不能晚于今天。"]}
+    approvable_year.refresh_from_db()
+    assert approvable_year.phase == Phase.PUBLICITY
+    assert not Approval.objects.exists()
+
+
+def test_approval_before_the_publicity_ends_needs_a_confirmation(client, running_publicity_year, cast):
+    end = datetime.date.today() + datetime.timedelta(days=4)
+    url = reverse("workflow:approval_approve", args=[2023])
+    data = {"meeting_date": datetime.date.today().isoformat(), "minutes_ref": "纪要2号"}
+    client = _login(client, cast["leader_wang"])
+    page = client.get(reverse("workflow:approval", args=[2023])).content.decode()
+
+    refused = client.post(url, data)
+    running_publicity_year.refresh_from_db()
+    phase_after_refusal = running_publicity_year.phase
+    confirmed = client.post(url, {**data, "confirm_early": "on"})
+
+    assert "公示期尚未结束，仍要审定" in page
+    assert refused.status_code == 200
+    assert refused.context["approval_form"].errors == {
+        "confirm_early": [f"公示期至{end.year}年{end.month}月{end.day}日结束，尚未期满；如仍要审定，请勾选此项。"]
+    }
+    assert phase_after_refusal == Phase.PUBLICITY
+    assert confirmed.status_code == 302
+    running_publicity_year.refresh_from_db()
+    assert running_publicity_year.phase == Phase.APPROVED
+
+
+def test_approval_after_the_publicity_asks_no_confirmation(client, approvable_year, cast):
+    page = _login(client, cast["leader_wang"]).get(reverse("workflow:approval", args=[2023])).content.decode()
+
+    assert "公示期尚未结束" not in page
+    assert 'type="date" name="meeting_date"' in page

@@ -225,3 +225,74 @@ def test_admin_lists_reports_read_only(client, cast, demo_year, depts):
     client.force_login(cast["admin"])
     assert client.get("/admin/workplans/monthlyreport/").status_code == 200
     assert client.get("/admin/workplans/selfassessment/").status_code == 200
+
+
+def test_report_draft_page_shows_the_saved_due_dates_to_the_date_input(client, cast, depts):
+    client.force_login(cast["head_bgs"])
+    url = reverse("workplans:report", args=[2023, depts["办公室"].pk, 5])
+    form = {
+        "action": "save",
+        "summary_text": "五月小结",
+        "plan_text": "",
+        "plan-TOTAL_FORMS": "2",
+        "plan-INITIAL_FORMS": "0",
+        "plan-0-title": "职工书屋验收",
+        "plan-0-due_date": "2023-06-20",
+    }
+    assert client.post(url, form).status_code == 302
+
+    page = client.get(url).content.decode()
+
+    # <input type="date"> takes only YYYY-MM-DD; any other value is dropped by the browser.
+    assert 'type="date" name="plan-0-due_date" value="2023-06-20"' in page
+
+
+def test_empty_report_cannot_be_submitted(client, cast, depts):
+    client.force_login(cast["head_bgs"])
+    url = reverse("workplans:report", args=[2023, depts["办公室"].pk, 5])
+    empty = {
+        "action": "submit",
+        "summary_text": "  ",
+        "plan_text": "",
+        "plan-TOTAL_FORMS": "2",
+        "plan-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(url, empty, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["报告为空：请填写本月工作小结或下月工作计划后再提交。"]
+    assert not MonthlyReport.objects.filter(department=depts["办公室"], month=5, status="submitted").exists()
+    assert "保存草稿" in response.content.decode()
+
+
+def test_report_with_only_a_summary_can_be_submitted(client, cast, depts):
+    client.force_login(cast["head_bgs"])
+    url = reverse("workplans:report", args=[2023, depts["办公室"].pk, 5])
+    form = {
+        "action": "submit",
+        "summary_text": "五月小结",
+        "plan_text": "",
+        "plan-TOTAL_FORMS": "2",
+        "plan-INITIAL_FORMS": "0",
+    }
+
+    assert client.post(url, form).status_code == 302
+
+    assert MonthlyReport.objects.get(department=depts["办公室"], month=5).status == "submitted"
+
+
+@pytest.mark.usefixtures("self_assessment_year")  # 自评: the self-assessment may be written
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [("3.5", "分值须在 0 至 3 之间"), ("-1", "分值须在 0 至 3 之间"), ("1.234", "确认小数不超过 2 位.")],
+)
+def test_self_assessment_t3_points_out_of_range_get_one_error(client, cast, depts, points, message):
+    client.force_login(cast["head_bgs"])
+    url = reverse("workplans:self", args=[2023, depts["办公室"].pk])
+
+    response = client.post(
+        url, {"action": "save", "summary": "", "T3-quantity": "1", "T3-points": points, "T3-reason": "延迟"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"T3-points": [message]}
