@@ -85,8 +85,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     can_delete = False
-    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
     verbose_name = "佐证材料"
     verbose_name_plural = "佐证材料（在上方“佐证材料”处上传）"
 
