@@ -80,6 +80,7 @@ def refused(change) -> str:
         (lambda d: d["records"][0].update(date="2023-02-30"), "records[0].date"),
         (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": "20230301"}), "records[1].date"),
         (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": 20230301}), "records[1].date"),
+        (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": ["2023-03-01"]}), "records[1].date"),
     ],
 )
 def test_parse_case_refuses_with_place(change, place):
