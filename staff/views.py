@@ -4,6 +4,8 @@ ledger (monthly work and the self-assessment are workplans.views). Each view che
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -194,7 +196,8 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "page": page,
             "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
-            "score_charts": final_score_charts(list(charted), SCREEN),
-            "deduction_chart": deductions_chart(list(charted), result.categories),
+            # Built only when the template's cache of the charts misses (templates/staff/results.html).
+            "score_charts": functools.partial(final_score_charts, list(charted), SCREEN),
+            "deduction_chart": functools.partial(deductions_chart, list(charted), result.categories),
         },
     )
