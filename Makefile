@@ -75,6 +75,7 @@ lint: setup
 	@$(VENV)/bin/ruff check --output-format concise .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/mypy
 
 # Benchmarks on a fresh database (docs/performance.md): `make bench`, `make bench SIZE=small`,
 # `make bench DB=postgres` (a throwaway PostgreSQL 15 cluster instead of a temporary SQLite file).

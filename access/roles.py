@@ -60,13 +60,13 @@ def reviewer_offices(user) -> list[Department]:
     """A reviewer's offices (科室): they decide which rules he or she records."""
     if not user.is_authenticated:
         return []
-    return [m.department for m in _memberships(user) if m.role == Role.REVIEWER and m.department_id]
+    return [m.department for m in _memberships(user) if m.role == Role.REVIEWER and m.department is not None]
 
 
 def headed_departments(user) -> list[Department]:
     if not user.is_authenticated:
         return []
-    return [m.department for m in _memberships(user) if m.role == Role.DEPARTMENT_HEAD and m.department_id]
+    return [m.department for m in _memberships(user) if m.role == Role.DEPARTMENT_HEAD and m.department is not None]
 
 
 def heads(user, department: Department) -> bool:

@@ -54,8 +54,7 @@ class BallotCodeAdmin(ReadOnlyAdmin):
 class BallotRatingInline(admin.TabularInline):
     model = BallotRating
     extra = 0
-    fields = ["department", "grade"]
-    readonly_fields = fields
+    fields = readonly_fields = ("department", "grade")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -44,8 +44,10 @@ class CodesForm(forms.Form):
 
     def __init__(self, *args, round: Round, departments: list[Department], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = round.groups.all()
-        self.fields["department"].queryset = Department.objects.filter(pk__in=[d.pk for d in departments])
+        self.fields["group"].queryset = round.groups.all()  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[d.pk for d in departments]
+        )
 
 
 class CodeForm(forms.Form):

@@ -104,7 +104,8 @@ def paper_ballots_import(*, round: Round, data: bytes) -> int:
                 errors.append(f"第 {number} 行，{name}：未知等次“{value}”（可填 {allowed} 或 弃权）")
             elif name in departments:
                 ratings[departments[name].pk] = value
-        parsed.append((group, voter, ratings))
+        if group is not None:  # else the row's error is reported and nothing is stored
+            parsed.append((group, voter, ratings))
     if errors:
         raise ValidationError(errors)
     if not parsed:

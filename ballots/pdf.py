@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from ballots.models import RaterGroup
 from ballots.selectors import grade_names
-from departments.models import Department
+from departments.models import Department, Organisation
 
 SLIPS_PER_PAGE = 6
 
@@ -29,7 +28,7 @@ def slips_pdf(*, group: RaterGroup, department: Department | None, codes: list[s
             "count": len(codes),
             "ballot_url": ballot_url,
             "qr": qr,
-            "federation": settings.KAOHE_FEDERATION_NAME,
+            "organisation": Organisation.current(),
             "grades": grade_names(group.round.year.grade_points),
         },
     )

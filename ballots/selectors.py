@@ -107,6 +107,48 @@ def ballots_for_scoring(*, year: AssessmentYear) -> tuple[engine.BallotInput, ..
 
 
 @dataclass(frozen=True)
+class WholeBallot:
+    """One counted ballot with all its grades, as an archive keeps it: no code, person, time or id."""
+
+    group: str
+    voter_department: str | None
+    paper: bool
+    ratings: dict[str, str]  # graded department -> grade, in the departments' order; abstentions absent
+
+
+def ballots_whole(*, year: AssessmentYear) -> list[WholeBallot]:
+    """The counted ballots of a year (those of a closed round) one by one, each whole: three queries.
+
+    Sorted by their content (group, rater's department, paper, grades), so that their order tells nothing of
+    when they were cast. Scored one by one they give what `ballots_for_scoring` gives (docs/scoring.md §4).
+    """
+    counted = {"group__round__year": year, "group__round__status": Round.Status.CLOSED}
+    position = {
+        name: i
+        for i, name in enumerate(
+            year.year_departments.order_by("order", "id").values_list("department__name", flat=True)
+        )
+    }
+    ballots = list(
+        Ballot.objects.filter(**counted).values_list(
+            "pk", "group__order", "group__name", "voter_department__name", "paper"
+        )
+    )
+    ratings: dict[Any, list[tuple[int, str, str]]] = {pk: [] for pk, *_ in ballots}
+    for pk, name, grade in BallotRating.objects.filter(
+        **{f"ballot__{key}": value for key, value in counted.items()}
+    ).values_list("ballot_id", "department__name", "grade"):
+        ratings[pk].append((position.get(name, len(position)), name, grade))
+    for graded in ratings.values():
+        graded.sort()
+    ballots.sort(key=lambda b: (b[1], b[2], b[3] or "", b[4], ratings[b[0]]))
+    return [
+        WholeBallot(group, voter, paper, {name: grade for _, name, grade in ratings[pk]})
+        for pk, _, group, voter, paper in ballots
+    ]
+
+
+@dataclass(frozen=True)
 class GroupTurnout:
     group: RaterGroup
     online: int

@@ -64,11 +64,11 @@ def ratings_clean(year: AssessmentYear, ratings: Mapping[int, str | None]) -> di
     """Department id -> grade, without abstentions; ValidationError on an unknown department or grade."""
     known = set(year.year_departments.values_list("department_id", flat=True))
     grades = set(year.grade_points)
-    clean = {}
+    clean: dict[int, str] = {}
     for dept_id, grade in ratings.items():
         if dept_id not in known:
             raise ValidationError("测评票中有不属于本年度的部室。")
-        if grade in (None, ABSTAIN):
+        if grade is None or grade == ABSTAIN:
             continue
         if grade not in grades:
             raise ValidationError(f"未知等次“{grade}”。")
@@ -131,9 +131,9 @@ def _groups_validate(groups: Sequence[GroupSpec]) -> None:
         raise ValidationError("群体名称不能为空。")
     if len(set(names)) != len(names):
         raise ValidationError("群体名称不能重复。")
-    weights = [g.weight for g in groups]
-    if any(w is not None for w in weights):
-        if any(w is None for w in weights):
+    weights = [g.weight for g in groups if g.weight is not None]
+    if weights:
+        if len(weights) != len(groups):
             raise ValidationError("要么每个群体都填写权重，要么都不填写。")
         if sum(weights) != 1:
             raise ValidationError("各群体权重之和须等于 1。")
@@ -143,8 +143,9 @@ def _year_sync(year: AssessmentYear, groups: Iterable[RaterGroup]) -> None:
     """The year's settings follow the round: scored from ballots, with the groups' weights (docs/scoring.md §4)."""
     groups = list(groups)
     weights = None
-    if groups and all(g.weight is not None for g in groups):
-        weights = {g.name: str(g.weight.normalize()) for g in groups}
+    given = {g.name: g.weight for g in groups if g.weight is not None}
+    if groups and len(given) == len(groups):
+        weights = {name: str(weight.normalize()) for name, weight in given.items()}
     year.democratic_source = AssessmentYear.DemocraticSource.BALLOTS
     year.group_weights = weights
     year.save(update_fields=["democratic_source", "group_weights"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -182,7 +184,7 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, "民主测评已开始。请生成并打印测评码。")
                 return redirect("ballots:round", year=year)
     else:
-        closes = (timezone.localtime() + timezone.timedelta(days=7)).replace(hour=17, minute=0, second=0, microsecond=0)
+        closes = (timezone.localtime() + datetime.timedelta(days=7)).replace(hour=17, minute=0, second=0, microsecond=0)
         form = RoundForm(initial={"title": f"{year_obj.year}年度民主测评", "closes_at": closes})
         formset = GroupFormSet(
             prefix="groups",
@@ -301,7 +303,7 @@ def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("ballots:round", year=year)
     group, department = form.cleaned_data["group"], form.cleaned_data["department"]
     try:
@@ -364,7 +366,7 @@ def paper_ballot(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
     departments = selectors.ballot_departments(year=round_.year)
     grades = selectors.grade_names(round_.year.grade_points)
-    kwargs = {"round": round_, "departments": departments, "grades": grades}
+    kwargs: dict[str, Any] = {"round": round_, "departments": departments, "grades": grades}
     if request.method == "POST":
         form = PaperBallotForm(request.POST, **kwargs)
         if form.is_valid():

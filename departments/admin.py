@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from departments.models import Department, Leader, Membership
+from departments.models import Department, Leader, Membership, Organisation
 from kaohe.admin_filters import ManyChoicesRelatedFilter
 
 
@@ -14,6 +14,23 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """The one organisation: added once, then only changed (never deleted: every document names it)."""
+
+    list_display = ["full_name", "short_name", "document_prefix"]
+    fieldsets = [
+        ("名称", {"fields": ["full_name", "short_name"]}),
+        ("公文", {"fields": ["issuer_mark", "document_prefix", "main_recipients", "copy_recipients"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Organisation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Leader)

@@ -85,3 +85,68 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = f"（{self.department}）" if self.department_id else ""
         return f"{self.user} · {self.get_role_display()}{where}"
+
+
+class Organisation(models.Model):
+    """The organisation whose 机关 Kaohe assesses: its names and the fixed parts of the documents it issues.
+
+    One row (`Organisation.current()`), edited in the admin. Every document reads its names from here; while it is
+    not set up the documents print `UNSET_NAME` and the system check `kaohe.W001` warns in production.
+    """
+
+    SINGLETON_PK = 1
+    UNSET_NAME = "（未设置组织名称）"
+
+    full_name = models.CharField("组织全称", max_length=100, help_text="组织的正式全称：报告正文、署名和通报落款使用。")
+    short_name = models.CharField("简称", max_length=50, blank=True, help_text="报告封面和页眉使用；留空则用全称。")
+    issuer_mark = models.CharField(
+        "发文机关标志",
+        max_length=100,
+        blank=True,
+        help_text="通报版头的红色机关标志（发文机关全称或规范化简称）；留空则用全称。",
+    )
+    document_prefix = models.CharField(
+        "发文字号代字", max_length=20, blank=True, help_text="如“区工发”：通报的发文字号为“区工发〔2024〕3号”。"
+    )
+    main_recipients = models.CharField(
+        "主送机关", max_length=200, default="机关各部室", help_text="通报的主送机关，如“机关各部室”。"
+    )
+    copy_recipients = models.CharField(
+        "抄送机关", max_length=300, blank=True, help_text="通报版记的抄送机关，多个用顿号分隔；留空则不印抄送。"
+    )
+
+    class Meta:
+        verbose_name = "组织信息"
+        verbose_name_plural = "组织信息"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="organisation_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK  # there is one organisation: saving a new instance replaces it
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        """The organisation, or an empty unsaved one while it is not set up."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
+
+    @property
+    def is_set_up(self) -> bool:
+        return bool(self.full_name.strip())
+
+    @property
+    def name(self) -> str:
+        """The full name, as documents print it."""
+        return self.full_name.strip() or self.UNSET_NAME
+
+    @property
+    def masthead(self) -> str:
+        """The name on a cover and in running headers."""
+        return self.short_name.strip() or self.name
+
+    @property
+    def issuer(self) -> str:
+        """The 发文机关标志 of the 通报."""
+        return self.issuer_mark.strip() or self.name

@@ -1,7 +1,6 @@
-"""Kaohe's admin site, and Chinese names for the third-party apps the admin lists (their own are English)."""
+"""Chinese names for the third-party apps the admin lists (their own are English)."""
 
 from axes.apps import AppConfig as AxesAppConfig
-from django.contrib.admin.apps import AdminConfig
 from django_tasks_db.apps import TasksAppConfig
 
 
@@ -11,7 +10,3 @@ class AxesConfig(AxesAppConfig):
 
 class TasksDatabaseConfig(TasksAppConfig):
     verbose_name = "后台任务"
-
-
-class KaoheAdminConfig(AdminConfig):
-    default_site = "kaohe.admin_site.KaoheAdminSite"

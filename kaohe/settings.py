@@ -64,7 +64,7 @@ KAOHE_BACKUP_KEY = env_str("KAOHE_BACKUP_KEY", SECRET_KEY)
 DATA_DIR = Path(env_str("KAOHE_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "kaohe.apps.KaoheAdminConfig",  # django.contrib.admin with Kaohe's site (kaohe/admin_site.py)
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -236,9 +236,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-# Name printed on reports and notices; a 机关 using Kaohe sets its own.
-KAOHE_FEDERATION_NAME = env_str("KAOHE_FEDERATION_NAME", "xx区总工会")
 
 LOGGING = {
     "version": 1,

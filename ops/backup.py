@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 from collections import Counter
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from django.apps import apps
 from django.conf import settings
@@ -140,6 +141,13 @@ def _safe_member_name(name: str) -> PurePosixPath:
     return path
 
 
+def _member_open(archive: tarfile.TarFile, member: str | tarfile.TarInfo) -> IO[bytes]:
+    opened = archive.extractfile(member)
+    if opened is None:  # members were checked to be regular files
+        raise BackupError(f"备份文件中只应有普通文件：{member!r}")
+    return opened
+
+
 def _unpack(source: Path, into: Path) -> dict:
     """Unpack and verify the archive into `into`; returns the manifest. Refuses anything doubtful."""
     try:
@@ -161,7 +169,7 @@ def _unpack(source: Path, into: Path) -> dict:
             if not member.isfile():
                 raise BackupError(f"备份文件中只应有普通文件：{member.name!r}")
         try:
-            manifest = json.loads(archive.extractfile(MANIFEST_NAME).read())
+            manifest = json.loads(_member_open(archive, MANIFEST_NAME).read())
         except (ValueError, tarfile.TarError, OSError, EOFError) as exc:
             raise BackupError(f"manifest.json 无法读取：{exc}") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -183,7 +191,7 @@ def _unpack(source: Path, into: Path) -> dict:
             out = into.joinpath(*_safe_member_name(member.name).parts)
             out.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with archive.extractfile(member) as src, open(out, "wb") as dst:
+                with _member_open(archive, member) as src, open(out, "wb") as dst:
                     shutil.copyfileobj(src, dst)
             except (tarfile.TarError, OSError, EOFError) as exc:
                 raise BackupError(f"备份文件已损坏：{member.name}：{exc}") from None

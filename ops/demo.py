@@ -1,4 +1,5 @@
-"""Demo data: the 2023 year of fixtures/demo/2023.json and one user per role of `departments.models.Role`."""
+"""Demo data: the organisation, the 2023 year of fixtures/demo/2023.json and one user per role of
+`departments.models.Role`."""
 
 from __future__ import annotations
 
@@ -8,15 +9,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from departments.models import Department, Leader, Membership, Role
+from departments.models import Department, Leader, Membership, Organisation, Role
 from results.exchange import year_import
 from reviews.models import LedgerRecord
 from scoring.cases import loads
 from scoring.catalogue import catalogue_load
-from scoring.models import AssessmentYear
+from scoring.models import AssessmentYear, Scheme
 
 DEMO_PASSWORD = "kaohe-demo-2023"
 DEMO_YEAR_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "2023.json"
+DEMO_ORGANISATION = {
+    "full_name": "某某区总工会",
+    "short_name": "某某区总工会",
+    "issuer_mark": "某某区总工会文件",
+    "document_prefix": "区工发",
+    "main_recipients": "机关各部室",
+    "copy_recipients": "某某市总工会",
+}
+DEMO_REGULATION = "某某区总工会机关各部室创先争优绩效考核实施办法"
 
 # username, full name, role, department (or leader name for vice chairs), description
 DEMO_USERS = [
@@ -52,11 +62,15 @@ def demo_load() -> list[str]:
 
     done = []
     catalogue_load()
+    if not Organisation.objects.exists():
+        Organisation.objects.create(**DEMO_ORGANISATION)
+        done.append(f"示例组织“{DEMO_ORGANISATION['full_name']}”")
     year = None
     if not AssessmentYear.objects.filter(year=2023).exists():
         year = year_import(loads(DEMO_YEAR_FILE.read_bytes()))
         year.phase = AssessmentYear.Phase.SCORING
         year.save(update_fields=["phase"])
+        Scheme.objects.filter(pk=year.scheme_id).update(regulation_title=DEMO_REGULATION)
         done.append("2023年度示例数据")
     done.extend(demo_users_ensure())  # after the year: vice chairs' accounts link to its leaders
     if year is not None:

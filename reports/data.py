@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
 from ballots.statistics import year_statistics
+from departments.models import Organisation
 from results.loader import year_get, year_input
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
@@ -147,9 +147,40 @@ class Democratic:
     grades: tuple[str, ...]
     groups: tuple[str, ...]
     rows: list[DemocraticRow]
-    ballots: int | None = None  # ballots counted by the scoring core
+    ballots: int | None = None  # counted ballots (each with all its grades), None without ballots
     turnout: list[dict] = field(default_factory=list)  # per rater group: planned, online, paper, total, turnout %
     round_closed: bool | None = None  # None: no round known to the ballots app
+
+    @property
+    def grades_counted(self) -> int:
+        """The grades that count, over all ballots (a ballot grades every department it does not abstain on)."""
+        return sum(r.total for r in self.rows)
+
+
+@dataclass(frozen=True)
+class DiscretionaryDecisions:
+    """八、酌情奖励 as decided: who was granted how much per person, who was decided 不奖励 (an amount of 0), and who
+    is eligible and still undecided (never in an approved year: approval closes the decisions)."""
+
+    granted: tuple[tuple[str, Decimal], ...] = ()
+    refused: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+
+
+def discretionary_decisions(
+    data: engine.YearInput, result: engine.YearResult, *, final: bool
+) -> DiscretionaryDecisions:
+    awards = data.discretionary_awards
+    granted = tuple(
+        (d.name, d.per_capita)
+        for d in result.departments
+        if d.award == engine.AWARD_DISCRETIONARY and d.per_capita is not None
+    )
+    refused = tuple(d.name for d in result.departments if d.discretionary_eligible and awards.get(d.name) == 0)
+    undecided = (
+        () if final else tuple(d.name for d in result.departments if d.discretionary_eligible and d.name not in awards)
+    )
+    return DiscretionaryDecisions(granted, refused, undecided)
 
 
 @dataclass
@@ -157,7 +188,7 @@ class YearReport:
     year: AssessmentYear
     result: engine.YearResult
     data: engine.YearInput
-    federation: str
+    organisation: Organisation
     generated_on: datetime.date
     sections: list[DepartmentSection]
     democratic: Democratic
@@ -165,6 +196,7 @@ class YearReport:
     ledger_omitted: bool = False  # too many lines to print: the sections show totals only
     sections_omitted: bool = False  # too many departments to print a section each
     line_count: int = 0
+    discretionary: DiscretionaryDecisions = field(default_factory=DiscretionaryDecisions)
 
     @property
     def title(self) -> str:
@@ -180,7 +212,13 @@ class YearReport:
 
     @property
     def is_final(self) -> bool:
+        """Approved (审定) or after: the year is frozen and its decisions are closed."""
         return self.year.is_frozen
+
+    @property
+    def regulation(self) -> str:
+        """The regulation's title, as the 通报 cites it too (the scheme's 实施办法名称)."""
+        return self.year.scheme.regulation
 
     @property
     def total_money(self) -> Decimal | None:
@@ -321,14 +359,14 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
                 groups.append(g)
     rows = []
     for dept in result.departments:
-        s = stats.get(dept.name)
-        counts = {g: dict(c) for g, c in s.counts.items()} if s else {}
+        found = stats.get(dept.name)
+        counts = {g: dict(c) for g, c in found.counts.items()} if found else {}
         rows.append(
             DemocraticRow(
                 name=dept.name,
                 score=dept.democratic_score,
                 counts=counts,
-                group_means=dict(s.group_means) if s else {},
+                group_means=dict(found.group_means) if found else {},
                 total=sum(n for c in counts.values() for n in c.values()),
             )
         )
@@ -340,10 +378,12 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
         rows=rows,
     )
     if source == AssessmentYear.DemocraticSource.BALLOTS and data.ballots is not None:
-        section.ballots = sum(b.count for b in data.ballots)
-        stats = year_statistics(year=year)
-        section.round_closed = stats is not None
-        for t in stats.turnout if stats else ():
+        closed = year_statistics(year=year)
+        # The database's ballots reach the core counted per grade (ballots_for_scoring): the closed round counts
+        # its ballots. An input of whole ballots (a kaohe-case/1 document) counts them itself.
+        section.ballots = closed.total_ballots if closed else sum(b.count for b in data.ballots)
+        section.round_closed = closed is not None
+        for t in closed.turnout if closed else ():
             section.turnout.append(
                 {
                     "group": t.group.name,
@@ -395,8 +435,9 @@ def year_report(
     sections leave out their ledger rows (`ledger_omitted`), and past `sections_max` departments there are no
     department sections at all (`sections_omitted`); the workbook and each department's own PDF keep the detail.
 
-    Queries: the scoring service's nine, department ids, the ledger (one), pending counts (one), and one or two
-    for self-assessments and ballots when those apps hold data: a constant number whatever the size of the year.
+    Queries: the scoring service's nine, department ids, the ledger (one), pending counts (one), the organisation
+    (one), and one or two for self-assessments and ballots when those apps hold data: a constant number whatever the
+    size of the year.
     """
 
     year = year_get(year)
@@ -446,7 +487,7 @@ def year_report(
         year=year,
         result=result,
         data=data,
-        federation=settings.KAOHE_FEDERATION_NAME,
+        organisation=Organisation.current(),
         generated_on=timezone.localdate(),
         sections=sections,
         democratic=democratic_section(year, data, result),
@@ -455,4 +496,5 @@ def year_report(
         line_count=line_count,
     )
     report.category_totals = category_totals(result)
+    report.discretionary = discretionary_decisions(data, result, final=report.is_final)
     return report

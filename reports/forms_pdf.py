@@ -6,11 +6,12 @@ prints blank for filling in by hand and the plans say that there are none.
 
 from __future__ import annotations
 
-from django.conf import settings
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from departments.models import Department
+from departments.models import Department, Organisation
 from reports.data import LEVEL_LABELS
 from reports.pdf import _Renderer
 from results.loader import year_input
@@ -22,11 +23,11 @@ from workplans.selectors import self_assessments, self_result
 
 def _render(template: str, context: dict, title: str) -> bytes:
     renderer = _Renderer(title)
-    federation = settings.KAOHE_FEDERATION_NAME
+    organisation = Organisation.current()
     html = render_to_string(
-        template, {**context, "federation": federation, "doc_title": title, "today": timezone.localdate()}
+        template, {**context, "organisation": organisation, "doc_title": title, "today": timezone.localdate()}
     )
-    renderer.add(html, left=federation, right=title)
+    renderer.add(html, left=organisation.masthead, right=title)
     return renderer.pdf()
 
 
@@ -45,7 +46,7 @@ def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
         own = self_result(assessment, data)
         declarations = {d.rule.code: d for d in assessment.declarations.all()}
         claims = list(assessment.claims.all())
-    points = {}
+    points: dict[str, Decimal] = {}
     if own is not None:
         for line in own.lines:
             points[line.rule] = points.get(line.rule, engine.ZERO) + line.points

@@ -206,7 +206,7 @@ def _democratic_rows(report: YearReport) -> list[dict]:
 
 
 def _context(report: YearReport, **extra) -> dict:
-    return {"report": report, "federation": report.federation, "doc_title": report.title, **extra}
+    return {"report": report, "organisation": report.organisation, "doc_title": report.title, **extra}
 
 
 # The score chart of the year-end report draws at most this many departments (the ranking table lists all).
@@ -241,7 +241,7 @@ def year_pdf_render(
     departments = report.result.departments
     context = _context(
         report,
-        score_charts=charts.final_score_charts(departments[:CHART_DEPARTMENTS_MAX]),
+        score_charts=charts.final_score_charts(departments[:CHART_DEPARTMENTS_MAX], charts.PRINT),
         charted=min(len(departments), CHART_DEPARTMENTS_MAX),
         category_chart=charts.category_chart(report.category_totals),
         leader_rows=_leader_rows(report),
@@ -278,7 +278,7 @@ def year_pdf_render(
     for done, part in enumerate(parts, start=1):
         renderer.add(
             render_to_string("reports/pdf/year_part.html", {**context, "pieces": part}),
-            left=report.federation,
+            left=report.organisation.masthead,
             right=report.title,
         )
         progress(10 + done * 80 // len(parts), "已排版全部内容" if one_part else part[0].step)
@@ -309,14 +309,14 @@ def build_department_pdf(year: int | AssessmentYear, department_name: str) -> by
             "reports/pdf/department.html",
             {
                 "report": report,
-                "federation": report.federation,
+                "organisation": report.organisation,
                 "doc_title": title,
                 "section": section,
                 "category_rows": _category_rows(report, section),
                 "nobreak": True,
             },
         ),
-        left=report.federation,
+        left=report.organisation.masthead,
         right=title,
     )
     return renderer.pdf()

@@ -23,7 +23,7 @@ BACKGROUND_MIN_DEPARTMENTS = getattr(settings, "KAOHE_REPORTS_BACKGROUND_DEPARTM
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
-KIND_FILES = {
+KIND_FILES: dict[str, tuple[str, str, str]] = {
     ReportBuild.Kind.YEAR_PDF: ("年度考核结果报告", "pdf", PDF_TYPE),
     ReportBuild.Kind.YEAR_XLSX: ("年度考核结果", "xlsx", XLSX_TYPE),
 }

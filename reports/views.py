@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -18,9 +21,11 @@ from reports.models import ReportBuild
 from reports.pdf import build_department_pdf
 from scoring.models import AssessmentYear, YearDepartment
 
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+
+def _attachment(response: _Response, filename: str) -> _Response:
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -103,7 +108,7 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def year_file(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+def year_file(request: HttpRequest, year: int, kind: str) -> HttpResponseBase:
     """The year-end PDF or workbook: built on the spot for a normal year; a large year's newest finished build."""
     obj = _year_for_reports(request, year)
     kind = _kind(kind)
@@ -160,7 +165,7 @@ def build_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def build_download(request: HttpRequest, pk: int) -> HttpResponse:
+def build_download(request: HttpRequest, pk: int) -> FileResponse:
     build = _build_for_user(request, pk)
     if build.status != ReportBuild.Status.DONE or not build.file_name:
         raise Http404("报告尚未生成完成")

@@ -15,14 +15,21 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import IO, Any
 
-from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from departments.models import Organisation
 from kaohe.xlsx import text_guard
-from reports.data import ROLE_LABELS, Democratic, democratic_section, ledger_rows_streamed
+from reports.data import (
+    ROLE_LABELS,
+    Democratic,
+    DiscretionaryDecisions,
+    democratic_section,
+    discretionary_decisions,
+    ledger_rows_streamed,
+)
 from results.loader import year_get, year_input
 from scoring import engine
 from scoring.models import AssessmentYear
@@ -117,11 +124,26 @@ def _fit(headers: list[str], rows: list[list[Any]]) -> list[int]:
     return widths
 
 
+def _header_text(text: str) -> str:
+    """Text for a printed header: "&" starts a code there (&P is the page number), "&&" prints one."""
+    return text.replace("&", "&&")
+
+
 def _award_label(dept: engine.DepartmentResult) -> str:
     return dept.award_label
 
 
-def _summary_sheet(wb, result: engine.YearResult) -> None:
+def _discretionary_label(name: str, decisions: DiscretionaryDecisions) -> str | None:
+    if any(name == granted for granted, _ in decisions.granted):
+        return "已奖励"
+    if name in decisions.refused:
+        return "不奖励"
+    if name in decisions.undecided:
+        return "待决定"
+    return None
+
+
+def _summary_sheet(wb, result: engine.YearResult, decisions: DiscretionaryDecisions) -> None:
     headers = [
         "名次",
         "部室",
@@ -136,7 +158,7 @@ def _summary_sheet(wb, result: engine.YearResult) -> None:
         "奖项",
         "人均奖励（元）",
         "奖励合计（元）",
-        "可酌情奖励",
+        "酌情奖励决定",
     ]
     rows = [
         [
@@ -153,7 +175,7 @@ def _summary_sheet(wb, result: engine.YearResult) -> None:
             _award_label(d),
             d.per_capita,
             d.total,
-            "是" if d.discretionary_eligible else "否",
+            _discretionary_label(d.name, decisions),
         ]
         for d in result.departments
     ]
@@ -274,7 +296,7 @@ def _democratic_sheet(wb, dem: Democratic) -> None:
         return
     if dem.source == AssessmentYear.DemocraticSource.SCORES or not dem.groups:
         headers = ["部室", "民主测评得分", "来源"]
-        rows = [[r.name, r.score, dem.source_label] for r in dem.rows]
+        rows: list[list[Any]] = [[r.name, r.score, dem.source_label] for r in dem.rows]
         sheet.setup(headers, _fit(headers, rows))
         for row in rows:
             sheet.append(sheet.cell(v, f) for v, f in zip(row, [None, SCORE, None], strict=True))
@@ -361,15 +383,20 @@ def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress:
 
     wb = Workbook(write_only=True)
     wb.properties.title = f"{year.year}年度考核结果"
-    wb.properties.creator = settings.KAOHE_FEDERATION_NAME
+    organisation = Organisation.current()
+    wb.properties.creator = organisation.name
     progress(10, "正在写入汇总排名和部室明细")
-    _summary_sheet(wb, result)
+    _summary_sheet(wb, result, discretionary_decisions(data, result, final=year.is_frozen))
     _details_sheet(wb, result, supervisors)
     progress(20, "正在写入台帐")
     _ledger_sheet(wb, year, data, result, progress)
     progress(85, "正在写入民主测评和奖励核发")
     _democratic_sheet(wb, democratic_section(year, data, result))
     _awards_sheet(wb, result)
+    for ws in wb.worksheets:  # printed pages: the organisation, the year and the sheet, the page number
+        ws.oddHeader.left.text = _header_text(organisation.masthead)
+        ws.oddHeader.right.text = _header_text(f"{year.year}年度考核结果 · {ws.title}")
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     progress(90, "正在保存文件")
     wb.save(stream)
     progress(100, "已完成")

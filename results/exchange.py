@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from ballots.selectors import ballots_whole
 from departments.models import Department, Leader
 from kaohe.db import statistics_refresh
 from results.loader import year_input
@@ -103,10 +104,15 @@ def year_export(year: AssessmentYear) -> dict[str, Any]:
     if data.democratic_scores is not None:
         doc["democratic_scores"] = {name: _text(score) for name, score in data.democratic_scores.items()}
     if data.ballots is not None:
+        # Each ballot whole, with every grade it gave (the core's input has them counted per grade instead).
         doc["ballots"] = [
-            {"group": b.group, "voter_department": b.voter_department, "ratings": dict(b.ratings)}
-            for b in data.ballots
-            for _ in range(b.count)
+            {
+                "group": b.group,
+                "voter_department": b.voter_department,
+                "ratings": b.ratings,
+                **({"paper": True} if b.paper else {}),
+            }
+            for b in ballots_whole(year=year)
         ]
     if data.discretionary_awards:
         doc["discretionary_awards"] = {name: _text(a) for name, a in data.discretionary_awards.items()}

@@ -7,7 +7,6 @@ import functools
 from urllib.parse import quote
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
@@ -15,8 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import localize
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 import access
@@ -26,12 +24,11 @@ from kaohe.admin_history import ReadOnlyHistoryAdmin
 from kaohe.links import pk_url
 from results.cache import year_scored
 from reviews import services
-from reviews.changelist import LedgerChangeList, LedgerPaginator
+from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
-from reviews.selectors import RecordRow, record_rows
-from scoring.engine import Line
+from reviews.selectors import record_rows
 from scoring.models import AssessmentYear, RuleCategory
 from scoring.phases import year_allows
 
@@ -100,8 +97,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     can_delete = False
-    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
     verbose_name = "佐证材料"
     verbose_name_plural = "佐证材料（在上方“佐证材料”处上传）"
 
@@ -145,11 +141,15 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         "rule__kind",
     ]
     search_fields = ["reason", "description", "rule__code"]
-    list_select_related = ["rule", "recorded_by", "year"]
+    list_select_related = ["rule", "recorded_by"]  # what the columns show; not the year (two JSON fields)
     date_hierarchy = None
     list_per_page = 50
     show_full_result_count = False
     inlines = [EvidenceInline]
+
+    class Media:
+        css = {"all": ["css/kaohe-admin.css"]}
+
     actions = ["confirm_records", "export_xlsx"]
     readonly_fields = ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]
     fieldsets = [
@@ -184,9 +184,6 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
     ]
 
     # --- the changelist -------------------------------------------------------------------------------
-    def get_changelist(self, request, **kwargs):
-        return LedgerChangeList
-
     def get_queryset(self, request):
         evidence = (
             Evidence.objects.filter(record=OuterRef("pk"))
@@ -198,11 +195,12 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("rule", "recorded_by", "year")
-            # One query for the records' links and departments (the export action; the changelist's page reads
-            # names only, see LedgerChangeList).
+            .select_related("rule", "recorded_by")
+            # One query for the page's (or the export's) records' departments, in the order they were linked.
             .prefetch_related(
-                Prefetch("record_departments", queryset=RecordDepartment.objects.select_related("department"))
+                Prefetch(
+                    "record_departments", queryset=RecordDepartment.objects.select_related("department").order_by("pk")
+                )
             )
             .annotate(evidence_n=Subquery(evidence, output_field=IntegerField()))
         )
@@ -210,30 +208,18 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="项目", ordering="rule__code")
     def rule_code(self, obj):
         text = obj.rule.text if len(obj.rule.text) <= 14 else obj.rule.text[:13] + "…"
-        return format_html(
-            '<span title="{}" style="white-space:nowrap">{} {}</span>', obj.rule.text, obj.rule.code, text
-        )
+        return format_html('<span class="kh-nowrap" title="{}">{} {}</span>', obj.rule.text, obj.rule.code, text)
 
     @admin.display(description="部室")
     def department_names(self, obj):
-        names = "、".join(obj.page_departments)  # read for the page by LedgerChangeList
-        return format_html('<span style="white-space:nowrap">{}</span>', names)
+        names = "、".join(link.department.name for link in obj.record_departments.all())
+        return format_html('<span class="kh-nowrap">{}</span>', names)
 
     @admin.display(description="状态", ordering="status")
     def status_badge(self, obj):
         if obj.is_pending:
-            return format_html('<strong style="color:#b45309">{}</strong>', obj.get_status_display())
+            return format_html('<strong class="kh-pending">{}</strong>', obj.get_status_display())
         return obj.get_status_display()
-
-    def action_checkbox(self, obj):  # the column header is the changelist template's own "select all" box
-        # What ModelAdmin.action_checkbox renders, written directly: its form widget goes through the template
-        # engine once per row, half of the changelist's time with 50 rows.
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            f"选择此对象进行操作：{obj}",
-        )
 
     @admin.display(description="佐证")
     def evidence_count(self, obj):
@@ -458,12 +444,11 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             vetoes = by_category.get("V", [])
             if vetoes:
                 categories.append({"code": "V", "name": "否决项目", "rows": vetoes, "total": None})
-            for category in categories:
-                category["html"] = _line_rows(category["rows"])
         pending = [(r, change_url(r.pk)) for r in records.values() if r.is_pending]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
+            "media": self.media,
             "title": f"{year} · {department.name} 考核明细",
             "year": year,
             "department": department,
@@ -564,31 +549,6 @@ def year_department_options(year: AssessmentYear | None, selected) -> str:
         chosen = f'<option value="{int(selected)}">'
         options = options.replace(chosen, chosen[:-1] + " selected>", 1)
     return mark_safe(options)
-
-
-def _line_rows(rows) -> list[str]:
-    """The breakdown's table rows, one per scored line: (record, line, change URL) as HTML.
-
-    Written here rather than in the template: the page lists every line of a department (a hundred at province
-    scale), and through the template engine they were about half of the page's CPU. Every value is escaped.
-    """
-    return [mark_safe(_line_row(record, line, href)) for record, line, href in rows]
-
-
-def _line_row(record: RecordRow, line: Line, href: str) -> str:
-    css = "neg" if line.points < 0 else "pos" if line.points > 0 else ""
-    points = "否决" if line.veto else localize(line.points)
-    points += ("（免扣）" if line.exempt else "") + ("（共享减半）" if line.halved else "")
-    notes = escape(record.reason)
-    if record.description:
-        notes += ("<br>" if record.reason else "") + f'<span class="help">{escape(record.description)}</span>'
-    evidence = "<br>".join(f'<a href="{escape(url)}">{escape(name)}</a>' for name, url in record.evidence) or "—"
-    return (
-        f'<tr><td style="white-space:nowrap">{record.date:%Y-%m-%d}</td>'
-        f'<td><a href="{escape(href)}">{escape(record.rule.code)}</a> {escape(record.rule.short_text)}</td>'
-        f'<td class="num">{localize(line.quantity)}</td><td class="num {css}">{points}</td>'
-        f"<td>{notes}</td><td>{escape(record.recorder)}</td><td>{evidence}</td></tr>"
-    )
 
 
 def _department_picker(year: AssessmentYear, current: int | None) -> dict:

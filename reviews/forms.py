@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -86,7 +87,7 @@ class LedgerRecordForm(forms.ModelForm):
     def _year(self) -> AssessmentYear | None:
         if self.instance.pk:
             return self.instance.year
-        raw = self.data.get(self.add_prefix("year")) or self.initial.get("year")
+        raw: Any = self.data.get(self.add_prefix("year")) or self.initial.get("year")
         if raw:
             return AssessmentYear.objects.select_related("scheme").filter(pk=getattr(raw, "pk", raw)).first()
         return (

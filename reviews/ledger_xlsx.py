@@ -20,6 +20,7 @@ from departments.models import Department
 from kaohe.xlsx import append_guarded
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, record_validate, year_ensure_writable
+from scoring.engine import ZERO
 from scoring.models import AssessmentYear, Rule
 
 HEADERS = ["日期", "部室", "项目代码", "数量", "级别", "分值", "免扣", "理由", "说明"]
@@ -85,11 +86,11 @@ def ledger_template(year: AssessmentYear) -> bytes:
         if rule.kind == Rule.Kind.BONUS:
             points = " / ".join(f"{LEVEL_LABEL[k]}+{v.normalize():f}" for k, v in rule.level_points().items())
         elif rule.kind == Rule.Kind.DISCRETIONARY:
-            points = f"0～{rule.max_points.normalize():f}（填写分值）"
+            points = f"0～{(rule.max_points or ZERO).normalize():f}（填写分值）"
         elif rule.kind == Rule.Kind.VETO:
             points = "否决"
         else:
-            points = f"-{rule.points.normalize():f}"
+            points = f"-{(rule.points or ZERO).normalize():f}"
         append_guarded(
             rules, [rule.code, rule.category.name, rule.get_kind_display(), rule.text, points, rule.recorder_label]
         )
@@ -199,7 +200,7 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
         elif rule.code not in allowed:
             problems.append(f"您无权录入 {rule.code}（负责录入：{rule.recorder_label or '考核小组组长'}）")
         # 数量
-        quantity = 1
+        quantity: int | None = 1
         if cells["数量"]:
             try:
                 quantity = int(cells["数量"])
@@ -211,10 +212,11 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
         # 级别
         level = ""
         if cells["级别"]:
-            level = LEVELS.get(cells["级别"], cells["级别"] if cells["级别"] in LEVEL_LABEL else None)
-            if level is None:
+            named_level = LEVELS.get(cells["级别"], cells["级别"] if cells["级别"] in LEVEL_LABEL else None)
+            if named_level is None:
                 problems.append(f"级别“{cells['级别']}”无效，应为 全总 / 省总 / 市总")
-                level = ""
+            else:
+                level = named_level
         # 分值
         points = None
         if cells["分值"]:
@@ -249,7 +251,7 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
                     if (rule.code, departments[name].pk) in annual_seen:
                         problems.append(f"{rule.code} 为年度项目，{name}在本文件中出现多次")
                     annual_seen.add((rule.code, departments[name].pk))
-        if problems:
+        if problems or rule is None or quantity is None:
             errors.append(RowError(number, "；".join(problems)))
         else:
             parsed.append((date, rule, [departments[n] for n in names], quantity, points, level, exempt, cells))

@@ -22,7 +22,7 @@ class LedgerRecord(models.Model):
 
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="records")
     rule = models.ForeignKey(Rule, verbose_name="考核项目", on_delete=models.PROTECT, related_name="records")
-    departments = models.ManyToManyField(
+    departments: "models.ManyToManyField[Department, RecordDepartment]" = models.ManyToManyField(
         Department, verbose_name="部室", through="RecordDepartment", related_name="records"
     )
     date = models.DateField("发生日期", default=timezone.localdate)

@@ -339,6 +339,7 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
     checked: dict[tuple[Any, ...], engine.RuleSpec] = {}
     result = []
     annual_seen: set[tuple[str, str]] = set()
+    dates_seen: set[str] = set()
     for i, item in enumerate(items):
         rule = None
         if (
@@ -367,7 +368,10 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
             # positionally: rule, departments, quantity, points, level, exempt, reason, key
             record = engine.RecordInput(rule.code, (name,), quantity, None, shape[2], exempt, shape[4], i)
         if "date" in item:
-            date_parse(item["date"], f"records[{i}].date")
+            when = item["date"]
+            if type(when) is not str or when not in dates_seen:  # a year has at most 366 distinct dates
+                date_parse(when, f"records[{i}].date")
+                dates_seen.add(when)
         if rule.annual:
             for name in record.departments:
                 if (name, rule.code) in annual_seen:
@@ -440,6 +444,8 @@ def _parse_ballots(raw: Any, settings: engine.Settings, names: set[str]) -> tupl
         voter = item.get("voter_department")
         if voter is not None and (not isinstance(voter, str) or voter not in names):
             raise ScoringError(f"{place}.voter_department", f"未知部室 {voter!r}")
+        if not isinstance(item.get("paper", False), bool):
+            raise ScoringError(f"{place}.paper", "须为 true 或 false")
         ratings = _object(item.get("ratings", {}), f"{place}.ratings")
         for dept, grade in ratings.items():
             if dept not in names:

@@ -100,7 +100,12 @@ def catalogue_load() -> list[str]:
         if Scheme.objects.filter(code=code).exists():
             continue
         scheme, _ = Scheme.objects.update_or_create(
-            code=code, defaults={"name": doc["name"], "description": doc.get("description", "")}
+            code=code,
+            defaults={
+                "name": doc["name"],
+                "regulation_title": doc.get("regulation_title", ""),
+                "description": doc.get("description", ""),
+            },
         )
         categories = {}
         for order, cat in enumerate(doc["categories"], start=1):
@@ -160,7 +165,12 @@ def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = N
         while Scheme.objects.filter(code=f"{scheme.code}-copy{n}").exists():
             n += 1
         code = f"{scheme.code}-copy{n}"
-    copy = Scheme.objects.create(code=code, name=name or f"{scheme.name}（副本）", description=scheme.description)
+    copy = Scheme.objects.create(
+        code=code,
+        name=name or f"{scheme.name}（副本）",
+        regulation_title=scheme.regulation_title,
+        description=scheme.description,
+    )
     categories = {}
     for category in scheme.categories.all():
         old_pk = category.pk
@@ -190,6 +200,7 @@ def scheme_document(scheme: Scheme) -> dict[str, Any]:
     return {
         "code": scheme.code,
         "name": scheme.name,
+        "regulation_title": scheme.regulation_title,
         "categories": categories,
         "rules": [
             {

@@ -20,6 +20,12 @@ def default_grade_points() -> dict[str, str]:
 class Scheme(models.Model):
     code = models.SlugField("方案代码", max_length=50, unique=True)
     name = models.CharField("方案名称", max_length=200)
+    regulation_title = models.CharField(
+        "实施办法名称",
+        max_length=200,
+        blank=True,
+        help_text="年度报告和通报引用的考核实施办法的正式名称（不含书名号）；留空则用方案名称。",
+    )
     description = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -30,6 +36,11 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    @property
+    def regulation(self) -> str:
+        """The regulation's title as every document cites it (in 《》)."""
+        return self.regulation_title.strip() or self.name
 
 
 class RuleCategory(models.Model):

@@ -16,7 +16,7 @@ from scoring.models import AssessmentYear
 Phase = AssessmentYear.Phase
 
 # The steps before approval, in order; a move goes one step forward or back.
-OPEN_PHASES = [
+OPEN_PHASES: list[str] = [
     Phase.PREPARING,
     Phase.RUNNING,
     Phase.SELF_ASSESSMENT,
@@ -24,7 +24,7 @@ OPEN_PHASES = [
     Phase.DEMOCRATIC,
     Phase.PUBLICITY,
 ]
-PHASE_ORDER = [*OPEN_PHASES, Phase.APPROVED, Phase.ANNOUNCED, Phase.ARCHIVED]
+PHASE_ORDER: list[str] = [*OPEN_PHASES, Phase.APPROVED, Phase.ANNOUNCED, Phase.ARCHIVED]
 
 # The phases each kind of write is allowed in. A frozen year (审定 and after) allows none of them.
 PHASE_ACTIONS: dict[str, frozenset[str]] = {

@@ -4,6 +4,8 @@ ledger (monthly work and the self-assessment are workplans.views). Each view che
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,11 +16,10 @@ from django.utils import timezone
 import access
 from departments.models import Department
 from kaohe.links import pk_url
+from reports.charts import SCREEN, deductions_chart, final_score_charts
 from results.cache import year_result, year_scored
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear
-from staff.charts import deductions_chart, final_scores_chart
-from staff.records import line_items
 from workplans import selectors, services
 from workplans.models import MonthlyReport, SelfAssessment
 
@@ -160,7 +161,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "year": year,
             "department": department,
             "result": result,
-            "line_items": line_items(lines),
+            "lines": lines,
             "categories": categories,
             "show_ranking": access.may_see_ranking(request.user, year),
         },
@@ -195,7 +196,8 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "page": page,
             "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
-            "score_chart": final_scores_chart(charted),
-            "deduction_chart": deductions_chart(charted, result.categories),
+            # Built only when the template's cache of the charts misses (templates/staff/results.html).
+            "score_charts": functools.partial(final_score_charts, list(charted), SCREEN),
+            "deduction_chart": functools.partial(deductions_chart, list(charted), result.categories),
         },
     )

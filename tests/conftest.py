@@ -1,13 +1,18 @@
 """Shared fixtures: the demo year and the fixed cast of users (one per role) for permission tests."""
 
+import datetime
 import os
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
+from ballots import services as ballots
+from departments.models import Department
 from ops.demo import DEMO_USERS, demo_load
 from scoring.models import AssessmentYear
 
@@ -95,3 +100,51 @@ def migrate_to(transactional_db):
     yield migrate
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def ballot_year(democratic_year):
+    """The demo year with a closed round of six ballots: four of grassroots cadres (one on paper, one abstaining
+    on 女职工部) and two of 机关 staff (办公室 online, which is not offered its own department; 组织部 on paper,
+    which grades its own department too, not counted). 27 + 12 = 39 grades count."""
+    names = ["办公室", "组织部", "宣教调研室", "民管法工部", "生活保障部", "女职工部", "经济工作部"]
+    depts = {d.name: d for d in Department.objects.filter(name__in=names)}
+    round_ = ballots.round_open(
+        year=democratic_year,
+        title="2023年度民主测评",
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+        groups=[
+            ballots.GroupSpec("机关全体人员", 29, Decimal("0.6"), True),
+            ballots.GroupSpec("基层工会干部代表", 30, Decimal("0.4"), False),
+        ],
+    )
+    staff, grassroots = round_.groups.get(name="机关全体人员"), round_.groups.get(name="基层工会干部代表")
+
+    def grades(*values, skip=()):
+        return {depts[n].pk: g for n, g in zip(names, values, strict=True) if n not in skip}
+
+    for ratings in (
+        grades("优秀", "良好", "优秀", "良好", "优秀", "一般", "良好"),
+        grades("良好", "良好", "优秀", "一般", "优秀", "良好", "良好"),
+        grades("优秀", "优秀", "良好", "良好", "良好", None, "一般"),
+    ):
+        [code] = ballots.codes_generate(group=grassroots, count=1)
+        ballots.ballot_cast(code=code, ratings=ratings)
+    ballots.paper_ballot_add(
+        round=round_,
+        group=grassroots,
+        voter_department=None,
+        ratings=grades("良好", "一般", "良好", "良好", "优秀", "良好", "较差"),
+    )
+    [code] = ballots.codes_generate(group=staff, department=depts["办公室"], count=1)
+    ballots.ballot_cast(
+        code=code, ratings=grades(None, "良好", "优秀", "良好", "优秀", "良好", "良好", skip={"办公室"})
+    )
+    ballots.paper_ballot_add(
+        round=round_,
+        group=staff,
+        voter_department=depts["组织部"],
+        ratings=grades("优秀", "优秀", "良好", "一般", "优秀", "良好", "良好"),
+    )
+    ballots.round_close(round=round_)
+    return democratic_year

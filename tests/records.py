@@ -1,4 +1,4 @@
-"""What the tests of hand-written record markup share (the admin breakdown's rows, the department page's lines)."""
+"""What the tests of a scored line's markup share (templates/includes/scored_line.html)."""
 
 import datetime
 

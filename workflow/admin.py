@@ -37,8 +37,7 @@ class PublicityAdmin(ReadOnlyAdmin):
 
 class ObjectionFileInline(admin.TabularInline):
     model = ObjectionFile
-    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
     extra = 0
     can_delete = False
 

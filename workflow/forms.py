@@ -40,7 +40,8 @@ class PhaseMoveForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     reason = forms.CharField(label="异议理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    files = MultipleFileField(
+    # Django's form metaclass takes declared fields off the class, so the name does not shadow `Form.files`.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="证明材料", required=False, help_text="可选，可多选；PDF、图片、Word/Excel/WPS 文档。"
     )
 

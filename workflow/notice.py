@@ -11,6 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from departments.models import Organisation
 from scoring.engine import AWARD_LABELS
 from workflow.models import Approval
 
@@ -74,14 +75,22 @@ def notice_context(approval: Approval) -> dict[str, Any]:
         if d["vetoed"]
     ]
     year = snapshot["case"]["year"]
+    organisation = Organisation.current()
+    issued = notice_date(approval)
     return {
-        "federation": settings.KAOHE_FEDERATION_NAME,
+        "organisation": organisation,
+        # The number itself is written in by hand until the 通报 is numbered in Kaohe.
+        "document_number": f"{organisation.document_prefix}〔{issued.year}〕　号"
+        if organisation.document_prefix
+        else "",
         "year": year,
         "title": f"关于{year}年度机关各部室创先争优绩效考核结果的通报",
-        "scheme_name": snapshot["scheme"].get("name", ""),
+        # The year-end PDF cites the same title (reports.data.YearReport.regulation); the scheme of an approved
+        # year is read-only, so it is the title the year was approved under.
+        "regulation": approval.year.scheme.regulation,
         "approval": approval,
         "meeting_date": chinese_date(approval.meeting_date),
-        "date": chinese_date(notice_date(approval)),
+        "date": chinese_date(issued),
         "departments": departments,
         "award_labels": AWARD_LABELS,
         "prizes": [(label, names) for label, names in prizes if names],

@@ -151,7 +151,7 @@ def record_as_dict(record: LedgerRecord) -> dict[str, Any]:
     }
 
 
-def _scores_of(year: AssessmentYear, names: Iterable[str]) -> dict[str, dict[str, str | None]]:
+def _scores_of(year: AssessmentYear, names: Iterable[str]) -> dict[str, dict[str, str | int | None]]:
     result = engine.score_year(year_input(year))
     scores = {}
     for name in names:
@@ -263,11 +263,12 @@ def objection_answer(
     names = objection.record_before.get("departments", [])
     before = _scores_of(locked, names)
     after_record: dict[str, Any] | None = objection.record_before
-    if decision == Objection.Decision.WITHDRAW:
+    # A record withdrawn since can only be maintained (refused above otherwise).
+    if decision == Objection.Decision.WITHDRAW and record is not None:
         ledger_record_delete(record=record)  # the audit trail keeps it; so does the objection (record_before)
         objection.record = None
         after_record = None
-    elif decision == Objection.Decision.ADJUST:
+    elif decision == Objection.Decision.ADJUST and record is not None:
         new = _adjusted_values(record, values or {})
         departments = list(Department.objects.filter(record_links__record=record).order_by("order", "id"))
         if all(getattr(record, k) == v for k, v in new.items()):
@@ -304,7 +305,7 @@ def _decisions_revalidate(year: AssessmentYear) -> list[str]:
     """After a record changes, a tie order or a discretionary award may no longer fit the scores (the tie is
     gone, the department fell below the threshold). Such a decision is removed, and leadership decides again;
     what was removed is returned for the record."""
-    cleared = []
+    cleared: list[str] = []
     for _ in range(year.tie_orders.count() + year.discretionary_awards.count() + 1):
         data = year_input(year)
         try:

@@ -382,7 +382,7 @@ def approval_tie(request: HttpRequest, year: int, index: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect(reverse("workflow:approval", kwargs={"year": year}) + "#ties")
 
 

@@ -9,8 +9,15 @@ class PlanItemInline(admin.TabularInline):
     model = PlanItem
     fk_name = "plan_report"
     extra = 0
-    fields = ["month", "title", "due_date", "outcome", "cause", "ledger_record", "t4_dismissed_reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "month",
+        "title",
+        "due_date",
+        "outcome",
+        "cause",
+        "ledger_record",
+        "t4_dismissed_reason",
+    )
     can_delete = False
 
 

@@ -3,6 +3,8 @@ writing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import forms
 
 from departments.models import Department
@@ -61,7 +63,7 @@ class SelfAssessmentForm(forms.Form):
 
     summary = forms.CharField(label="自评总结", required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
-    def __init__(self, *args, rules: list[Rule], specs: dict[str, engine.RuleSpec], **kwargs):
+    def __init__(self, *args, rules: list[Rule], specs: Mapping[str, engine.RuleSpec], **kwargs):
         super().__init__(*args, **kwargs)
         self.rules = rules
         self.specs = specs

@@ -4,7 +4,6 @@ the vice chair's board of monthly reports."""
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,14 +150,16 @@ class ComparisonRow:
         return self.self_points - self.ledger_points
 
 
-def _by_rule(lines: Sequence[engine.Line]) -> dict[str, list[int | Decimal]]:
-    totals: dict[str, list] = defaultdict(lambda: [0, 0, ZERO])
+def _by_rule(lines: Sequence[engine.Line]) -> dict[str, tuple[int, int, Decimal]]:
+    """Per rule: the quantity, the exempt quantity and the points of `lines`."""
+    totals: dict[str, tuple[int, int, Decimal]] = {}
     for line in lines:
-        entry = totals[line.rule]
-        entry[0] += line.quantity
-        if line.exempt:
-            entry[1] += line.quantity
-        entry[2] += line.points
+        quantity, exempt, points = totals.get(line.rule, (0, 0, ZERO))
+        totals[line.rule] = (
+            quantity + line.quantity,
+            exempt + (line.quantity if line.exempt else 0),
+            points + line.points,
+        )
     return totals
 
 
@@ -171,7 +172,7 @@ def comparison_rows(
     for code, rule in scheme.rules.items():
         if code not in mine and code not in theirs:
             continue
-        a, b = mine.get(code, [0, 0, ZERO]), theirs.get(code, [0, 0, ZERO])
+        a, b = mine.get(code, (0, 0, ZERO)), theirs.get(code, (0, 0, ZERO))
         rows.append(ComparisonRow(code, rule.text, rule.category, a[0], a[1], a[2], b[0], b[1], b[2]))
     return rows
 

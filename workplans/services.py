@@ -123,9 +123,8 @@ def report_save(
     kept = []
     existing = {item.pk: item for item in report.plan_items.all()}
     for order, data in enumerate(plan_items, start=1):
-        item = existing.get(data.pk) if data.pk else None
-        if item is None:
-            item = PlanItem(plan_report=report, month=next_month)
+        found = existing.get(data.pk) if data.pk else None
+        item = PlanItem(plan_report=report, month=next_month) if found is None else found
         item.title, item.content, item.due_date, item.order = data.title, data.content, data.due_date, order
         item.save()
         kept.append(item.pk)

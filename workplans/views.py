@@ -4,6 +4,8 @@ checks access on the server (the access package), calls one service or selector,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -320,7 +322,7 @@ def self_assessment(request: HttpRequest, year: int, department: int) -> HttpRes
     editable = may_write and phase_refusal is None and not (assessment and assessment.is_submitted)
     rules = _deduction_rules(year)
     specs = spec_from_db(year.scheme).rules
-    initial = {"summary": assessment.summary if assessment else ""}
+    initial: dict[str, Any] = {"summary": assessment.summary if assessment else ""}
     if assessment is not None:
         for row in assessment.declarations.all():
             code = row.rule.code
@@ -394,7 +396,7 @@ def self_assessment_print(request: HttpRequest, year: int, department: int) -> H
     assessment = selectors.self_assessment_for(year, department)
     if assessment is None:
         raise Http404("该部室尚未填写自评表。")
-    context = {"year": year, "department": department, "assessment": assessment}
+    context: dict[str, Any] = {"year": year, "department": department, "assessment": assessment}
     context.update(_self_context(year, department, assessment))
     context["declarations"] = _declarations(assessment)
     return render(request, "workplans/self_assessment_print.html", context)
@@ -426,7 +428,7 @@ def claim_add(request: HttpRequest, year: int, department: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("workplans:self", year=year.year, department=assessment.department_id)
 
 

@@ -1,10 +1,12 @@
 """Every model of departments and scoring is registered in the admin and its pages open in Chinese."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from departments.models import Department, Leader, Membership
+from departments.models import Department, Leader, Membership, Organisation
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
@@ -20,6 +22,7 @@ from scoring.models import (
 )
 
 MODELS = [
+    Organisation,
     Department,
     Leader,
     Membership,
@@ -190,3 +193,18 @@ def test_year_page_takes_a_new_department_and_its_supervision_in_one_save(client
 
     assert response.status_code == 302
     assert Supervision.objects.get(department=joining).leader == leader
+
+
+def test_admin_is_djangos_default_site_with_chinese_titles(client, cast):
+    client.force_login(cast["admin"])
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert admin.site.__class__ is admin.AdminSite  # the lazy default site proxies its class
+    assert "<title>创先争优绩效考核 | 考核系统</title>" in page
+    assert '<div id="site-name"><a href="/admin/">考核系统管理</a></div>' in page
+    apps = re.findall(r'<a href="/admin/(\w+)/" class="section" title="在应用程序 (\S+) 中的模型">\2</a>', page)
+    assert [name for _, name in apps] == [
+        *("后台任务", "月度计划与年度自评", "民主测评", "登录安全", "考核台帐"),
+        *("考核报告", "考核方案与评分", "考核程序", "认证和授权", "部室与人员"),
+    ]

@@ -150,7 +150,8 @@ def test_breakdown_and_department_page_link_each_evidence_file(client, cast, dem
     first = evidence_attach(record=record, upload=SimpleUploadedFile("签到表.pdf", PDF))
     second = evidence_attach(record=record, upload=SimpleUploadedFile("照片.png", PNG))
     links = (
-        f'<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a><br><a href="/ledger/evidence/{second.pk}/">照片.png</a>'
+        f'佐证材料：<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a>、'
+        f'<a href="/ledger/evidence/{second.pk}/">照片.png</a>'
     )
     assert reverse("reviews:evidence", args=[first.pk]) == f"/ledger/evidence/{first.pk}/"
 
@@ -162,11 +163,11 @@ def test_breakdown_and_department_page_link_each_evidence_file(client, cast, dem
         ("照片.png", f"/ledger/evidence/{second.pk}/"),
     )
     assert row.recorder == cast["reviewer_bgs"].get_full_name()
-    assert f"<td>{links}</td>" in breakdown.content.decode()
+    assert breakdown.content.decode().count(links) == 1
 
     client.force_login(cast["head_bgs"])
     page = client.get(reverse("staff:department", args=[2023, depts["办公室"].pk])).content.decode()
-    assert f"佐证材料：{links.replace('<br>', '、')}</div>" in page
+    assert page.count(links) == 1
 
 
 def test_record_delete_removes_its_evidence_files_after_commit(evidence, django_capture_on_commit_callbacks):

@@ -158,8 +158,7 @@ def _export_selected(client, records):
 
 
 def test_export_action_lists_each_records_departments_in_a_constant_number_of_queries(client, cast, demo_year):
-    # The changelist's page reads department names on its own (LedgerChangeList); the action's queryset keeps
-    # the admin's prefetch of links and departments.
+    # The action's queryset is the changelist's: the admin's prefetch of links and departments.
     client.force_login(cast["reviewer_bgs"])
     records = list(LedgerRecord.objects.filter(year=demo_year).order_by("-date", "-pk"))
     shared = [r for r in records if r.record_departments.count() > 1]

@@ -71,15 +71,31 @@ def refused(change) -> str:
             ),
             "ballots[0].group",
         ),
+        (
+            lambda d: d.update(ballots=[{"group": "基层", "ratings": {"甲": "优秀"}, "paper": "yes"}]),
+            "ballots[0].paper",
+        ),
         (lambda d: d.update(discretionary_awards={"甲": "100.005"}), "discretionary_awards.甲"),
         (lambda d: d.update(tie_order=[["甲", "乙", "丙"]]), "tie_order[0][2]"),
         (lambda d: d["records"][0].update(date="2023-02-30"), "records[0].date"),
         (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": "20230301"}), "records[1].date"),
         (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": 20230301}), "records[1].date"),
+        (lambda d: d["records"].append({"department": "乙", "rule": "S1", "date": ["2023-03-01"]}), "records[1].date"),
     ],
 )
 def test_parse_case_refuses_with_place(change, place):
     assert refused(change) == place
+
+
+def test_a_whole_ballot_counts_every_grade_it_gives():
+    doc = copy.deepcopy(BASE)
+    doc["ballots"] = [
+        {"group": "基层", "voter_department": None, "ratings": {"甲": "优秀", "乙": "一般"}, "paper": True},
+        {"group": "基层", "voter_department": "甲", "ratings": {"甲": "较差", "乙": "良好"}},
+    ]
+    result = score_year(parse_case(doc, scheme_spec))
+    assert result.department("甲").democratic_score == Decimal("100.00")  # own department's grade not counted
+    assert result.department("乙").democratic_score == Decimal("77.50")
 
 
 def test_loads_reads_numbers_as_exact_decimals():

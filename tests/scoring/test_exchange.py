@@ -128,3 +128,37 @@ def test_a_year_rescores_identically_after_export_and_import(db, data):
     year = year_import(doc, replace=True)
     again = year_import(year_export(year), replace=True)
     assert result_to_json(year_result(again)) == expected
+
+
+DEPARTMENTS = ["办公室", "组织部", "宣教调研室", "民管法工部", "生活保障部", "女职工部", "经济工作部"]
+
+
+def _ballot(group: str, voter: str | None, grades: str, paper: bool = False) -> dict:
+    """A ballot as the export writes it; `grades` holds one letter per department (优良般差, - for none)."""
+    letters = {"优": "优秀", "良": "良好", "般": "一般", "差": "较差"}
+    ratings = {name: letters[g] for name, g in zip(DEPARTMENTS, grades, strict=True) if g != "-"}
+    return {"group": group, "voter_department": voter, "ratings": ratings, **({"paper": True} if paper else {})}
+
+
+def test_export_keeps_each_ballot_whole_without_code_person_or_time(ballot_year):
+    doc = year_export(ballot_year)
+
+    # Six ballots as cast (conftest.ballot_year), sorted by content: group, rater's department, paper, grades.
+    assert doc["ballots"] == [
+        _ballot("机关全体人员", "办公室", "-良优良优良良"),
+        _ballot("机关全体人员", "组织部", "优优良般优良良", paper=True),
+        _ballot("基层工会干部代表", None, "优优良良良-般"),
+        _ballot("基层工会干部代表", None, "优良优良优般良"),
+        _ballot("基层工会干部代表", None, "良良优般优良良"),
+        _ballot("基层工会干部代表", None, "良般良良优良差", paper=True),
+    ]
+
+
+def test_exported_ballots_rescore_and_reimport_to_the_same_scores(ballot_year):
+    expected = result_to_json(year_result(ballot_year))
+    doc = json.loads(json.dumps(year_export(ballot_year)), parse_float=str)
+
+    assert result_to_json(score_year(parse_case(doc, scheme_spec))) == expected
+    doc["year"] = 2030
+    imported = year_import(doc)
+    assert result_to_json(year_result(imported)) == {**expected, "year": 2030}

@@ -5,7 +5,7 @@ from ops.demo import demo_load
 
 
 class Command(BaseCommand):
-    help = "载入示例数据（2023年度及各角色示例账号）。可重复运行。仅限开发环境（KAOHE_DEBUG=true）。"
+    help = "载入示例数据（示例组织、2023年度及各角色示例账号）。可重复运行。仅限开发环境（KAOHE_DEBUG=true）。"
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
