@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from ballots.statistics import year_statistics
@@ -21,11 +21,10 @@ from departments.models import Organisation
 from results.loader import year_get, year_input
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
-from scoring.models import AssessmentYear
+from scoring.models import AssessmentYear, RuleLevel
 from workplans.selectors import comparison_rows, self_result
 from workplans.selectors import self_assessments as assessments_of
 
-LEVEL_LABELS = engine.LEVEL_LABELS
 ROLE_LABELS = {engine.ROLE_CHAIR: "主席", engine.ROLE_VICE_CHAIR: "副主席"}
 
 
@@ -84,7 +83,7 @@ class LedgerRow:
         if self.unit_points is not None:
             notes.append(f"酌情扣 {self.unit_points} 分/{self.unit or '项'}")
         if self.level:
-            notes.append(f"{self.level}级")
+            notes.append(self.level if self.level.endswith("级") else f"{self.level}级")
         return "；".join(notes)
 
 
@@ -242,6 +241,9 @@ def ledger_values(year: AssessmentYear, *, department_names: set[str] | None = N
     relation = evidence_relation()
     if relation:
         qs = qs.annotate(evidence_count=Count(relation, distinct=True))
+    qs = qs.annotate(
+        level_label=Subquery(RuleLevel.objects.filter(rule=OuterRef("rule"), code=OuterRef("level")).values("name")[:1])
+    )
     fields = [
         "id",
         "date",
@@ -249,7 +251,7 @@ def ledger_values(year: AssessmentYear, *, department_names: set[str] | None = N
         "rule__text",
         "rule__unit",
         "rule__category__code",
-        "level",
+        "level_label",
         "quantity",
         "points",
         "exempt",
@@ -271,7 +273,7 @@ def ledger_row(values: dict, line: engine.Line, has_evidence: bool) -> LedgerRow
         rule=values["rule__code"],
         rule_text=values["rule__text"],
         category=values["rule__category__code"],
-        level=LEVEL_LABELS.get(values["level"] or "", ""),
+        level=values["level_label"] or "",
         quantity=values["quantity"],
         unit=values["rule__unit"] or "",
         unit_points=values["points"],

@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from departments.models import Department, Organisation
-from reports.data import LEVEL_LABELS
 from reports.pdf import _Renderer
 from results.loader import year_input
 from scoring import engine
@@ -71,7 +70,7 @@ def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
         {
             "rule": c.rule.code,
             "title": c.title,
-            "level": LEVEL_LABELS.get(c.level, c.level),
+            "level": c.level_name,
             "shared": "、".join(d.name for d in c.shared_with.all()),
             "evidence": len(c.evidence.all()),
         }

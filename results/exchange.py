@@ -6,6 +6,7 @@ same one-line errors as `score_case`, and nothing of it reaches the database.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,10 +21,10 @@ from departments.models import Department, Leader
 from kaohe.db import statistics_refresh
 from results.loader import year_input
 from results.revisions import one_change_per_year, year_data_changed
-from reviews.models import LedgerRecord, RecordDepartment
+from reviews.models import LedgerRecord, RecordDepartment, TargetRecord
 from scoring import engine
 from scoring.cases import FORMAT, date_parse, parse_case
-from scoring.catalogue import catalogue_load, scheme_spec
+from scoring.catalogue import catalogue_load, scheme_create, scheme_document, scheme_spec, spec_from_db
 from scoring.engine import ScoringError
 from scoring.models import (
     AssessmentYear,
@@ -32,6 +33,7 @@ from scoring.models import (
     Rule,
     Scheme,
     Supervision,
+    Target,
     TieOrder,
     TieOrderEntry,
     YearDepartment,
@@ -51,7 +53,7 @@ def year_export(year: AssessmentYear) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT,
         "year": data.year,
-        "scheme": data.scheme.code,
+        "scheme": scheme_document(year.scheme),
         "title": str(year),
         "exported_at": timezone.localtime().isoformat(timespec="seconds"),
         "settings": {
@@ -100,6 +102,32 @@ def year_export(year: AssessmentYear) -> dict[str, Any]:
         if detail.recorded_by is not None:
             item["recorded_by"] = detail.recorded_by.get_username()
         records.append(item)
+    if data.targets:
+        doc["targets"] = [
+            {
+                "code": t.code,
+                "department": t.department,
+                "category": t.category,
+                "name": t.name,
+                "points": _text(t.points),
+            }
+            for t in data.targets
+        ]
+        target_details = {r.pk: r for r in TargetRecord.objects.filter(year=year).select_related("recorded_by")}
+        for target_record in data.target_records:
+            target_detail = target_details[target_record.key]
+            entry: dict[str, Any] = {"target": target_record.target}
+            if target_record.not_started:
+                entry["not_started"] = True
+            else:
+                entry["points"] = _text(target_record.points or engine.ZERO)
+            entry["reason"] = target_record.reason
+            entry["date"] = target_detail.date.isoformat()
+            if target_detail.description:
+                entry["description"] = target_detail.description
+            if target_detail.recorded_by is not None:
+                entry["recorded_by"] = target_detail.recorded_by.get_username()
+            records.append(entry)
     doc["records"] = records
     if data.democratic_scores is not None:
         doc["democratic_scores"] = {name: _text(score) for name, score in data.democratic_scores.items()}
@@ -127,9 +155,7 @@ def year_import(doc: Any, *, replace: bool = False, by: User | None = None) -> A
     engine.score_year(parsed)  # refuses what only the scored year can tell (ties, discretionary awards)
     with transaction.atomic(), one_change_per_year():
         catalogue_load()
-        scheme = Scheme.objects.filter(code=parsed.scheme.code).first()
-        if scheme is None:
-            raise ScoringError("scheme", f"数据库中没有考核方案 {parsed.scheme.code!r}")
+        scheme = _scheme_of(doc.get("scheme"), parsed.scheme)
         existing = AssessmentYear.objects.filter(year=parsed.year).first()
         if existing is not None:
             if not replace:
@@ -140,10 +166,39 @@ def year_import(doc: Any, *, replace: bool = False, by: User | None = None) -> A
         return _year_create(parsed, doc, scheme, existing, by)
 
 
+def _scheme_of(given: Any, spec: engine.SchemeSpec) -> Scheme:
+    """The scheme a document names, or the one it carries inline: created when new, used when the database holds
+    the same scheme under its code, refused when it holds a different one."""
+    scheme = Scheme.objects.filter(code=spec.code).first()
+    if not isinstance(given, dict):
+        if scheme is None:
+            raise ScoringError("scheme", f"数据库中没有考核方案 {spec.code!r}")
+        return scheme
+    if scheme is None:
+        return scheme_create(given)
+    if not _same_scoring(spec_from_db(scheme), spec):
+        raise ScoringError(
+            "scheme",
+            f"数据库中已有代码为 {spec.code!r} 的考核方案，但其类别或考核项目与文件中的不同（请改用新的方案代码）",
+        )
+    return scheme
+
+
+def _same_scoring(a: engine.SchemeSpec, b: engine.SchemeSpec) -> bool:
+    """Whether two schemes score every year alike (names shown on pages aside)."""
+
+    def scoring_only(spec: engine.SchemeSpec) -> engine.SchemeSpec:
+        rules = {code: dataclasses.replace(rule, level_names={}) for code, rule in spec.rules.items()}
+        return dataclasses.replace(spec, name="", levels=(), rules=rules)
+
+    return scoring_only(a) == scoring_only(b)
+
+
 def _year_clear(year: AssessmentYear) -> None:
 
     LedgerRecord.objects.filter(year=year).delete()
-    for related in (YearDepartment, YearLeader, Supervision, DemocraticScore, DiscretionaryAward, TieOrder):
+    TargetRecord.objects.filter(year=year).delete()
+    for related in (Target, YearDepartment, YearLeader, Supervision, DemocraticScore, DiscretionaryAward, TieOrder):
         related.objects.filter(year=year).delete()
 
 
@@ -226,6 +281,36 @@ def _year_create(
     ]
     bulk_create_with_history(links, RecordDepartment, default_user=by)
     statistics_refresh(LedgerRecord, RecordDepartment)
+
+    categories = {c.code: c for c in scheme.categories.all()}
+    targets = {}
+    for order, item in enumerate(parsed.targets, start=1):
+        targets[item.code] = Target.objects.create(
+            year=year,
+            department=departments[item.department],
+            category=categories[item.category],
+            code=item.code,
+            name=item.name,
+            points=item.points,
+            order=order,
+        )
+    target_records = []
+    for target_record in parsed.target_records:
+        raw = raw_records[target_record.key]
+        entry = TargetRecord(
+            year=year,
+            target=targets[target_record.target],
+            points=target_record.points,
+            not_started=target_record.not_started,
+            reason=target_record.reason,
+            description=str(raw.get("description", ""))[:5000],
+            recorded_by=by,
+        )
+        date = _date(raw.get("date"), f"records[{target_record.key}].date")
+        if date is not None:
+            entry.date = date
+        target_records.append(entry)
+    bulk_create_with_history(target_records, TargetRecord, default_user=by)
 
     scores: dict[str, Decimal | None] = {}
     if parsed.democratic_scores is not None:

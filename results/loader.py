@@ -17,7 +17,7 @@ from django.db.models import Case, F, Min, QuerySet, Sum, When
 
 from ballots.selectors import ballots_for_scoring
 from departments.models import Department
-from reviews.models import LedgerRecord, RecordDepartment
+from reviews.models import LedgerRecord, RecordDepartment, TargetRecord
 from scoring import engine
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, TieOrderEntry
@@ -57,8 +57,9 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
     `explain=False`, and read one department's lines with `department_records`. A province-scale year's
     210,000 links become about 66,000 inputs.
 
-    Queries: year, rules, departments, leaders, supervisions, record links, democratic scores, discretionary
-    awards, tie orders — nine, whatever the size of the year.
+    Queries: year, categories, rules, bonus levels, departments, leaders, supervisions, record links, target
+    items, target records, democratic scores, discretionary awards, tie orders — thirteen, whatever the size of
+    the year.
     """
 
     year = year_get(year)
@@ -87,6 +88,18 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
     names = _DepartmentNames({pk: name for pk, name, _ in entries})
     links = _confirmed_links(year=year)
     record_inputs = _records_summed(links, names) if merged else _records_read(links, names)
+    targets = tuple(
+        engine.TargetInput(code, department, category, name, points)
+        for code, department, category, name, points in year.targets.order_by("order", "id").values_list(
+            "code", "department__name", "category__code", "name", "points"
+        )
+    )
+    target_records = tuple(
+        engine.TargetRecordInput(code, points, not_started, reason, pk)
+        for pk, code, points, not_started, reason in TargetRecord.objects.filter(year=year)
+        .order_by("date", "id")
+        .values_list("id", "target__code", "points", "not_started", "reason")
+    )
 
     democratic_scores = None
     ballots = None
@@ -115,6 +128,8 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
         ballots=ballots,
         discretionary_awards=awards,
         tie_order=tuple(tuple(g) for g in tie_groups.values()),
+        targets=targets,
+        target_records=target_records,
     )
 
 

@@ -29,7 +29,7 @@ from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from reviews.selectors import record_rows
-from scoring.models import AssessmentYear, RuleCategory
+from scoring.models import AssessmentYear, RuleCategory, RuleLevel
 from scoring.phases import year_allows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,7 +124,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         "rule_code",
         "department_names",
         "quantity",
-        "level",
+        "level_display",
         "points",
         "exempt",
         "status_badge",
@@ -202,8 +202,17 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
                     "record_departments", queryset=RecordDepartment.objects.select_related("department").order_by("pk")
                 )
             )
-            .annotate(evidence_n=Subquery(evidence, output_field=IntegerField()))
+            .annotate(
+                evidence_n=Subquery(evidence, output_field=IntegerField()),
+                level_label=Subquery(
+                    RuleLevel.objects.filter(rule=OuterRef("rule"), code=OuterRef("level")).values("name")[:1]
+                ),
+            )
         )
+
+    @admin.display(description="级别", ordering="level")
+    def level_display(self, obj):
+        return obj.level_label or obj.level or "-"
 
     @admin.display(description="项目", ordering="rule__code")
     def rule_code(self, obj):

@@ -21,10 +21,9 @@ from kaohe.xlsx import append_guarded
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, record_validate, year_ensure_writable
 from scoring.engine import ZERO
-from scoring.models import AssessmentYear, Rule
+from scoring.models import AssessmentYear, Rule, RuleLevel
 
 HEADERS = ["日期", "部室", "项目代码", "数量", "级别", "分值", "免扣", "理由", "说明"]
-LEVELS = {label: value for value, label in Rule.Level.choices}
 YES = {"是", "Y", "y", "1", "TRUE", "true", "True", "√"}
 NO = {"", "否", "N", "n", "0", "FALSE", "false", "False"}
 
@@ -81,10 +80,11 @@ def ledger_template(year: AssessmentYear) -> bytes:
     for rule in (
         Rule.objects.filter(scheme_id=year.scheme_id)
         .select_related("category")
+        .prefetch_related("levels")
         .order_by("category__order", "order", "id")
     ):
         if rule.kind == Rule.Kind.BONUS:
-            points = " / ".join(f"{LEVEL_LABEL[k]}+{v.normalize():f}" for k, v in rule.level_points().items())
+            points = " / ".join(f"{level.name}+{level.points.normalize():f}" for level in rule.levels.all())
         elif rule.kind == Rule.Kind.DISCRETIONARY:
             points = f"0～{(rule.max_points or ZERO).normalize():f}（填写分值）"
         elif rule.kind == Rule.Kind.VETO:
@@ -99,15 +99,12 @@ def ledger_template(year: AssessmentYear) -> bytes:
     for line in (
         "请在“台帐”工作表中填写，每行一条记录；“示例”工作表是填写示例，不会导入。",
         "日期：YYYY-MM-DD；部室：部室全称，加分项目涉及多个部室时用“、”分隔；",
-        "数量：正整数（年度项目和否决项目为 1）；级别：加分项目填 全总 / 省总 / 市总；",
+        "数量：正整数（年度项目和否决项目为 1）；级别：加分项目填该项目的级别名称（见“项目代码说明”）；",
         "分值：仅 T3 等酌情扣分项目填写（0～3，最多两位小数）；免扣：是 / 否（免扣须填理由）；",
         "导入时逐行校验，任何一行有误则整个文件不导入，并列出所有出错的行。",
     ):
         append_guarded(notes, [line])
     return _sheet_bytes(workbook)
-
-
-LEVEL_LABEL = {value: label for value, label in Rule.Level.choices}
 
 
 def _text(value) -> str:
@@ -161,7 +158,9 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
         raise LedgerImportError([RowError(1, f"表头须为：{'、'.join(HEADERS)}")])
 
     departments = {d.name: d for d in Department.objects.all()}
-    rules = {r.code: r for r in Rule.objects.filter(scheme_id=year.scheme_id).prefetch_related("recorder_offices")}
+    rules = {
+        r.code: r for r in Rule.objects.filter(scheme_id=year.scheme_id).prefetch_related("recorder_offices", "levels")
+    }
     allowed = set(access.recordable_rules(user, year).values_list("code", flat=True))
     errors: list[RowError] = []
     parsed = []
@@ -211,10 +210,13 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
                 quantity = None
         # 级别
         level = ""
-        if cells["级别"]:
-            named_level = LEVELS.get(cells["级别"], cells["级别"] if cells["级别"] in LEVEL_LABEL else None)
+        if cells["级别"] and rule is not None:
+            # by name (全总) or by code (national), among the rule's own levels
+            choices = rule.level_choices()
+            named_level = next((code for code, name in choices if cells["级别"] in (code, name)), None)
             if named_level is None:
-                problems.append(f"级别“{cells['级别']}”无效，应为 全总 / 省总 / 市总")
+                expected = " / ".join(name for _, name in choices) or "（该项目不设级别）"
+                problems.append(f"级别“{cells['级别']}”无效，应为 {expected}")
             else:
                 level = named_level
         # 分值
@@ -296,6 +298,7 @@ def ledger_export(records) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    level_names = {(level.rule_id, level.code): level.name for level in RuleLevel.objects.all()}
     for record in records:
         append_guarded(
             sheet,
@@ -304,7 +307,7 @@ def ledger_export(records) -> bytes:
                 "、".join(link.department.name for link in record.record_departments.all()),
                 record.rule.code,
                 record.quantity,
-                LEVEL_LABEL.get(record.level, ""),
+                level_names.get((record.rule_id, record.level), record.level),
                 record.points,
                 "是" if record.exempt else "否",
                 record.reason,

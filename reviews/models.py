@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from departments.models import Department
 from kaohe.files import PrivateFile
-from scoring.models import AssessmentYear, Rule
+from scoring.models import AssessmentYear, Rule, Target
 
 
 def person_label(first_name: str | None, last_name: str | None, username: str | None) -> str:
@@ -27,7 +27,7 @@ class LedgerRecord(models.Model):
     )
     date = models.DateField("发生日期", default=timezone.localdate)
     quantity = models.PositiveIntegerField("数量", default=1)
-    level = models.CharField("级别", max_length=20, choices=Rule.Level.choices, blank=True)
+    level = models.CharField("级别", max_length=20, blank=True, help_text="加分项目的级别代码（见该项目的加分级别）。")
     points = models.DecimalField("酌情扣分（每单位）", max_digits=5, decimal_places=2, null=True, blank=True)
     exempt = models.BooleanField(
         "免于扣分", default=False, help_text="确属非部室所能预见或无法克服的困难，不扣分（须填写理由）。"
@@ -99,8 +99,67 @@ class LedgerRecord(models.Model):
         return person_label(user.first_name, user.last_name, user.username) if user else "—"
 
     @property
+    def level_name(self) -> str:
+        return self.rule.level_name(self.level) if self.level else ""
+
+    @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class TargetRecord(models.Model):
+    """A deduction on a department's target item, or the statement that the item was not started
+    (立项工作没有开展), which loses all its points (docs/scoring.md §7)."""
+
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name="年度", on_delete=models.PROTECT, related_name="target_records"
+    )
+    target = models.ForeignKey(Target, verbose_name="目标项目", on_delete=models.PROTECT, related_name="records")
+    date = models.DateField("发生日期", default=timezone.localdate)
+    points = models.DecimalField("扣分", max_digits=6, decimal_places=2, null=True, blank=True)
+    not_started = models.BooleanField("立项工作没有开展", default=False, help_text="按该目标项目的应得分全部扣除。")
+    reason = models.TextField("理由")
+    description = models.TextField("情况说明", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="target_records",
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="目标项目记录历史")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "目标项目记录"
+        verbose_name_plural = "目标项目记录"
+        # The same rules as engine.target_record_problems, which the forms show next to each field.
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(not_started=True) & models.Q(points__isnull=True))
+                | (models.Q(not_started=False) & models.Q(points__gt=0)),
+                name="target_record_points_or_not_started",
+                violation_error_message="须填写大于 0 的扣分，或注明立项工作没有开展（二者只能选一）",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="target_record_needs_reason",
+                violation_error_message="目标项目扣分须填写理由",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = "未开展" if self.not_started else f"扣{self.points}分"
+        return f"{self.target.code} · {what}"
+
+    @property
+    def recorder_name(self) -> str:
+        user = self.recorded_by
+        return person_label(user.first_name, user.last_name, user.username) if user else "—"
 
 
 class RecordDepartment(models.Model):

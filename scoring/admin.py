@@ -12,6 +12,7 @@ from scoring.models import (
     DiscretionaryAward,
     Rule,
     RuleCategory,
+    RuleLevel,
     Scheme,
     Supervision,
     TieOrder,
@@ -88,6 +89,17 @@ class RuleCategoryAdmin(LockedSchemeMixin, admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class RuleLevelInline(LockedSchemeMixin, admin.TabularInline):
+    """A bonus rule's levels and their points (e.g. 全总 +10, 省总 +8, 市总 +5), best first."""
+
+    model = RuleLevel
+    extra = 0
+    fields = ["code", "name", "points", "order"]
+
+    def _locked(self, obj) -> bool:  # the inline receives the rule
+        return obj is not None and scheme_is_locked(obj.scheme)
+
+
 @admin.register(Rule)
 class RuleAdmin(LockedSchemeMixin, admin.ModelAdmin):
     list_display = ["code", "short_text", "category", "kind", "points", "annual", "recorder_label", "scheme"]
@@ -95,9 +107,10 @@ class RuleAdmin(LockedSchemeMixin, admin.ModelAdmin):
     search_fields = ["code", "text"]
     list_select_related = ["category", "scheme"]
     autocomplete_fields = ["recorder_offices"]
+    inlines = [RuleLevelInline]
     fieldsets = [
         (None, {"fields": ["scheme", "category", "code", "text", "kind", "unit", "order"]}),
-        ("分值", {"fields": ["points", "max_points", "points_national", "points_provincial", "points_municipal"]}),
+        ("分值", {"fields": ["points", "max_points"], "description": "加分项目的各级别分值在下方“加分级别”中设定。"}),
         ("规则", {"fields": ["annual", "halve_when_shared", "reason_required"]}),
         ("负责录入", {"fields": ["recorder_offices", "recorder_label"]}),
     ]

@@ -18,6 +18,7 @@ from scoring import engine
 from scoring.engine import ScoringError
 
 FORMAT = "kaohe-case/1"
+CENT = engine.CENT
 TOP_KEYS = {
     "format",
     "year",
@@ -30,6 +31,7 @@ TOP_KEYS = {
     "ballots",
     "discretionary_awards",
     "tie_order",
+    "targets",
     # informational, written by export_year
     "title",
     "federation",
@@ -44,6 +46,8 @@ RECORD_KEYS = {
     "level",
     "exempt",
     "reason",
+    "target",
+    "not_started",
     # informational, written by export_year
     "date",
     "description",
@@ -61,6 +65,32 @@ SETTING_KEYS = {
     "group_weights",
     "exclude_own_department",
 }
+
+TARGET_RECORD_KEYS = {"target", "points", "not_started", "reason", "date", "description", "recorded_by"}
+SCHEME_KEYS = {"code", "name", "full_score", "categories", "rules", "level_names"}
+# Kept in a scheme document for the product (fixtures/schemes, export_year); scoring ignores them.
+SCHEME_INFO_KEYS = {"regulation_title", "description", "settings"}
+CATEGORY_KEYS = {"code", "name", "cap", "bonus_cap"}
+RULE_KEYS = {
+    "code",
+    "category",
+    "kind",
+    "text",
+    "points",
+    "max_points",
+    "levels",
+    "annual",
+    "halve_when_shared",
+    "reason_required",
+}
+RULE_INFO_KEYS = {"unit", "recorders", "recorder_label"}
+KIND_FIELDS = {  # which points field each kind of rule takes
+    engine.KIND_DEDUCTION: "points",
+    engine.KIND_DISCRETIONARY: "max_points",
+    engine.KIND_BONUS: "levels",
+    engine.KIND_VETO: None,
+}
+TARGET_KEYS = {"code", "department", "category", "name", "points"}
 
 SchemeLookup = Callable[[str], "engine.SchemeSpec | None"]
 
@@ -159,15 +189,20 @@ def parse_case(data: Any, scheme_lookup: SchemeLookup) -> engine.YearInput:
         raise ScoringError("format", f"格式标记须为 {FORMAT!r}，而不是 {doc.get('format')!r}")
     year = _int(doc.get("year"), "year", minimum=1, maximum=9999)
     scheme_code = doc.get("scheme", "district-2023")
-    scheme = scheme_lookup(scheme_code) if isinstance(scheme_code, str) else None
-    if scheme is None:
+    shipped = scheme_lookup(scheme_code) if isinstance(scheme_code, str) else None
+    if isinstance(scheme_code, dict):
+        scheme = scheme_parse(scheme_code)
+    elif shipped is None:
         raise ScoringError("scheme", f"未知考核方案 {scheme_code!r}")
+    else:
+        scheme = shipped
 
     settings = _parse_settings(doc.get("settings", {}))
     departments = _parse_departments(doc.get("departments"))
     names = {d.name for d in departments}
     leaders = _parse_leaders(doc.get("leaders", []), names)
-    records = _parse_records(doc.get("records", []), scheme, names)
+    targets = _parse_targets(doc.get("targets", []), scheme, departments)
+    records, target_records = _parse_records(doc.get("records", []), scheme, names, targets)
 
     if "democratic_scores" in doc and "ballots" in doc:
         raise ScoringError("ballots", "democratic_scores 与 ballots 不能同时给出")
@@ -213,7 +248,159 @@ def parse_case(data: Any, scheme_lookup: SchemeLookup) -> engine.YearInput:
         ballots=ballots,
         discretionary_awards=awards,
         tie_order=tuple(tie_order),
+        targets=targets,
+        target_records=target_records,
     )
+
+
+def scheme_parse(raw: Any, place: str = "scheme") -> engine.SchemeSpec:
+    """An inline scheme (docs/scoring.md §7), checked whole: also the format of fixtures/schemes/*.json."""
+    doc = _object(raw, place)
+    _known_keys(doc, SCHEME_KEYS | SCHEME_INFO_KEYS, place, "字段")
+    code = _str(doc.get("code"), f"{place}.code").strip()
+    name = _str(doc.get("name"), f"{place}.name").strip()
+    full_score = engine.BASE_SCORE
+    if "full_score" in doc:
+        full_score = _decimal(doc["full_score"], f"{place}.full_score", cents=True, low=CENT)
+
+    categories: list[tuple[str, str]] = []
+    caps: dict[str, Decimal] = {}
+    bonus_caps: dict[str, Decimal] = {}
+    items = _list(doc.get("categories"), f"{place}.categories")
+    if not items:
+        raise ScoringError(f"{place}.categories", "至少须有一个考核类别")
+    for i, item in enumerate(items):
+        where = f"{place}.categories[{i}]"
+        item = _object(item, where)
+        _known_keys(item, CATEGORY_KEYS, where, "字段")
+        cat_code = _str(item.get("code"), f"{where}.code").strip()
+        if cat_code in dict(categories):
+            raise ScoringError(f"{where}.code", f"类别代码“{cat_code}”重复")
+        categories.append((cat_code, _str(item.get("name"), f"{where}.name").strip()))
+        for key, caps_of in (("cap", caps), ("bonus_cap", bonus_caps)):
+            if item.get(key) is not None:
+                caps_of[cat_code] = _decimal(item[key], f"{where}.{key}", cents=True, low=engine.ZERO)
+
+    level_names = {
+        _str(level, f"{place}.level_names"): _str(label, f"{place}.level_names.{level}")
+        for level, label in _object(doc.get("level_names", {}), f"{place}.level_names").items()
+    }
+    levels: dict[str, str] = {}
+    rules: dict[str, engine.RuleSpec] = {}
+    for i, item in enumerate(_list(doc.get("rules"), f"{place}.rules")):
+        rule = _parse_rule(item, f"{place}.rules[{i}]", dict(categories), level_names)
+        if rule.code in rules:
+            raise ScoringError(f"{place}.rules[{i}].code", f"项目代码“{rule.code}”重复")
+        rules[rule.code] = rule
+        for level in rule.level_points:
+            levels.setdefault(level, level_names.get(level, level))
+    return engine.SchemeSpec(
+        code=code,
+        categories=tuple(categories),
+        rules=rules,
+        name=name,
+        full_score=full_score,
+        caps=caps,
+        bonus_caps=bonus_caps,
+        levels=tuple(levels.items()),
+    )
+
+
+def _parse_rule(raw: Any, place: str, categories: Mapping[str, str], level_names: Mapping[str, str]) -> engine.RuleSpec:
+    item = _object(raw, place)
+    _known_keys(item, RULE_KEYS | RULE_INFO_KEYS, place, "字段")
+    code = _str(item.get("code"), f"{place}.code").strip()
+    category = item.get("category")
+    if not isinstance(category, str) or category not in categories:
+        raise ScoringError(f"{place}.category", f"未知考核类别 {category!r}")
+    kind = item.get("kind")
+    if not isinstance(kind, str) or kind not in KIND_FIELDS:
+        raise ScoringError(f"{place}.kind", f"未知项目类型 {kind!r}（应为 deduction、discretionary、bonus 或 veto）")
+    for key in {"points", "max_points", "levels"} - {KIND_FIELDS[kind]}:
+        if item.get(key) is not None:
+            raise ScoringError(f"{place}.{key}", f"{kind} 类项目不能设定 {key}")
+    wanted = KIND_FIELDS[kind]
+    if wanted is not None and item.get(wanted) is None:
+        raise ScoringError(f"{place}.{wanted}", f"{kind} 类项目须设定 {wanted}")
+    points = max_points = None
+    level_points: dict[str, Decimal] = {}
+    if kind == engine.KIND_DEDUCTION:
+        points = _decimal(item["points"], f"{place}.points", cents=True, low=engine.ZERO)
+    elif kind == engine.KIND_DISCRETIONARY:
+        max_points = _decimal(item["max_points"], f"{place}.max_points", cents=True, low=engine.ZERO)
+    elif kind == engine.KIND_BONUS:
+        levels = _object(item["levels"], f"{place}.levels")
+        if not levels:
+            raise ScoringError(f"{place}.levels", "加分项目须至少设定一个级别的分值")
+        for level, value in levels.items():
+            _str(level, f"{place}.levels")
+            level_points[level] = _decimal(value, f"{place}.levels.{level}", cents=True, low=engine.ZERO)
+    flags = {}
+    for key in ("annual", "halve_when_shared", "reason_required"):
+        flags[key] = item.get(key, False)
+        if not isinstance(flags[key], bool):
+            raise ScoringError(f"{place}.{key}", "须为 true 或 false")
+    text = item.get("text", "")
+    if not isinstance(text, str):
+        raise ScoringError(f"{place}.text", "须为文字")
+    return engine.RuleSpec(
+        code=code,
+        category=category,
+        kind=kind,
+        text=text,
+        points=points,
+        max_points=max_points,
+        level_points=level_points,
+        level_names={code: level_names.get(code, code) for code in level_points},
+        annual=flags["annual"],
+        halve_when_shared=flags["halve_when_shared"],
+        reason_required=flags["reason_required"],
+    )
+
+
+def _parse_targets(
+    raw: Any, scheme: engine.SchemeSpec, departments: tuple[engine.DepartmentInput, ...]
+) -> tuple[engine.TargetInput, ...]:
+    """The year's target items (docs/scoring.md §7): every department has some, summing to the full score."""
+    items = _list(raw, "targets")
+    if not items:
+        return ()
+    names = {d.name for d in departments}
+    scored = set(scheme.score_categories)
+    result: list[engine.TargetInput] = []
+    seen: set[str] = set()
+    allotted: dict[str, Decimal] = {d.name: engine.ZERO for d in departments}
+    for i, item in enumerate(items):
+        place = f"targets[{i}]"
+        item = _object(item, place)
+        _known_keys(item, TARGET_KEYS, place, "字段")
+        code = _str(item.get("code"), f"{place}.code").strip()
+        if code in seen:
+            raise ScoringError(f"{place}.code", f"目标项目代码“{code}”重复")
+        seen.add(code)
+        department = item.get("department")
+        if not isinstance(department, str) or department not in names:
+            raise ScoringError(f"{place}.department", f"未知部室 {department!r}")
+        category = item.get("category")
+        if not isinstance(category, str) or category not in dict(scheme.categories):
+            raise ScoringError(f"{place}.category", f"未知考核类别 {category!r}")
+        if category not in scored:
+            raise ScoringError(f"{place}.category", f"类别“{category}”只有否决项目，不能设立目标项目")
+        name = _str(item.get("name"), f"{place}.name").strip()
+        points = _decimal(item.get("points"), f"{place}.points", cents=True)
+        if points <= 0:
+            raise ScoringError(f"{place}.points", "应得分须大于 0")
+        allotted[department] += points
+        result.append(engine.TargetInput(code, department, category, name, points))
+    for dept in departments:
+        if allotted[dept.name] == 0:
+            raise ScoringError("targets", f"部室“{dept.name}”没有目标项目（设有目标项目的年度，每个部室都须有）")
+        if allotted[dept.name] != scheme.full_score:
+            raise ScoringError(
+                "targets",
+                f"部室“{dept.name}”各目标项目应得分合计 {allotted[dept.name]}，须等于满分 {scheme.full_score}",
+            )
+    return tuple(result)
 
 
 def _parse_settings(raw: Any) -> engine.Settings:
@@ -330,7 +517,9 @@ def date_parse(value: Any, place: str) -> datetime.date:
         raise ScoringError(place, f"日期 {value} 不存在") from None
 
 
-def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tuple[engine.RecordInput, ...]:
+def _parse_records(
+    raw: Any, scheme: engine.SchemeSpec, names: set[str], targets: tuple[engine.TargetInput, ...] = ()
+) -> tuple[tuple[engine.RecordInput, ...], tuple[engine.TargetRecordInput, ...]]:
     # A province-scale year has some 200,000 records in a few hundred shapes: the same rule, quantity, level,
     # exemption and reason, for a different department. A shape is checked once (`_parse_record`); the
     # records after it only check their department. Records that give points or several departments, and any
@@ -340,7 +529,14 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
     result = []
     annual_seen: set[tuple[str, str]] = set()
     dates_seen: set[str] = set()
+    target_records: list[engine.TargetRecordInput] = []
+    targets_by_code = {t.code: t for t in targets}
     for i, item in enumerate(items):
+        if type(item) is dict and "target" in item:
+            target_records.append(_parse_target_record(i, item, targets_by_code))
+            if "date" in item:
+                date_parse(item["date"], f"records[{i}].date")
+            continue
         rule = None
         if (
             type(item) is dict
@@ -378,7 +574,29 @@ def _parse_records(raw: Any, scheme: engine.SchemeSpec, names: set[str]) -> tupl
                     raise ScoringError(f"records[{i}]", f"{rule.code} 为年度项目，部室“{name}”本年度已有一条记录")
                 annual_seen.add((name, rule.code))
         result.append(record)
-    return tuple(result)
+    return tuple(result), tuple(target_records)
+
+
+def _parse_target_record(
+    i: int, item: dict[str, Any], targets: Mapping[str, engine.TargetInput]
+) -> engine.TargetRecordInput:
+    place = f"records[{i}]"
+    _known_keys(item, TARGET_RECORD_KEYS, place, "字段（目标项目的记录只能有 target、points、not_started、reason）")
+    code = item["target"]
+    points = item.get("points")
+    if points is not None:
+        points = _decimal(points, f"{place}.points")
+    reason = item.get("reason", "")
+    if not isinstance(reason, str):
+        raise ScoringError(f"{place}.reason", "须为文字")
+    record = engine.TargetRecordInput(
+        code if isinstance(code, str) else repr(code), points, item.get("not_started", False), reason, i
+    )
+    problems = engine.target_record_problems(targets.get(record.target), record)
+    if problems:
+        field_name, message = problems[0]
+        raise ScoringError(f"{place}.{field_name}", message)
+    return record
 
 
 def _parse_record(
@@ -484,6 +702,15 @@ def result_to_json(result: engine.YearResult) -> dict[str, Any]:
                 "total": _money(d.total),
                 "discretionary_eligible": d.discretionary_eligible,
                 "by_category": {code: _money(d.by_category[code]) for code, _ in result.categories},
+                **(
+                    {
+                        "targets": [
+                            {"code": t.code, "points": _money(t.points), "earned": _money(t.earned)} for t in d.targets
+                        ]
+                    }
+                    if result.has_targets
+                    else {}
+                ),
             }
             for d in result.departments
         ],

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from departments.models import Department
-from scoring import engine
-from scoring.models import AssessmentYear, Rule, RuleCategory, Scheme
+from scoring import cases, engine
+from scoring.models import AssessmentYear, Rule, RuleCategory, RuleLevel, Scheme
 
 SCHEMES_DIR = Path(settings.BASE_DIR) / "fixtures" / "schemes"
 DEFAULT_SCHEME = "district-2023"
@@ -33,48 +33,58 @@ def builtin_schemes() -> dict[str, dict[str, Any]]:
     return docs
 
 
+LEGACY_LEVELS = (("national", "全总"), ("provincial", "省总"), ("municipal", "市总"))
+
+
 def spec_from_document(doc: dict[str, Any]) -> engine.SchemeSpec:
-    rules = {}
-    for rule in doc["rules"]:
-        levels = {level: _dec(rule.get(f"points_{level}")) for level in engine.LEVELS}
-        rules[rule["code"]] = engine.RuleSpec(
-            code=rule["code"],
-            category=rule["category"],
-            kind=rule["kind"],
-            text=rule["text"],
-            points=_dec(rule.get("points")),
-            max_points=_dec(rule.get("max_points")),
-            level_points={k: v for k, v in levels.items() if v is not None},
-            annual=rule.get("annual", False),
-            halve_when_shared=rule.get("halve_when_shared", False),
-            reason_required=rule.get("reason_required", False),
-        )
-    categories = tuple((c["code"], c["name"]) for c in doc["categories"])
-    return engine.SchemeSpec(code=doc["code"], categories=categories, rules=rules)
+    """A scheme document (the inline scheme of docs/scoring.md §7) as the core's scheme.
+
+    Documents written before bonus levels were the scheme's own data (approval snapshots of earlier years)
+    give a bonus rule's points as `points_national`/`points_provincial`/`points_municipal`: they are read as
+    those three levels."""
+    if any(key.startswith("points_") for rule in doc.get("rules", []) for key in rule):
+        doc = {**doc, "level_names": dict(LEGACY_LEVELS), "rules": [_legacy_rule(rule) for rule in doc["rules"]]}
+    return cases.scheme_parse(doc)
+
+
+def _legacy_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    levels = {code: rule[f"points_{code}"] for code, _ in LEGACY_LEVELS if rule.get(f"points_{code}") is not None}
+    plain = {k: v for k, v in rule.items() if not k.startswith("points_") and v is not None}
+    return {**plain, "levels": levels} if rule["kind"] == engine.KIND_BONUS else plain
 
 
 def spec_from_db(scheme: Scheme) -> engine.SchemeSpec:
-    """The core's view of a scheme stored in the database (one query for rules and their categories)."""
-    rules = list(scheme.rules.select_related("category").order_by("category__order", "order", "id"))
-    categories: dict[str, tuple[int, str]] = {}
+    """The core's view of a scheme stored in the database (three queries: categories, rules, levels)."""
+    categories = list(scheme.categories.order_by("order", "id"))
+    by_pk = {c.pk: c.code for c in categories}
+    rules = list(scheme.rules.order_by("category__order", "order", "id").prefetch_related("levels"))
     specs = {}
+    levels: dict[str, str] = {}
     for rule in rules:
-        categories.setdefault(rule.category.code, (rule.category.order, rule.category.name))
+        for level in rule.levels.all():
+            levels.setdefault(level.code, level.name)
         specs[rule.code] = engine.RuleSpec(
             code=rule.code,
-            category=rule.category.code,
+            category=by_pk[rule.category_id],
             kind=rule.kind,
             text=rule.text,
             points=rule.points,
             max_points=rule.max_points,
             level_points=rule.level_points(),
+            level_names=dict(rule.level_choices()),
             annual=rule.annual,
             halve_when_shared=rule.halve_when_shared,
             reason_required=rule.reason_required,
         )
-    ordered = sorted(categories.items(), key=lambda item: item[1][0])
     return engine.SchemeSpec(
-        code=scheme.code, categories=tuple((code, name) for code, (_, name) in ordered), rules=specs
+        code=scheme.code,
+        categories=tuple((c.code, c.name) for c in categories),
+        rules=specs,
+        name=scheme.name,
+        full_score=scheme.full_score,
+        caps={c.code: c.cap for c in categories if c.cap is not None},
+        bonus_caps={c.code: c.bonus_cap for c in categories if c.bonus_cap is not None},
+        levels=tuple(levels.items()),
     )
 
 
@@ -99,47 +109,62 @@ def catalogue_load() -> list[str]:
     for code, doc in builtin_schemes().items():
         if Scheme.objects.filter(code=code).exists():
             continue
-        scheme, _ = Scheme.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": doc["name"],
-                "regulation_title": doc.get("regulation_title", ""),
-                "description": doc.get("description", ""),
-            },
-        )
-        categories = {}
-        for order, cat in enumerate(doc["categories"], start=1):
-            categories[cat["code"]], _ = RuleCategory.objects.update_or_create(
-                scheme=scheme, code=cat["code"], defaults={"name": cat["name"], "order": order}
-            )
-        for order, rule in enumerate(doc["rules"], start=1):
-            obj, _ = Rule.objects.update_or_create(
-                scheme=scheme,
-                code=rule["code"],
-                defaults={
-                    "category": categories[rule["category"]],
-                    "kind": rule["kind"],
-                    "text": rule["text"],
-                    "unit": rule.get("unit", ""),
-                    "points": _dec(rule.get("points")),
-                    "max_points": _dec(rule.get("max_points")),
-                    "points_national": _dec(rule.get("points_national")),
-                    "points_provincial": _dec(rule.get("points_provincial")),
-                    "points_municipal": _dec(rule.get("points_municipal")),
-                    "annual": rule.get("annual", False),
-                    "halve_when_shared": rule.get("halve_when_shared", False),
-                    "reason_required": rule.get("reason_required", False),
-                    "recorder_label": rule.get("recorder_label", ""),
-                    "order": order,
-                },
-            )
-            offices = []
-            for office_order, name in enumerate(rule.get("recorders", []), start=1):
-                office, _ = Department.objects.get_or_create(name=name, defaults={"order": office_order})
-                offices.append(office)
-            obj.recorder_offices.set(offices)
+        scheme_create(doc)
         loaded.append(code)
     return loaded
+
+
+def scheme_create(doc: dict[str, Any]) -> Scheme:
+    """A scheme document (checked by `spec_from_document`) as a new scheme in the database, with its
+    categories, rules and bonus levels. `recorders` name the offices that record a rule."""
+
+    spec = spec_from_document(doc)
+    scheme = Scheme.objects.create(
+        code=spec.code,
+        name=spec.name,
+        regulation_title=doc.get("regulation_title", ""),
+        description=doc.get("description", ""),
+        full_score=spec.full_score,
+    )
+    categories = {}
+    for order, (cat_code, cat_name) in enumerate(spec.categories, start=1):
+        categories[cat_code] = RuleCategory.objects.create(
+            scheme=scheme,
+            code=cat_code,
+            name=cat_name,
+            order=order,
+            cap=spec.caps.get(cat_code),
+            bonus_cap=spec.bonus_caps.get(cat_code),
+        )
+    level_names = dict(spec.levels)
+    extras = {rule["code"]: rule for rule in doc["rules"]}
+    for order, rule in enumerate(spec.rules.values(), start=1):
+        extra = extras[rule.code]
+        obj = Rule.objects.create(
+            scheme=scheme,
+            code=rule.code,
+            category=categories[rule.category],
+            kind=rule.kind,
+            text=rule.text,
+            unit=extra.get("unit", ""),
+            points=rule.points,
+            max_points=rule.max_points,
+            annual=rule.annual,
+            halve_when_shared=rule.halve_when_shared,
+            reason_required=rule.reason_required,
+            recorder_label=extra.get("recorder_label", ""),
+            order=order,
+        )
+        RuleLevel.objects.bulk_create(
+            RuleLevel(rule=obj, code=level, name=level_names.get(level, level), points=points, order=i)
+            for i, (level, points) in enumerate(rule.level_points.items(), start=1)
+        )
+        offices = []
+        for office_order, name in enumerate(extra.get("recorders", []), start=1):
+            office, _ = Department.objects.get_or_create(name=name, defaults={"order": office_order})
+            offices.append(office)
+        obj.recorder_offices.set(offices)
+    return scheme
 
 
 def builtin_scheme_spec(code: str) -> engine.SchemeSpec | None:
@@ -170,6 +195,7 @@ def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = N
         name=name or f"{scheme.name}（副本）",
         regulation_title=scheme.regulation_title,
         description=scheme.description,
+        full_score=scheme.full_score,
     )
     categories = {}
     for category in scheme.categories.all():
@@ -178,47 +204,73 @@ def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = N
         category.scheme = copy
         category.save()
         categories[old_pk] = category
-    for rule in scheme.rules.prefetch_related("recorder_offices"):
+    for rule in scheme.rules.prefetch_related("recorder_offices", "levels"):
         offices = list(rule.recorder_offices.all())
+        levels = list(rule.levels.all())
         rule._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # else set() sees the original's offices
         rule.pk = None
         rule.scheme = copy
         rule.category = categories[rule.category_id]
         rule.save()
         rule.recorder_offices.set(offices)
+        for level in levels:
+            level.pk = None
+            level.rule = rule
+        RuleLevel.objects.bulk_create(levels)
     return copy
 
 
 def scheme_document(scheme: Scheme) -> dict[str, Any]:
-    """The scheme's rules as a document in the shape of fixtures/schemes/*.json (read by spec_from_document)."""
+    """The scheme as a document: the inline scheme of docs/scoring.md §7 (read by `spec_from_document`), with
+    the product's own keys (regulation title, units, recorder offices) that scoring ignores."""
 
     def text(value: Decimal | None) -> str | None:
         return None if value is None else str(value)
 
-    rules = list(scheme.rules.select_related("category").order_by("category__order", "order", "id"))
-    categories = list(scheme.categories.order_by("order", "id").values("code", "name"))
+    rules = list(
+        scheme.rules.select_related("category")
+        .prefetch_related("levels", "recorder_offices")
+        .order_by("category__order", "order", "id")
+    )
+    level_names: dict[str, str] = {}
+    for rule in rules:
+        for level in rule.levels.all():
+            level_names.setdefault(level.code, level.name)
+    documents = []
+    for r in rules:
+        fields: dict[str, Any] = {"code": r.code, "category": r.category.code, "kind": r.kind, "text": r.text}
+        if r.kind == Rule.Kind.DEDUCTION:
+            fields["points"] = text(r.points)
+        elif r.kind == Rule.Kind.DISCRETIONARY:
+            fields["max_points"] = text(r.max_points)
+        elif r.kind == Rule.Kind.BONUS:
+            fields["levels"] = {level.code: str(level.points) for level in r.levels.all()}
+        documents.append(
+            {
+                **fields,
+                "annual": r.annual,
+                "halve_when_shared": r.halve_when_shared,
+                "reason_required": r.reason_required,
+                "unit": r.unit,
+                "recorders": [office.name for office in r.recorder_offices.all()],
+                "recorder_label": r.recorder_label,
+            }
+        )
+    categories = []
+    for category in scheme.categories.order_by("order", "id"):
+        entry: dict[str, Any] = {"code": category.code, "name": category.name}
+        if category.cap is not None:
+            entry["cap"] = str(category.cap)
+        if category.bonus_cap is not None:
+            entry["bonus_cap"] = str(category.bonus_cap)
+        categories.append(entry)
     return {
         "code": scheme.code,
         "name": scheme.name,
         "regulation_title": scheme.regulation_title,
+        "description": scheme.description,
+        "full_score": str(scheme.full_score),
+        "level_names": level_names,
         "categories": categories,
-        "rules": [
-            {
-                "code": r.code,
-                "category": r.category.code,
-                "kind": r.kind,
-                "text": r.text,
-                "unit": r.unit,
-                "points": text(r.points),
-                "max_points": text(r.max_points),
-                "points_national": text(r.points_national),
-                "points_provincial": text(r.points_provincial),
-                "points_municipal": text(r.points_municipal),
-                "annual": r.annual,
-                "halve_when_shared": r.halve_when_shared,
-                "reason_required": r.reason_required,
-                "recorder_label": r.recorder_label,
-            }
-            for r in rules
-        ],
+        "rules": documents,
     }

@@ -1,4 +1,4 @@
-"""The scoring core: docs/scoring.md §1–5 as pure functions over frozen dataclasses.
+"""The scoring core: docs/scoring.md §1–5 and §7 as pure functions over frozen dataclasses.
 
 No ORM, no I/O, `Decimal` only. `results.loader` loads a year from the database into a `YearInput`,
 `scoring.cases` builds one from a `kaohe-case/1` document; both call `score_year`, and so do every page,
@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple, TypeVar
 
 ZERO = Decimal("0")
-BASE_SCORE = Decimal("100")  # 三、考核实行百分制
+BASE_SCORE = Decimal("100")  # 三、考核实行百分制: the default full score of a scheme, and the democratic scale
 CENT = Decimal("0.01")
 
 KIND_DEDUCTION = "deduction"
@@ -26,8 +26,6 @@ KIND_BONUS = "bonus"
 KIND_VETO = "veto"
 DEDUCTION_KINDS = frozenset({KIND_DEDUCTION, KIND_DISCRETIONARY})
 
-LEVELS = ("national", "provincial", "municipal")
-LEVEL_LABELS = {"national": "全总", "provincial": "省总", "municipal": "市总"}
 
 AWARD_FIRST = "first"
 AWARD_SECOND = "second"
@@ -104,7 +102,8 @@ class RuleSpec:
     text: str = ""
     points: Decimal | None = None  # per unit, positive, for fixed deductions
     max_points: Decimal | None = None  # for discretionary deductions (T3)
-    level_points: Mapping[str, Decimal] = field(default_factory=dict)  # for bonuses
+    level_points: Mapping[str, Decimal] = field(default_factory=dict)  # for bonuses: level code -> points
+    level_names: Mapping[str, str] = field(default_factory=dict)  # level code -> name shown (全总)
     annual: bool = False
     halve_when_shared: bool = False
     reason_required: bool = False
@@ -119,15 +118,26 @@ class SchemeSpec:
     code: str
     categories: tuple[tuple[str, str], ...]  # (code, name) in order
     rules: Mapping[str, RuleSpec]
+    name: str = ""
+    full_score: Decimal = BASE_SCORE  # §7: the score a department starts from
+    caps: Mapping[str, Decimal] = field(default_factory=dict)  # category -> most its deductions count (扣完为止)
+    bonus_caps: Mapping[str, Decimal] = field(default_factory=dict)  # category -> most its bonuses count
+    levels: tuple[tuple[str, str], ...] = ()  # bonus levels (code, name), best first
 
     @property
     def score_categories(self) -> tuple[str, ...]:
-        """Categories that carry points (every one but the veto category), in scheme order."""
-        with_points = {r.category for r in self.rules.values() if r.kind != KIND_VETO}
-        return tuple(code for code, _ in self.categories if code in with_points)
+        """Categories that carry points, in scheme order: every one but those holding only veto rules (a
+        category without rules may hold target items, docs/scoring.md §7)."""
+        kinds: dict[str, set[str]] = defaultdict(set)
+        for rule in self.rules.values():
+            kinds[rule.category].add(rule.kind)
+        return tuple(code for code, _ in self.categories if kinds[code] != {KIND_VETO})
 
     def category_name(self, code: str) -> str:
         return dict(self.categories).get(code, code)
+
+    def level_name(self, code: str) -> str:
+        return dict(self.levels).get(code, code)
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,27 @@ class RecordInput(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class TargetInput:
+    """A target item (目标责任项目) allotted to one department for the year (docs/scoring.md §7)."""
+
+    code: str
+    department: str
+    category: str
+    name: str
+    points: Decimal  # allotted
+
+
+class TargetRecordInput(NamedTuple):
+    """A deduction on a target item, or the statement that it was not started (立项工作没有开展)."""
+
+    target: str
+    points: Decimal | None = None
+    not_started: bool = False
+    reason: str = ""
+    key: Any = None
+
+
+@dataclass(frozen=True, slots=True)
 class BallotInput:
     group: str
     voter_department: str | None
@@ -202,6 +233,8 @@ class YearInput:
     ballots: tuple[BallotInput, ...] | None = None
     discretionary_awards: Mapping[str, Decimal] = field(default_factory=dict)
     tie_order: tuple[tuple[str, ...], ...] = ()
+    targets: tuple[TargetInput, ...] = ()
+    target_records: tuple[TargetRecordInput, ...] = ()
 
     @property
     def holds_democratic_evaluation(self) -> bool:
@@ -225,6 +258,24 @@ class Line:
     shared_with: tuple[str, ...] = ()  # the other departments of a shared bonus
     halved: bool = False
     veto: bool = False
+    target: bool = False  # a record on a target item: `rule` is the target's code
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    """What a department earned on one of its target items (应得分/实得分)."""
+
+    code: str
+    name: str
+    category: str
+    points: Decimal  # allotted (应得分)
+    deducted: Decimal  # Σ of its deduction records, before 扣完为止
+    not_started: bool
+    earned: Decimal  # 实得分
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.points - self.earned
 
 
 @dataclass(frozen=True)
@@ -243,8 +294,11 @@ class DepartmentResult:
     per_capita: Decimal | None
     total: Decimal | None
     discretionary_eligible: bool
-    by_category: Mapping[str, Decimal]
+    by_category: Mapping[str, Decimal]  # counted: deductions negative, caps applied
     lines: tuple[Line, ...] = ()
+    targets: tuple[TargetResult, ...] = ()
+    # Categories whose cap counted less than was recorded: category -> (recorded deductions, recorded bonuses).
+    capped: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     @property
     def award_label(self) -> str:
@@ -283,6 +337,7 @@ class YearResult:
     holds_democratic_evaluation: bool
     grade_stats: tuple[GradeStats, ...] = ()
     discretionary_eligible_names: tuple[str, ...] = ()
+    has_targets: bool = False
 
     def department(self, name: str) -> DepartmentResult:
         for dept in self.departments:
@@ -390,7 +445,8 @@ def record_problems(
         problems.append(("points", f"{rule.code} 分值固定，不能填写分值"))
     if rule.kind == KIND_BONUS:
         if not record.level:
-            problems.append(("level", f"{rule.code} 为加分项目，须选择级别（全总/省总/市总）"))
+            names = "/".join(rule.level_names.get(code, code) for code in rule.level_points)
+            problems.append(("level", f"{rule.code} 为加分项目，须选择级别（{names}）"))
         elif record.level not in rule.level_points:
             problems.append(("level", f"未知级别“{record.level}”"))
     elif record.level:
@@ -400,6 +456,30 @@ def record_problems(
     if (rule.reason_required or record.exempt) and not (record.reason or "").strip():
         what = "免于扣分" if record.exempt else rule.code
         problems.append(("reason", f"{what}须填写理由"))
+    return problems
+
+
+def target_record_problems(target: TargetInput | None, record: TargetRecordInput) -> list[tuple[str, str]]:
+    """Everything wrong with one record on a target item (docs/scoring.md §7), as (field, message in Chinese):
+    the target's counterpart of `record_problems`, used by the case parser and the ledger's forms."""
+    if target is None:
+        return [("target", f"未知目标项目“{record.target}”")]
+    problems: list[tuple[str, str]] = []
+    if not isinstance(record.not_started, bool):
+        problems.append(("not_started", "须为 true 或 false"))
+    elif record.not_started:
+        if record.points is not None:
+            problems.append(("points", "未开展的目标项目按应得分全部扣除，不能再填写扣分"))
+    elif record.points is None:
+        problems.append(("points", "须填写扣分分值，或注明立项工作没有开展"))
+    elif not record.points.is_finite():
+        problems.append(("points", "分值须为数字"))
+    elif record.points <= ZERO:
+        problems.append(("points", "扣分须大于 0"))
+    elif record.points != record.points.quantize(CENT):
+        problems.append(("points", "分值最多两位小数"))
+    if not (record.reason or "").strip():
+        problems.append(("reason", "目标项目扣分须填写理由"))
     return problems
 
 
@@ -472,9 +552,12 @@ class _Dept:
     index: int
     name: str
     headcount: int
-    by_category: dict[str, Decimal]
+    deducted: dict[str, Decimal]  # category -> deductions (positive), counted after the caps are applied
+    bonus: dict[str, Decimal]  # category -> bonuses, likewise
     lines: list[Line]
     vetoes: set[str]
+    targets: list[TargetResult] = field(default_factory=list)
+    capped: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     review: Decimal = ZERO
     democratic: Decimal | None = None
     final: Decimal | None = None
@@ -520,7 +603,7 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
     scheme = data.scheme
     categories = scheme.score_categories
     depts = {
-        d.name: _Dept(i, d.name, d.headcount, {c: ZERO for c in categories}, [], set())
+        d.name: _Dept(i, d.name, d.headcount, {c: ZERO for c in categories}, {c: ZERO for c in categories}, [], set())
         for i, d in enumerate(data.departments)
     }
 
@@ -537,19 +620,36 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
         points = same_points.get(shape)
         if points is None:
             points = same_points[shape] = record_points(rule, record)
-        veto = rule.kind == KIND_VETO
+        veto, deduction = rule.kind == KIND_VETO, rule.is_deduction
         for name in names:
             dept = depts[name]
+            # Deductions and bonuses are summed apart (a category may hold both): each has its own cap.
             if veto:
                 dept.vetoes.add(rule.code)
+            elif deduction:
+                dept.deducted[rule.category] -= points
             else:
-                dept.by_category[rule.category] += points
+                dept.bonus[rule.category] += points
             if explain:
                 dept.lines.append(_line(rule, record, points, name))
+
+    # §7: target items, each losing at most its allotted points (扣完为止 per item)
+    for target_result, name in _targets_scored(data, explain, depts):
+        depts[name].targets.append(target_result)
+        depts[name].deducted[target_result.category] += target_result.shortfall
+
+    # §7: category caps, then the review score
     for dept in depts.values():
-        deductions = -sum((p for p in dept.by_category.values() if p < 0), ZERO)
-        bonuses = sum((p for p in dept.by_category.values() if p > 0), ZERO)
-        dept.review = max(ZERO, BASE_SCORE - deductions + bonuses)
+        for code in categories:
+            deducted, bonus = dept.deducted[code], dept.bonus[code]
+            counted_deducted = min(deducted, scheme.caps.get(code, deducted))
+            counted_bonus = min(bonus, scheme.bonus_caps.get(code, bonus))
+            if (counted_deducted, counted_bonus) != (deducted, bonus):
+                dept.capped[code] = (deducted, bonus)
+            dept.deducted[code], dept.bonus[code] = counted_deducted, counted_bonus
+        deductions = sum(dept.deducted.values(), ZERO)
+        bonuses = sum(dept.bonus.values(), ZERO)
+        dept.review = max(ZERO, scheme.full_score - deductions + bonuses)
 
     # §4: democratic and final scores
     settings = data.settings
@@ -632,7 +732,44 @@ def score_year(data: YearInput, *, explain: bool = True) -> YearResult:
         holds_democratic_evaluation=data.holds_democratic_evaluation,
         grade_stats=grade_stats,
         discretionary_eligible_names=tuple(r.name for r in results if r.discretionary_eligible),
+        has_targets=bool(data.targets),
     )
+
+
+def _targets_scored(data: YearInput, explain: bool, depts: Mapping[str, _Dept]) -> Iterable[tuple[TargetResult, str]]:
+    """Each target item's result with its department, in the order of the year's targets; with `explain`,
+    the lines of the target records go on their departments' breakdowns."""
+    if not data.targets:
+        return
+    by_code = {t.code: t for t in data.targets}
+    deducted: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    not_started: set[str] = set()
+    for record in data.target_records:
+        target = by_code[record.target]
+        if record.not_started:
+            not_started.add(target.code)
+        else:
+            deducted[target.code] += record.points or ZERO
+        if explain:
+            points = -target.points if record.not_started else -(record.points or ZERO)
+            depts[target.department].lines.append(
+                Line(record.key, target.code, target.category, points, 1, target=True)
+            )
+    for target in data.targets:
+        recorded = deducted[target.code]
+        shortfall = target.points if target.code in not_started else min(target.points, recorded)
+        yield (
+            TargetResult(
+                target.code,
+                target.name,
+                target.category,
+                target.points,
+                recorded,
+                target.code in not_started,
+                target.points - shortfall,
+            ),
+            target.department,
+        )
 
 
 def _ranked_groups(depts: list[_Dept], tie_order: tuple[tuple[str, ...], ...]) -> list[list[_Dept]]:
@@ -685,8 +822,8 @@ def _prize_money(settings: Settings, award: str) -> Decimal | None:
 
 
 def _department_result(dept: _Dept) -> DepartmentResult:
-    deductions = -sum((p for p in dept.by_category.values() if p < 0), ZERO)
-    bonuses = sum((p for p in dept.by_category.values() if p > 0), ZERO)
+    deductions = sum(dept.deducted.values(), ZERO)
+    bonuses = sum(dept.bonus.values(), ZERO)
     per_capita = None if dept.per_capita is None else round2(dept.per_capita)
     return DepartmentResult(
         name=dept.name,
@@ -703,8 +840,10 @@ def _department_result(dept: _Dept) -> DepartmentResult:
         per_capita=per_capita,
         total=None if per_capita is None else round2(per_capita * dept.headcount),
         discretionary_eligible=dept.eligible,
-        by_category=dict(dept.by_category),
+        by_category={code: dept.bonus[code] - dept.deducted[code] for code in dept.deducted},
         lines=tuple(dept.lines),
+        targets=tuple(dept.targets),
+        capped=dict(dept.capped),
     )
 
 

@@ -27,15 +27,38 @@ class Scheme(models.Model):
         help_text="年度报告和通报引用的考核实施办法的正式名称（不含书名号）；留空则用方案名称。",
     )
     description = models.TextField("说明", blank=True)
+    full_score = models.DecimalField(
+        "满分",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("100"),
+        help_text="部室考核小组评分的起点；设有目标项目的年度，每个部室的目标项目应得分之和须等于满分。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         ordering = ["-code"]
         verbose_name = "考核方案"
         verbose_name_plural = "考核方案"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(full_score__gt=0),
+                name="scheme_full_score_positive",
+                violation_error_message="满分须大于 0。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def level_choices(self) -> list[tuple[str, str]]:
+        """Every bonus level of the scheme's rules as (code, name), best first, each code once."""
+        seen: dict[str, str] = {}
+        for code, name in (
+            RuleLevel.objects.filter(rule__scheme=self).order_by("order", "id").values_list("code", "name")
+        ):
+            seen.setdefault(code, name)
+        return list(seen.items())
 
     @property
     def regulation(self) -> str:
@@ -47,13 +70,45 @@ class RuleCategory(models.Model):
     scheme = models.ForeignKey(Scheme, verbose_name="方案", on_delete=models.CASCADE, related_name="categories")
     code = models.CharField("类别代码", max_length=5)
     name = models.CharField("类别名称", max_length=50)
+    cap = models.DecimalField(
+        "扣分上限",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="本类别扣分最多计多少分（扣完为止）；留空表示不设上限。",
+    )
+    bonus_cap = models.DecimalField(
+        "加分上限",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="本类别加分最多计多少分；留空表示不设上限。",
+    )
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
         ordering = ["scheme", "order", "id"]
         verbose_name = "考核类别"
         verbose_name_plural = "考核类别"
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="category_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"],
+                name="category_code_unique",
+                violation_error_message="同一方案中类别代码不能重复。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cap__gte=0) | models.Q(cap__isnull=True),
+                name="category_cap_not_negative",
+                violation_error_message="扣分上限不能为负数。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bonus_cap__gte=0) | models.Q(bonus_cap__isnull=True),
+                name="category_bonus_cap_not_negative",
+                violation_error_message="加分上限不能为负数。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -65,11 +120,6 @@ class Rule(models.Model):
         DISCRETIONARY = "discretionary", "酌情扣分"
         BONUS = "bonus", "加分"
         VETO = "veto", "否决"
-
-    class Level(models.TextChoices):
-        NATIONAL = "national", "全总"
-        PROVINCIAL = "provincial", "省总"
-        MUNICIPAL = "municipal", "市总"
 
     scheme = models.ForeignKey(Scheme, verbose_name="方案", on_delete=models.CASCADE, related_name="rules")
     category = models.ForeignKey(RuleCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="rules")
@@ -88,9 +138,6 @@ class Rule(models.Model):
     max_points = models.DecimalField(
         "酌情扣分上限", max_digits=6, decimal_places=2, null=True, blank=True, help_text="酌情扣分项目每单位最多扣分。"
     )
-    points_national = models.DecimalField("全总级分值", max_digits=6, decimal_places=2, null=True, blank=True)
-    points_provincial = models.DecimalField("省总级分值", max_digits=6, decimal_places=2, null=True, blank=True)
-    points_municipal = models.DecimalField("市总级分值", max_digits=6, decimal_places=2, null=True, blank=True)
     annual = models.BooleanField("年度项目", default=False, help_text="每个部室每年至多记录一次。")
     halve_when_shared = models.BooleanField("多部室共享时减半", default=False)
     reason_required = models.BooleanField("须填写理由", default=False)
@@ -127,12 +174,17 @@ class Rule(models.Model):
         return self.text if len(self.text) <= 30 else self.text[:29] + "…"
 
     def level_points(self) -> dict[str, Decimal]:
-        values = {
-            self.Level.NATIONAL: self.points_national,
-            self.Level.PROVINCIAL: self.points_provincial,
-            self.Level.MUNICIPAL: self.points_municipal,
-        }
-        return {str(level): value for level, value in values.items() if value is not None}
+        """The bonus levels' points by level code, best first (empty unless a bonus)."""
+        return {level.code: level.points for level in self.levels.all()}
+
+    def level_choices(self) -> list[tuple[str, str]]:
+        return [(level.code, level.name) for level in self.levels.all()]
+
+    def level_name(self, code: str) -> str:
+        for level in self.levels.all():
+            if level.code == code:
+                return level.name
+        return code
 
     def clean(self) -> None:
         errors = {}
@@ -140,12 +192,40 @@ class Rule(models.Model):
             errors["points"] = "固定扣分项目须设定每单位分值。"
         if self.kind == self.Kind.DISCRETIONARY and self.max_points is None:
             errors["max_points"] = "酌情扣分项目须设定扣分上限。"
-        if self.kind == self.Kind.BONUS and not self.level_points():
-            errors["points_national"] = "加分项目须至少设定一个级别的分值。"
         if self.category_id and self.scheme_id and self.category.scheme_id != self.scheme_id:
             errors["category"] = "类别须属于同一方案。"
         if errors:
             raise ValidationError(errors)
+
+
+class RuleLevel(models.Model):
+    """A bonus level of a rule (e.g. 全总 +10, 省总 +8, 市总 +5), the scheme's own data."""
+
+    rule = models.ForeignKey(Rule, verbose_name="考核项目", on_delete=models.CASCADE, related_name="levels")
+    code = models.CharField("级别代码", max_length=20, help_text="记录中保存的代码，如 national；可与名称相同。")
+    name = models.CharField("级别名称", max_length=20)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["rule", "order", "id"]
+        verbose_name = "加分级别"
+        verbose_name_plural = "加分级别"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "code"],
+                name="rule_level_code_unique",
+                violation_error_message="同一项目的级别代码不能重复。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0),
+                name="rule_level_points_not_negative",
+                violation_error_message="分值不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} +{self.points.normalize():f}"
 
 
 class AssessmentYear(models.Model):
@@ -408,3 +488,39 @@ class DiscretionaryAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} · {self.department}：{self.amount} 元/人"
+
+
+class Target(models.Model):
+    """A target item (目标责任项目) allotted to one department for the year, with its points (应得分)."""
+
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="targets")
+    department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT, related_name="targets")
+    category = models.ForeignKey(RuleCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="targets")
+    code = models.CharField("目标代码", max_length=20)
+    name = models.CharField("目标项目", max_length=200)
+    points = models.DecimalField("应得分", max_digits=6, decimal_places=2)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["year", "order", "id"]
+        verbose_name = "目标项目"
+        verbose_name_plural = "目标项目"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "code"],
+                name="target_code_unique",
+                violation_error_message="同一年度的目标代码不能重复。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__gt=0),
+                name="target_points_positive",
+                violation_error_message="应得分须大于 0。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}（{self.points.normalize():f}分）"
+
+    def clean(self) -> None:
+        if self.category_id and self.year_id and self.category.scheme_id != self.year.scheme_id:
+            raise ValidationError({"category": "类别须属于本年度的考核方案。"})

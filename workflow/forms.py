@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaohe.widgets import DateInput
-from scoring.models import AssessmentYear, Rule
+from scoring.models import AssessmentYear
 from workflow.models import Objection, Publicity
 from workflow.services import DEFAULT_PUBLICITY_DAYS, MEETING_DATE_FUTURE, publicity_running_message
 
@@ -53,9 +53,15 @@ class AnswerForm(forms.Form):
     points = forms.DecimalField(
         label="调整后酌情扣分（每单位）", max_digits=5, decimal_places=2, min_value=0, required=False
     )
-    level = forms.ChoiceField(label="调整后级别", choices=[("", "—")] + Rule.Level.choices, required=False)
+    level = forms.ChoiceField(label="调整后级别", choices=(), required=False)
     exempt = forms.BooleanField(label="调整为免于扣分", required=False)
     record_reason = forms.CharField(label="调整后记录理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—"), *levels]
+        if not levels:
+            del self.fields["level"]
 
     def adjusted_values(self, record) -> dict:
         """The new record values for 调整: the fields the reviewer filled in, the rest unchanged."""

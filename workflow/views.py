@@ -244,7 +244,9 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and not objection.year.is_frozen
     )
     initial = {"exempt": objection.record.exempt} if objection.record else None
-    form = forms.AnswerForm(request.POST or None, initial=initial)
+    form = forms.AnswerForm(
+        request.POST or None, initial=initial, levels=objection.record.rule.level_choices() if objection.record else ()
+    )
     if request.method == "POST":
         if not may_answer:
             raise PermissionDenied("只有负责该考核项目的考核小组成员或组长可以答复。")

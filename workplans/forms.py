@@ -10,7 +10,7 @@ from django import forms
 from departments.models import Department
 from kaohe.widgets import DateInput
 from scoring import engine
-from scoring.models import Rule
+from scoring.models import Rule, RuleLevel
 from workplans.models import PlanItem
 
 
@@ -135,7 +135,7 @@ class SelfAssessmentForm(forms.Form):
 
 class BonusClaimForm(forms.Form):
     rule = forms.ModelChoiceField(label="加分项目", queryset=Rule.objects.none())
-    level = forms.ChoiceField(label="级别", choices=Rule.Level.choices)
+    level = forms.ChoiceField(label="级别", choices=())
     title = forms.CharField(label="表彰/交流/评比名称", max_length=200)
     shared_with = forms.ModelMultipleChoiceField(
         label="共同获得的其他部室（如有）",
@@ -149,6 +149,18 @@ class BonusClaimForm(forms.Form):
         self.fields["rule"].queryset = rules
         self.fields["rule"].label_from_instance = lambda r: f"{r.code} {r.short_text}"
         self.fields["shared_with"].queryset = departments
+        levels: dict[str, str] = {}
+        for level in RuleLevel.objects.filter(rule__in=rules).order_by("order", "id"):
+            levels.setdefault(level.code, level.name)
+        self.fields["level"].choices = list(levels.items())
+
+    def clean(self):
+        data = super().clean()
+        rule, level = data.get("rule"), data.get("level")
+        if rule is not None and level and level not in rule.level_points():
+            names = "、".join(name for _, name in rule.level_choices())
+            self.add_error("level", f"{rule.code} 的级别为：{names}")
+        return data
 
 
 class EvidenceForm(forms.Form):

@@ -243,7 +243,7 @@ class BonusClaim(models.Model):
         SelfAssessment, verbose_name="自评表", on_delete=models.CASCADE, related_name="claims"
     )
     rule = models.ForeignKey(Rule, verbose_name="加分项目", on_delete=models.PROTECT, related_name="+")
-    level = models.CharField("级别", max_length=20, choices=Rule.Level.choices)
+    level = models.CharField("级别", max_length=20)
     title = models.CharField("表彰/交流/评比名称", max_length=200)
     shared_with = models.ManyToManyField(Department, verbose_name="共同获得的其他部室", blank=True, related_name="+")
     created_at = models.DateTimeField("申报时间", auto_now_add=True)
@@ -254,7 +254,11 @@ class BonusClaim(models.Model):
         verbose_name_plural = "加分申报"
 
     def __str__(self) -> str:
-        return f"{self.rule.code} {self.get_level_display()} {self.title}"
+        return f"{self.rule.code} {self.level_name} {self.title}"
+
+    @property
+    def level_name(self) -> str:
+        return self.rule.level_name(self.level)
 
 
 class ClaimEvidence(PrivateFile):

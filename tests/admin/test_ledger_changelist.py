@@ -39,7 +39,7 @@ def varied_records(demo_year, cast, settings, tmp_path):
         rule=rules["B1"],
         departments=[depts["办公室"], depts["经济工作部"]],
         recorded_by=cast["reviewer_bgs"],
-        level=Rule.Level.PROVINCIAL,
+        level="provincial",
         date=datetime.date(2023, 3, 1),
         reason="alert 表彰",
     )
@@ -76,7 +76,7 @@ def test_row_cells_show_escaped_values_and_filtered_links(client, cast, varied_r
     ) in page
     names = "办公室、经济&lt;工作&gt;部 &amp; 法律"
     assert f'<td class="field-department_names"><span class="kh-nowrap">{names}</span></td>' in page
-    assert '<td class="field-level">省总</td><td class="field-points">-</td>' in page
+    assert '<td class="field-level_display">省总</td><td class="field-points">-</td>' in page
     assert '<td class="field-recorded_by nowrap">-</td><td class="field-evidence_count">2</td>' in page
     assert '<td class="field-status_badge"><strong class="kh-pending">待确认</strong></td>' in page
     assert f'value="{exempt.pk}"' not in page  # the search leaves it out
@@ -106,7 +106,7 @@ def test_record_count_is_kept_until_the_ledger_changes(client, cast, demo_year):
     assert _count(client, **pending) == (0, 1)
 
     record = ledger_record_create(
-        year=demo_year, rule=rules["B1"], departments=[office], level=Rule.Level.MUNICIPAL, recorded_by=cast["lead"]
+        year=demo_year, rule=rules["B1"], departments=[office], level="municipal", recorded_by=cast["lead"]
     )
     assert _count(client) == (total + 1, 1)
     assert _count(client, **pending) == (0, 1)

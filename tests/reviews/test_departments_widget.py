@@ -51,7 +51,7 @@ def test_change_form_chooses_the_records_departments(client, cast, demo_year):
     rule = Rule.objects.get(scheme=demo_year.scheme, code="B1")
     office, women = Department.objects.get(name="办公室"), Department.objects.get(name="女职工部")
     record = ledger_record_create(
-        year=demo_year, rule=rule, departments=[office, women], level=Rule.Level.MUNICIPAL, recorded_by=cast["lead"]
+        year=demo_year, rule=rule, departments=[office, women], level="municipal", recorded_by=cast["lead"]
     )
     client.force_login(cast["lead"])
 

@@ -26,7 +26,12 @@ def test_catalogue_matches_scoring_md():
         "3.00",
         True,
     )
-    assert (str(rules["B3"].points_national), str(rules["B3"].points_municipal)) == ("12.00", "8.00")
+    assert rules["B3"].level_choices() == [("national", "全总"), ("provincial", "省总"), ("municipal", "市总")]
+    assert {k: str(v) for k, v in rules["B3"].level_points().items()} == {
+        "national": "12.00",
+        "provincial": "10.00",
+        "municipal": "8.00",
+    }
     assert [r.halve_when_shared for r in (rules["B1"], rules["B2"], rules["B3"])] == [True, False, False]
     assert sorted(c for c, r in rules.items() if r.annual) == ["G1", "G2", "G3"]
     assert sorted(d.name for d in rules["P1"].recorder_offices.all()) == ["民管法工部", "生活保障部"]

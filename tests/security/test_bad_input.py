@@ -109,7 +109,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_worked_cases_are_there_to_mutate():
-    assert len(CASES) == 6, "tests/data/cases holds the six valid worked cases"
+    assert len(CASES) == 7, "tests/data/cases holds the seven valid worked cases"
 
 
 @settings(max_examples=100, deadline=None)
@@ -146,7 +146,7 @@ def test_score_case_command_gives_command_error_only(tmp_path, doc):
 
 def test_score_case_command_refuses_invalid_cases(tmp_path):
     invalid = sorted((REPO_CASES / "invalid").glob("*.json"))
-    assert len(invalid) == 16, "tests/data/cases/invalid holds the sixteen invalid cases"
+    assert len(invalid) == 20, "tests/data/cases/invalid holds the twenty invalid cases"
     for path in invalid:
         with pytest.raises(CommandError):
             call_command("score_case", str(path), stdout=io.StringIO())

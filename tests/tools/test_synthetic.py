@@ -127,7 +127,7 @@ def test_year_result_queries_do_not_grow_with_the_data(django_assert_max_num_que
     large = _seeded(2102, departments=40, records=1200)
 
     assert _scoring_queries(small) == _scoring_queries(large)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         year_result(large.year)
 
 
