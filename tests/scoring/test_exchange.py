@@ -1,6 +1,7 @@
 """import_year / export_year: a year survives the round trip, and a bad file changes nothing."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -10,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 
 from results.cache import year_result
 from results.exchange import year_export, year_import
-from reviews.models import LedgerRecord, RecordDepartment
+from reviews.models import LedgerRecord, RecordDepartment, TargetRecord
 from scoring.cases import loads, parse_case, result_to_json, score_document
 from scoring.catalogue import scheme_spec
-from scoring.engine import score_year
-from scoring.models import AssessmentYear, DemocraticScore, YearDepartment
+from scoring.engine import ScoringError, score_year
+from scoring.models import AssessmentYear, DemocraticScore, RuleCategory, Scheme, Target, YearDepartment
 from tests.scoring.test_properties import years
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
@@ -162,3 +163,74 @@ def test_exported_ballots_rescore_and_reimport_to_the_same_scores(ballot_year):
     doc["year"] = 2030
     imported = year_import(doc)
     assert result_to_json(year_result(imported)) == {**expected, "year": 2030}
+
+
+# --- inline schemes and targets (docs/scoring.md §7) ------------------------------------------------------
+
+
+def county_doc(**changes):
+    doc = loads((CASES / "07-county-targets.json").read_bytes())
+    doc.update(changes)
+    return doc
+
+
+def test_import_creates_an_inline_scheme_with_its_caps_levels_and_targets():
+    year = year_import(county_doc())
+    scheme = Scheme.objects.get(pk=year.scheme_id)
+    assert (scheme.code, scheme.name, str(scheme.full_score)) == ("county-2011", "县总工会各部办目标管理考核", "100.00")
+    assert [(c.code, c.cap, c.bonus_cap) for c in scheme.categories.order_by("order")] == [
+        ("W", None, None),
+        ("J", Decimal("10.00"), None),
+        ("B", None, Decimal("5.00")),
+        ("V", None, None),
+    ]
+    assert [(level.code, level.name, str(level.points)) for level in scheme.rules.get(code="B1").levels.all()] == [
+        ("省级", "省级", "5.00"),
+        ("市级", "市级", "3.00"),
+    ]
+    assert list(year.targets.order_by("order").values_list("code", "department__name", "points"))[:2] == [
+        ("BGS-1", "办公室", Decimal("40.00")),
+        ("BGS-2", "办公室", Decimal("35.00")),
+    ]
+    assert sorted(
+        TargetRecord.objects.filter(year=year).values_list("target__code", "points", "not_started", "reason")
+    ) == [
+        ("BGS-1", Decimal("5.00"), False, "信息报送少于计划20篇"),
+        ("BGS-2", Decimal("20.00"), False, "上半年未建成"),
+        ("BGS-2", Decimal("20.00"), False, "下半年仍未建成"),
+        ("XCB-1", Decimal("2.50"), False, "竞赛总结延迟上报"),
+        ("ZZB-2", None, True, "立项工作全年未开展"),
+    ]
+
+
+def test_export_writes_the_scheme_inline_and_another_year_reuses_it():
+    first = year_import(county_doc())
+    exported = json.loads(json.dumps(year_export(first)), parse_float=str)
+    assert exported["scheme"]["code"] == "county-2011"
+    assert exported["scheme"]["categories"][1] == {"code": "J", "name": "机关管理", "cap": "10.00"}
+    second = year_import({**exported, "year": 2012})
+    assert second.scheme_id == first.scheme_id
+    assert Scheme.objects.filter(code="county-2011").count() == 1
+
+
+def test_import_refuses_a_different_scheme_under_an_existing_code_and_changes_nothing():
+    year_import(county_doc())
+    changed = county_doc(year=2012)
+    changed["scheme"]["categories"][1]["cap"] = "12"
+    before = (counts(), Target.objects.count(), TargetRecord.objects.count(), RuleCategory.objects.count())
+    with pytest.raises(ScoringError) as exc:
+        year_import(changed)
+    assert (exc.value.place, exc.value.message) == (
+        "scheme",
+        "数据库中已有代码为 'county-2011' 的考核方案，但其类别或考核项目与文件中的不同（请改用新的方案代码）",
+    )
+    assert (counts(), Target.objects.count(), TargetRecord.objects.count(), RuleCategory.objects.count()) == before
+
+
+def test_the_demo_year_exports_its_scheme_inline_and_reimports_onto_it(demo_year):
+    exported = json.loads(json.dumps(year_export(demo_year)), parse_float=str)
+    assert exported["scheme"]["code"] == "district-2023"
+    assert exported["scheme"]["level_names"] == {"national": "全总", "provincial": "省总", "municipal": "市总"}
+    copy = year_import({**exported, "year": 2030})
+    assert copy.scheme_id == demo_year.scheme_id
+    assert result_to_json(year_result(copy))["departments"] == result_to_json(year_result(demo_year))["departments"]
