@@ -84,6 +84,10 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
         )
         if role != engine.ROLE_VICE_CHAIR or supervised[leader_id]
     )
+    # 主席按副主席的平均奖核发: with no vice chair to average (none entered yet, or none supervising), the chair has
+    # no award either, and is left out the same way.
+    if not any(leader.role == engine.ROLE_VICE_CHAIR for leader in leaders):
+        leaders = tuple(leader for leader in leaders if leader.role != engine.ROLE_CHAIR)
 
     names = _DepartmentNames({pk: name for pk, name, _ in entries})
     links = _confirmed_links(year=year)

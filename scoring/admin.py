@@ -197,16 +197,46 @@ class AssessmentYearAdmin(FrozenYearMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A new year starts in 准备; phase moves go through the workflow pages (each recorded with who and when),
         # never a bare edit, not even on the add form (a year added as 已通报 would be frozen with no approval).
-        return [*super().get_readonly_fields(request, obj), "phase"]
+        # Results are published by the 公示 step of the workflow, likewise.
+        return [*super().get_readonly_fields(request, obj), "phase", "results_published"]
+
+
+def _supervisions_of(year_departments) -> list[str]:
+    """The supervisions that would lose their department if these entries left their years."""
+    supervisions = Supervision.objects.none()
+    for entry in year_departments:
+        supervisions |= Supervision.objects.filter(year_id=entry.year_id, department_id=entry.department_id)
+    return [
+        f"{s.year.year}年度 {s.leader.name}分管{s.department.name}（请先在该年度页面取消分管）"
+        for s in supervisions.select_related("year", "leader", "department")
+    ]
+
+
+class YearDepartmentForm(forms.ModelForm):
+    """A department a vice chair supervises in the year stays in it: the supervision goes first."""
+
+    def clean_department(self):
+        department = self.cleaned_data["department"]
+        entry = self.instance
+        if entry.pk and department.pk != entry.department_id and _supervisions_of([entry]):
+            raise forms.ValidationError("该部室在本年度有分管副主席，不能改为其他部室；请先在该年度页面取消分管。")
+        return department
 
 
 @admin.register(YearDepartment)
 class YearDepartmentAdmin(FrozenYearMixin, admin.ModelAdmin):
+    form = YearDepartmentForm
     list_display = ["year", "department", "headcount", "order"]
     list_filter = ["year"]
     search_fields = ["department__name"]
     autocomplete_fields = ["department"]
     list_select_related = ["year", "department"]
+
+    def get_deleted_objects(self, objs, request):
+        # Django's delete page (and the bulk delete action) refuses while anything listed as protected remains:
+        # a supervised department's supervision is, as on the year's own page.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *_supervisions_of(objs)]
 
 
 @admin.register(YearLeader)

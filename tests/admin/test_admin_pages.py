@@ -128,11 +128,13 @@ def test_year_add_form_starts_a_year_in_preparation(client, cast, demo_year):
     data = _form_post(page)
     data.update({"year": "2031", "title": "2031年度考核", "scheme": str(demo_year.scheme_id)})
 
-    response = client.post(url, {**data, "phase": AssessmentYear.Phase.ANNOUNCED})
+    response = client.post(url, {**data, "phase": AssessmentYear.Phase.ANNOUNCED, "results_published": "on"})
 
     assert 'name="phase"' not in page.content.decode()
+    assert 'name="results_published"' not in page.content.decode()
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert AssessmentYear.objects.get(year=2031).phase == AssessmentYear.Phase.PREPARING
+    created = AssessmentYear.objects.get(year=2031)
+    assert (created.phase, created.results_published) == (AssessmentYear.Phase.PREPARING, False)
 
 
 OUTSIDE = "未参加部未参加本年度考核，不能设为分管部室（请先将其加入该年度的参评部室）。"
@@ -208,3 +210,41 @@ def test_admin_is_djangos_default_site_with_chinese_titles(client, cast):
         *("后台任务", "月度计划与年度自评", "民主测评", "登录安全", "考核台帐"),
         *("考核报告", "考核方案与评分", "考核程序", "认证和授权", "部室与人员"),
     ]
+
+
+SUPERVISED = "2023年度 李副主席分管办公室（请先在该年度页面取消分管）"
+
+
+def test_a_supervised_department_cannot_leave_its_year_from_the_year_department_admin(client, cast, demo_year):
+    entry = YearDepartment.objects.get(year=demo_year, department__name="办公室")
+    assert Supervision.objects.get(year=demo_year, department=entry.department).leader.name == "李副主席"
+    client.force_login(cast["admin"])
+    delete = reverse("admin:scoring_yeardepartment_delete", args=[entry.pk])
+
+    page = client.get(delete)
+    posted = client.post(delete, {"post": "yes"})
+    bulk = client.post(
+        reverse("admin:scoring_yeardepartment_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+
+    assert SUPERVISED in page.content.decode()
+    assert page.context["protected"] == [SUPERVISED]
+    assert (posted.status_code, posted.context["protected"]) == (200, [SUPERVISED])
+    assert SUPERVISED in bulk.content.decode()
+    assert YearDepartment.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_supervised_department_cannot_be_swapped_for_another_in_its_year_entry(client, cast, demo_year):
+    entry = YearDepartment.objects.get(year=demo_year, department__name="办公室")
+    other = Department.objects.create(name="新部室", order=99)
+    client.force_login(cast["admin"])
+    url = reverse("admin:scoring_yeardepartment_change", args=[entry.pk])
+
+    response = client.post(url, {"year": demo_year.pk, "department": other.pk, "headcount": 6, "order": 1})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "department": ["该部室在本年度有分管副主席，不能改为其他部室；请先在该年度页面取消分管。"]
+    }
+    assert YearDepartment.objects.get(pk=entry.pk).department.name == "办公室"

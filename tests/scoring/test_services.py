@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from departments.models import Department
+from departments.models import Department, Leader
 from results.cache import year_result
 from results.exchange import year_import
 from results.loader import _DepartmentNames, year_input
@@ -17,7 +17,8 @@ from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create
 from scoring.cases import loads, result_to_json, score_document
 from scoring.catalogue import DEFAULT_SCHEME, scheme_spec
-from scoring.models import Rule
+from scoring.models import AssessmentYear, Rule, YearLeader
+from tests.factories import LeaderFactory, LedgerRecordFactory, YearFactory, supervision
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,34 @@ def test_records_name_their_departments_from_the_year_and_look_up_any_other(demo
     records = year_input(demo_year).records
     linked = {name for record in records for name in record.departments}
     assert linked == set(Department.objects.filter(records__year=demo_year).values_list("name", flat=True))
+
+
+def test_a_chair_without_vice_chairs_is_left_out_with_no_award(db):
+    year = YearFactory(departments=["甲部", "乙部"])
+    chair = LeaderFactory(name="王主席", role=Leader.Role.CHAIR)
+    YearLeader.objects.create(year=year, leader=chair, order=1)
+    # A vice chair entered but supervising nothing is left out too; the chair then has nobody to average.
+    YearLeader.objects.create(year=year, leader=LeaderFactory(name="李副主席"), order=2)
+
+    result = year_result(year.year)
+
+    assert result.leaders == ()
+    assert [d.name for d in result.departments] == ["甲部", "乙部"]
+
+
+def test_a_chair_with_a_supervising_vice_chair_gets_the_mean(db):
+    year = YearFactory(departments=["甲部", "乙部"])
+    YearLeader.objects.create(year=year, leader=LeaderFactory(name="王主席", role=Leader.Role.CHAIR), order=1)
+    vice = LeaderFactory(name="李副主席")
+    YearLeader.objects.create(year=year, leader=vice, order=2)
+    supervision(year, vice, "乙部")
+    AssessmentYear.objects.filter(pk=year.pk).update(democratic_source=AssessmentYear.DemocraticSource.NONE)
+    LedgerRecordFactory(year=year, rule="S1", departments=["甲部"])
+
+    result = year_result(year.year)
+
+    # 乙部 100 (一等奖 2000), 甲部 99 (二等奖 1000); the vice chair supervises 乙部, the chair averages him.
+    assert [(x.name, x.award) for x in result.leaders] == [
+        ("李副主席", Decimal("2000.00")),
+        ("王主席", Decimal("2000.00")),
+    ]
