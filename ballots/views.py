@@ -34,6 +34,7 @@ from ballots.forms import (
 from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
 from kaohe.client import client_address
+from kaohe.confirm import confirmation_page
 from scoring.models import AssessmentYear
 from scoring.phases import PHASE_ORDER, year_allows, year_refusal
 
@@ -334,11 +335,29 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
+def _date_label(when: datetime.date) -> str:
+    return f"{when.year}年{when.month}月{when.day}日"
+
+
 @login_required
 @require_POST
 def batch_void(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
     batch = get_object_or_404(CodeBatch, pk=pk, group__round=round_)
+    unused = batch.codes.filter(used=False).count()
+    page = confirmation_page(
+        request,
+        title="作废测评码",
+        consequences=[
+            f"“{batch.group.name}”{_date_label(timezone.localtime(batch.created_at))}生成的"
+            f"这批 {batch.count} 个测评码作废，其中 {unused} 个尚未使用的测评码不能再投票；",
+            "已用这批测评码投出的测评票仍然有效。",
+        ],
+        button="作废未使用的测评码",
+        back=reverse("ballots:round", args=[year]),
+    )
+    if page is not None:
+        return page
     try:
         unused = services.batch_void(batch=batch)
     except ValidationError as error:
@@ -352,6 +371,22 @@ def batch_void(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 @require_POST
 def round_close(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
+    turnout = selectors.round_turnout(round=round_)
+    page = confirmation_page(
+        request,
+        title=f"结束{round_.title}",
+        consequences=[
+            "网上不能再投票，纸质测评票也不能再录入；",
+            f"已收到的 {sum(t.total for t in turnout)} 张测评票（"
+            + "，".join(f"{t.group.name} {t.total} 张" for t in turnout)
+            + "）计入各部室的民主测评得分和最终得分；",
+            "测评结果随即可以查看，测评不能重新开启。",
+        ],
+        button="结束测评并计分",
+        back=reverse("ballots:round", args=[year]),
+    )
+    if page is not None:
+        return page
     try:
         services.round_close(round=round_)
     except ValidationError as error:

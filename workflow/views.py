@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 import access
 from departments.models import Department
+from kaohe.confirm import confirmation_page
 from kaohe.files import serve_private_file
 from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
@@ -102,6 +103,20 @@ def year_move(request: HttpRequest, year: int) -> HttpResponse:
     form = forms.PhaseMoveForm(request.POST)
     if form.is_valid() and form.cleaned_data["to"] == Phase.APPROVED and year_obj.phase == Phase.PUBLICITY:
         return redirect("workflow:approval", year=year)  # 审定 needs the meeting's record: see the approval page
+    if form.is_valid() and form.cleaned_data["to"] == Phase.PUBLICITY and year_obj.phase != Phase.PUBLICITY:
+        days = form.cleaned_data["publicity_days"] or services.DEFAULT_PUBLICITY_DAYS
+        page = confirmation_page(
+            request,
+            title=f"公示{year_obj}考核结果",
+            consequences=[
+                "各部室的得分、排名和奖项向部室负责人公布，公布后不能收回；",
+                f"公示期 {days} 天，其间部室可以对台帐记录提出异议。",
+            ],
+            button="确认公示",
+            back=reverse("workflow:year", kwargs={"year": year}),
+        )
+        if page is not None:
+            return page
     if form.is_valid():
         try:
             services.year_phase_move(
@@ -414,6 +429,21 @@ def approval_approve(request: HttpRequest, year: int) -> HttpResponse:
     form = forms.ApprovalForm(request.POST, publicity=services.publicity_running(year_obj))
     if not form.is_valid():
         return _approval_page(request, year_obj, form)  # each message next to its field
+    meeting = form.cleaned_data["meeting_date"]
+    page = confirmation_page(
+        request,
+        title=f"审定{year_obj}",
+        consequences=[
+            f"以{meeting.year}年{meeting.month}月{meeting.day}日审定会议"
+            f"（纪要 {form.cleaned_data['minutes_ref']}）的名义审定本年度结果；",
+            "本年度的台帐、目标项目、民主测评、并列排序和奖励全部冻结，只能查看，不能再修改；",
+            "审定时的得分、排名和奖金另存一份快照，年终报告和通报以此为准。",
+        ],
+        button="确认审定",
+        back=reverse("workflow:approval", kwargs={"year": year}),
+    )
+    if page is not None:
+        return page
     try:
         services.year_approve(
             year_obj,
@@ -437,6 +467,15 @@ def approval_approve(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def year_announce(request: HttpRequest, year: int) -> HttpResponse:
     year_obj = _decider_year(request, year)
+    page = confirmation_page(
+        request,
+        title=f"通报{year_obj}考核结果",
+        consequences=["本年度进入“已通报”阶段，审定的结果和通报向全体用户（部室负责人在内）公布；", "通报后不能退回。"],
+        button="确认通报",
+        back=reverse("workflow:year", kwargs={"year": year}),
+    )
+    if page is not None:
+        return page
     try:
         services.year_announce(year_obj, request.user)
         messages.success(request, f"{year_obj}考核结果已通报。")

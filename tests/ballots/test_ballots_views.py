@@ -313,16 +313,35 @@ def test_batch_void_by_lead(client, cast, grassroots_group):
     services.codes_generate(group=grassroots_group, count=4)
     batch = grassroots_group.batches.get()
 
-    response = _login(client, cast["lead"]).post(f"/democratic/2023/batches/{batch.pk}/void/")
+    client = _login(client, cast["lead"])
+    asked = client.post(f"/democratic/2023/batches/{batch.pk}/void/")
+    batch.refresh_from_db()
+    voided_before_confirming = batch.voided
+    response = client.post(f"/democratic/2023/batches/{batch.pk}/void/", {"confirmed": "yes"})
 
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "确认：作废测评码" in page
+    assert "这批 4 个测评码作废，其中 4 个尚未使用的测评码不能再投票" in page
+    assert voided_before_confirming is False
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.voided is True
 
 
 def test_close_page_closes_round(client, cast, ballot_round):
-    response = _login(client, cast["lead"]).post("/democratic/2023/close/")
+    client = _login(client, cast["lead"])
+    asked = client.post("/democratic/2023/close/")
+    ballot_round.refresh_from_db()
+    status_before_confirming = ballot_round.status
+    response = client.post("/democratic/2023/close/", {"confirmed": "yes"})
 
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert f"确认：结束{ballot_round.title}" in page
+    assert "网上不能再投票，纸质测评票也不能再录入" in page
+    assert '<input type="hidden" name="confirmed" value="yes">' in page
+    assert status_before_confirming == "open"
     assert response.status_code == 302
     ballot_round.refresh_from_db()
     assert ballot_round.status == "closed"

@@ -63,6 +63,10 @@ def test_approval_screen_walk_in_browser(transactional_db, page, live_server, ti
     tab.get_by_label("会议纪要编号").fill("党组会纪要〔2024〕2号")
     tab.get_by_role("button", name="记录审定并冻结结果").click()
     tab.wait_for_load_state()
+    assert tab.get_by_role("heading", name="确认：审定2023年度机关各部室创先争优绩效考核").is_visible()
+    tab.screenshot(path=SHOTS / "workflow-approval-3-confirm.png", full_page=True)
+    tab.get_by_role("button", name="确认审定").click()
+    tab.wait_for_load_state()
     assert tab.get_by_text("2023年度机关各部室创先争优绩效考核已审定，结果已冻结。").is_visible()
     tab.screenshot(path=SHOTS / "workflow-approval-3-approved.png", full_page=True)
 

@@ -103,9 +103,12 @@ def test_approval_page_orders_tie_grants_award_and_approves(client, publicity_ye
         {"department": "经济工作部", "amount": "300", "reason": "成绩突出"},
     )
     assert str(DiscretionaryAward.objects.get().amount) == "300.00"
-    client.post(
-        reverse("workflow:approval_approve", args=[2023]), {"meeting_date": "2024-01-20", "minutes_ref": "纪要2号"}
-    )
+    approve = reverse("workflow:approval_approve", args=[2023])
+    asked = client.post(approve, {"meeting_date": "2024-01-20", "minutes_ref": "纪要2号"})
+    publicity_year.refresh_from_db()
+    assert (asked.status_code, publicity_year.phase) == (200, Phase.PUBLICITY)
+    assert "以2024年1月20日审定会议（纪要 纪要2号）的名义审定本年度结果" in asked.content.decode()
+    client.post(approve, {"meeting_date": "2024-01-20", "minutes_ref": "纪要2号", "confirmed": "yes"})
     publicity_year.refresh_from_db()
     assert publicity_year.phase == Phase.APPROVED
     assert Approval.objects.get().minutes_ref == "纪要2号"
@@ -242,7 +245,7 @@ def test_approval_before_the_publicity_ends_needs_a_confirmation(client, running
     refused = client.post(url, data)
     running_publicity_year.refresh_from_db()
     phase_after_refusal = running_publicity_year.phase
-    confirmed = client.post(url, {**data, "confirm_early": "on"})
+    confirmed = client.post(url, {**data, "confirm_early": "on", "confirmed": "yes"})
 
     assert "公示期尚未结束，仍要审定" in page
     assert refused.status_code == 200
@@ -291,3 +294,43 @@ def test_phase_selector_step_to_approval_leads_to_the_approval_page(client, appr
     assert response.url == reverse("workflow:approval", args=[2023])
     approvable_year.refresh_from_db()
     assert approvable_year.phase == Phase.PUBLICITY
+
+
+def test_announcing_asks_first_and_changes_nothing_until_confirmed(client, approved_year, cast):
+    client = _login(client, cast["leader_wang"])
+    url = reverse("workflow:announce", args=[2023])
+
+    asked = client.post(url)
+    approved_year.refresh_from_db()
+    phase_while_asking = approved_year.phase
+    done = client.post(url, {"confirmed": "yes"})
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "确认：通报2023年度机关各部室创先争优绩效考核考核结果" in page
+    assert "审定的结果和通报向全体用户（部室负责人在内）公布" in page
+    assert f'href="{reverse("workflow:year", args=[2023])}">返回，不执行</a>' in page
+    assert phase_while_asking == Phase.APPROVED
+    assert done.status_code == 302
+    approved_year.refresh_from_db()
+    assert approved_year.phase == Phase.ANNOUNCED
+
+
+def test_moving_to_publicity_asks_first_and_keeps_the_chosen_days(client, demo_year, cast):
+    year_to(demo_year, Phase.DEMOCRATIC, cast["lead"])
+    client = _login(client, cast["lead"])
+    url = reverse("workflow:move", args=[2023])
+
+    asked = client.post(url, {"to": "publicity", "publicity_days": "5"})
+    demo_year.refresh_from_db()
+    phase_while_asking = demo_year.phase
+    page = asked.content.decode()
+    done = client.post(url, {"to": "publicity", "publicity_days": "5", "confirmed": "yes"})
+
+    assert "公示期 5 天，其间部室可以对台帐记录提出异议" in page
+    assert '<input type="hidden" name="publicity_days" value="5">' in page
+    assert phase_while_asking == Phase.DEMOCRATIC
+    assert done.status_code == 302
+    demo_year.refresh_from_db()
+    assert demo_year.phase == Phase.PUBLICITY
+    assert services.publicity_current(demo_year).days == 5
