@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 import access
 from departments.models import Department
+from kaohe.confirm import confirmation_page
 from kaohe.files import serve_private_file
 from results.cache import year_scored
 from scoring.catalogue import spec_from_db
@@ -128,6 +129,19 @@ def report_detail(request: HttpRequest, year: int, department: int, month: int) 
                 for item, f in outcomes
             }
             submit = request.POST.get("action") == "submit"
+            page = submit and confirmation_page(
+                request,
+                title=f"提交{department.name}{year.year}年{month}月工作报告",
+                consequences=[
+                    f"报告连同 {len(plan_items)} 项下月工作计划一并提交，由分管领导审阅；",
+                    "提交后报告不能再修改。",
+                ],
+                button="确认提交",
+                back=request.path,
+                back_post={"action": "save"},
+            )
+            if page:
+                return page
             try:
                 report = report or services.report_get_or_create(year=year, department=department, month=month)
                 services.report_save(
@@ -351,6 +365,16 @@ def self_assessment(request: HttpRequest, year: int, department: int) -> HttpRes
                 for rule in rules
             ]
             submit = request.POST.get("action") == "submit"
+            page = submit and confirmation_page(
+                request,
+                title=f"提交{department.name}{year.year}年度考核自评表",
+                consequences=["自评表提交后不能再修改；", "考核小组评分仍以台帐记录为准。"],
+                button="确认提交",
+                back=request.path,
+                back_post={"action": "save"},
+            )
+            if page:
+                return page
             try:
                 assessment = assessment or services.self_assessment_get_or_create(year=year, department=department)
                 services.self_assessment_save(

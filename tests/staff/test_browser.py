@@ -90,6 +90,9 @@ def test_year_walk_in_browser(transactional_db, demo_year, cast, chromium_browse
     assert head.evaluate("document.documentElement.scrollWidth") <= 390
     _shot(head, "2-head-report-form")
     head.get_by_role("button", name="提交（提交后不能修改）").click()
+    expect(head.get_by_role("heading", name="确认：提交办公室2023年6月工作报告")).to_be_visible()
+    _shot(head, "2b-head-report-confirm")
+    head.get_by_role("button", name="确认提交").click()
     expect(head.get_by_text("已提交，报告不能再修改。")).to_be_visible()
     expect(head.get_by_text("逾期提交")).to_be_visible()
     _shot(head, "3-head-report-submitted")
@@ -135,6 +138,8 @@ def test_year_walk_in_browser(transactional_db, demo_year, cast, chromium_browse
     expect(head.locator(".score-big").first).to_have_text("97.00")
     _shot(head, "7a-head-self-assessment-form")
     head.get_by_role("button", name="提交自评表（提交后不能修改）").click()
+    expect(head.get_by_role("heading", name="确认：提交办公室2023年度考核自评表")).to_be_visible()
+    head.get_by_role("button", name="确认提交").click()
     expect(head.get_by_text("自评表已提交。")).to_be_visible()
     _shot(head, "7-head-self-assessment")
     assert SelfAssessment.objects.get(department=bgs).status == "submitted"

@@ -252,6 +252,7 @@ def test_empty_report_cannot_be_submitted(client, cast, depts):
     url = reverse("workplans:report", args=[2023, depts["办公室"].pk, 5])
     empty = {
         "action": "submit",
+        "confirmed": "yes",
         "summary_text": "  ",
         "plan_text": "",
         "plan-TOTAL_FORMS": "2",
@@ -276,8 +277,22 @@ def test_report_with_only_a_summary_can_be_submitted(client, cast, depts):
         "plan-INITIAL_FORMS": "0",
     }
 
-    assert client.post(url, form).status_code == 302
+    asked = client.post(url, form)
+    nothing_yet = not MonthlyReport.objects.filter(department=depts["办公室"], month=5).exists()
+    back = client.post(url, {**form, "action": "save"})
+    draft = MonthlyReport.objects.get(department=depts["办公室"], month=5)
+    draft_state = (draft.status, draft.summary_text)
 
+    assert client.post(url, {**form, "confirmed": "yes"}).status_code == 302
+
+    page = asked.content.decode()
+    assert asked.status_code == 200 and nothing_yet
+    assert "确认：提交办公室2023年5月工作报告" in page
+    assert "报告连同 0 项下月工作计划一并提交，由分管领导审阅" in page
+    # 返回 re-posts what was typed as a draft: nothing is lost, nothing submitted.
+    assert '<input type="hidden" name="summary_text" value="五月小结">' in page
+    assert "返回修改（保存为草稿，不提交）" in page
+    assert back.status_code == 302 and draft_state == ("draft", "五月小结")
     assert MonthlyReport.objects.get(department=depts["办公室"], month=5).status == "submitted"
 
 
