@@ -264,8 +264,8 @@ def deductions_chart(
 
 def category_chart(totals: list[dict], medium: Medium = PRINT_CATEGORIES) -> Chart | None:
     """Horizontal bars: deduction points per category over all departments, and their records (reports.data.
-    category_totals); the bonus category only if it has deductions. None when there is no category to draw."""
-    shown = [t for t in totals if t["code"] != "B" or t["deductions"]]
+    category_totals); a category of bonus rules only if it has deductions. None when there is no category to draw."""
+    shown = [t for t in totals if not t["bonus_only"] or t["deductions"]]
     if not shown:
         return None
     high = max(t["deductions"] for t in shown) or Decimal(1)

@@ -403,8 +403,12 @@ def democratic_section(year: AssessmentYear, data: engine.YearInput, result: eng
 # The year
 
 
-def category_totals(result: engine.YearResult) -> list[dict]:
-    """Per category: deduction points and bonus points over all departments, and the number of records."""
+def category_totals(result: engine.YearResult, scheme: engine.SchemeSpec) -> list[dict]:
+    """Per category: deduction points and bonus points over all departments, the number of records, and whether
+    the scheme's category holds bonus rules only (`bonus_only`)."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for rule in scheme.rules.values():
+        kinds[rule.category].add(rule.kind)
     totals = []
     records: dict[str, set] = defaultdict(set)
     for dept in result.departments:
@@ -419,6 +423,7 @@ def category_totals(result: engine.YearResult) -> list[dict]:
                 "deductions": -sum((v for v in values if v < 0), engine.ZERO),
                 "bonuses": sum((v for v in values if v > 0), engine.ZERO),
                 "records": len(records.get(code, ())),
+                "bonus_only": kinds[code] == {engine.KIND_BONUS},
             }
         )
     return totals
@@ -497,6 +502,6 @@ def year_report(
         sections_omitted=sections_omitted,
         line_count=line_count,
     )
-    report.category_totals = category_totals(result)
+    report.category_totals = category_totals(result, data.scheme)
     report.discretionary = discretionary_decisions(data, result, final=report.is_final)
     return report

@@ -450,9 +450,12 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
                 categories.append(
                     {"code": code, "name": name, "rows": rows, "total": dept_result.by_category.get(code)}
                 )
-            vetoes = by_category.get("V", [])
-            if vetoes:
-                categories.append({"code": "V", "name": "否决项目", "rows": vetoes, "total": None})
+            # Categories that hold only veto rules carry no points (not in result.categories): their records
+            # are listed after the others, without a total.
+            scored_codes = {code for code, _ in result.categories}
+            for code, name in scored.input.scheme.categories:
+                if code not in scored_codes and by_category.get(code):
+                    categories.append({"code": code, "name": name, "rows": by_category[code], "total": None})
         pending = [(r, change_url(r.pk)) for r in records.values() if r.is_pending]
         context = {
             **self.admin_site.each_context(request),

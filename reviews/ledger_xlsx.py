@@ -68,21 +68,36 @@ def ledger_template(year: AssessmentYear) -> bytes:
     sample = workbook.create_sheet("示例")
     _ledger_sheet(sample, "示例")
     first = year.year_departments.order_by("order", "id").values_list("department__name", flat=True).first()
-    append_guarded(
-        sample, [datetime.date(year.year, 3, 15), first or "办公室", "S2", 2, "", "", "否", "", "3月例会迟到两人次"]
+    scheme_rules = list(
+        Rule.objects.filter(scheme_id=year.scheme_id)
+        .select_related("category")
+        .prefetch_related("levels")
+        .order_by("category__order", "order", "id")
     )
-    sample["A2"].number_format = "yyyy-mm-dd"
+    # The sample: the scheme's first fixed deduction that needs no reason, twice (once if it is annual).
+    sample_rule = next((r for r in scheme_rules if r.kind == Rule.Kind.DEDUCTION and not r.reason_required), None)
+    if sample_rule is not None:
+        append_guarded(
+            sample,
+            [
+                datetime.date(year.year, 3, 15),
+                first or "",
+                sample_rule.code,
+                1 if sample_rule.annual else 2,
+                "",
+                "",
+                "否",
+                "",
+                f"示例：{sample_rule.short_text}",
+            ],
+        )
+        sample["A2"].number_format = "yyyy-mm-dd"
 
     rules = workbook.create_sheet("项目代码说明")
     append_guarded(rules, ["项目代码", "类别", "类型", "考核内容", "分值", "负责录入"])
     for cell in rules[1]:
         cell.font = Font(bold=True)
-    for rule in (
-        Rule.objects.filter(scheme_id=year.scheme_id)
-        .select_related("category")
-        .prefetch_related("levels")
-        .order_by("category__order", "order", "id")
-    ):
+    for rule in scheme_rules:
         if rule.kind == Rule.Kind.BONUS:
             points = " / ".join(f"{level.name}+{level.points.normalize():f}" for level in rule.levels.all())
         elif rule.kind == Rule.Kind.DISCRETIONARY:
@@ -95,12 +110,18 @@ def ledger_template(year: AssessmentYear) -> bytes:
             rules, [rule.code, rule.category.name, rule.get_kind_display(), rule.text, points, rule.recorder_label]
         )
     rules.column_dimensions["D"].width = 60
+    discretionary = "、".join(
+        f"{r.code}：0～{(r.max_points or ZERO).normalize():f}"
+        for r in scheme_rules
+        if r.kind == Rule.Kind.DISCRETIONARY
+    )
     notes = workbook.create_sheet("填写说明")
     for line in (
         "请在“台帐”工作表中填写，每行一条记录；“示例”工作表是填写示例，不会导入。",
         "日期：YYYY-MM-DD；部室：部室全称，加分项目涉及多个部室时用“、”分隔；",
         "数量：正整数（年度项目和否决项目为 1）；级别：加分项目填该项目的级别名称（见“项目代码说明”）；",
-        "分值：仅 T3 等酌情扣分项目填写（0～3，最多两位小数）；免扣：是 / 否（免扣须填理由）；",
+        (f"分值：仅酌情扣分项目填写（{discretionary}，最多两位小数）；" if discretionary else "分值：不填；")
+        + "免扣：是 / 否（免扣须填理由）；",
         "导入时逐行校验，任何一行有误则整个文件不导入，并列出所有出错的行。",
     ):
         append_guarded(notes, [line])

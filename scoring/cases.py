@@ -69,7 +69,7 @@ SETTING_KEYS = {
 TARGET_RECORD_KEYS = {"target", "points", "not_started", "reason", "date", "description", "recorded_by"}
 SCHEME_KEYS = {"code", "name", "full_score", "categories", "rules", "level_names"}
 # Kept in a scheme document for the product (fixtures/schemes, export_year); scoring ignores them.
-SCHEME_INFO_KEYS = {"regulation_title", "description", "settings"}
+SCHEME_INFO_KEYS = {"regulation_title", "description", "settings", "plan_shortfall_rule"}
 CATEGORY_KEYS = {"code", "name", "cap", "bonus_cap"}
 RULE_KEYS = {
     "code",

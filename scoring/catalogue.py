@@ -114,9 +114,12 @@ def catalogue_load() -> list[str]:
     return loaded
 
 
+@transaction.atomic
 def scheme_create(doc: dict[str, Any]) -> Scheme:
     """A scheme document (checked by `spec_from_document`) as a new scheme in the database, with its
-    categories, rules and bonus levels. `recorders` name the offices that record a rule."""
+    categories, rules and bonus levels. `recorders` name the offices that record a rule, and
+    `plan_shortfall_rule` (optional) the code of the fixed deduction that a monthly plan item not done for the
+    department's own reasons suggests. A refused document raises `ScoringError` and writes nothing."""
 
     spec = spec_from_document(doc)
     scheme = Scheme.objects.create(
@@ -164,6 +167,14 @@ def scheme_create(doc: dict[str, Any]) -> Scheme:
             office, _ = Department.objects.get_or_create(name=name, defaults={"order": office_order})
             offices.append(office)
         obj.recorder_offices.set(offices)
+    shortfall = doc.get("plan_shortfall_rule")
+    if shortfall is not None:
+        named = scheme.rules.filter(code=shortfall).first() if isinstance(shortfall, str) else None
+        problem = f"未知考核项目 {shortfall!r}" if named is None else scheme.plan_shortfall_problem(named)
+        if problem:
+            raise engine.ScoringError("scheme.plan_shortfall_rule", problem)
+        scheme.plan_shortfall_rule = named
+        scheme.save(update_fields=["plan_shortfall_rule"])
     return scheme
 
 
@@ -197,6 +208,7 @@ def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = N
         description=scheme.description,
         full_score=scheme.full_score,
     )
+    shortfall_pk = scheme.plan_shortfall_rule_id
     categories = {}
     for category in scheme.categories.all():
         old_pk = category.pk
@@ -208,10 +220,14 @@ def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = N
         offices = list(rule.recorder_offices.all())
         levels = list(rule.levels.all())
         rule._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # else set() sees the original's offices
+        old_pk = rule.pk
         rule.pk = None
         rule.scheme = copy
         rule.category = categories[rule.category_id]
         rule.save()
+        if old_pk == shortfall_pk:  # the copy names its own rule
+            copy.plan_shortfall_rule = rule
+            copy.save(update_fields=["plan_shortfall_rule"])
         rule.recorder_offices.set(offices)
         for level in levels:
             level.pk = None
@@ -222,7 +238,8 @@ def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = N
 
 def scheme_document(scheme: Scheme) -> dict[str, Any]:
     """The scheme as a document: the inline scheme of docs/scoring.md §7 (read by `spec_from_document`), with
-    the product's own keys (regulation title, units, recorder offices) that scoring ignores."""
+    the product's own keys (regulation title, plan shortfall rule, units, recorder offices) that scoring
+    ignores."""
 
     def text(value: Decimal | None) -> str | None:
         return None if value is None else str(value)
@@ -270,6 +287,7 @@ def scheme_document(scheme: Scheme) -> dict[str, Any]:
         "regulation_title": scheme.regulation_title,
         "description": scheme.description,
         "full_score": str(scheme.full_score),
+        "plan_shortfall_rule": next((r.code for r in rules if r.pk == scheme.plan_shortfall_rule_id), None),
         "level_names": level_names,
         "categories": categories,
         "rules": documents,

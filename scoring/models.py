@@ -34,6 +34,19 @@ class Scheme(models.Model):
         default=Decimal("100"),
         help_text="部室考核小组评分的起点；设有目标项目的年度，每个部室的目标项目应得分之和须等于满分。",
     )
+    # The rule a monthly plan item not done for the department's own reasons suggests (workplans: the review
+    # group confirms or dismisses each suggestion). None: the scheme makes no such suggestions.
+    plan_shortfall_rule = models.ForeignKey(
+        "Rule",
+        verbose_name="月度计划未完成（自身原因）对应的考核项目",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "deduction"},
+        help_text="部室月度小结中“未完成·自身原因”的计划事项，作为该项目的扣分建议提交考核小组确认；"
+        "须为本方案的固定扣分项目。留空则不提出扣分建议。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -64,6 +77,22 @@ class Scheme(models.Model):
     def regulation(self) -> str:
         """The regulation's title as every document cites it (in 《》)."""
         return self.regulation_title.strip() or self.name
+
+    def plan_shortfall_problem(self, rule: "Rule") -> str | None:
+        """Why `rule` cannot be the scheme's plan shortfall rule (None if it can): it must be one of the
+        scheme's own fixed deductions, since a confirmed suggestion records one unit of it."""
+        if self.pk is None or rule.scheme_id != self.pk:
+            return f"{rule.code} 不是本方案的考核项目。"
+        if rule.kind != Rule.Kind.DEDUCTION:
+            return f"{rule.code} 不是固定扣分项目。"
+        return None
+
+    def clean(self) -> None:
+        rule = Rule.objects.filter(pk=self.plan_shortfall_rule_id).first() if self.plan_shortfall_rule_id else None
+        if rule is not None:  # an unknown one is refused as an invalid choice
+            problem = self.plan_shortfall_problem(rule)
+            if problem:
+                raise ValidationError({"plan_shortfall_rule": problem})
 
 
 class RuleCategory(models.Model):

@@ -52,10 +52,12 @@ def home(request: HttpRequest) -> HttpResponse:
             context["to_review"] = MonthlyReport.objects.filter(
                 year=year, department__in=context["supervised"], status="submitted", reviewed_at__isnull=True
             ).count()
-        rule = services.t4_rule(year) if access.is_reviewer(user) else None
+        # Suggested records of the scheme's plan shortfall rule (T4 in district-2023): none if it has no such rule
+        rule = services.plan_shortfall_rule(year) if access.is_reviewer(user) else None
         context["may_t4"] = rule is not None and access.may_record_rule(user, rule)
         if context["may_t4"]:
-            context["t4_open"] = services.t4_suggestions(year=year).count()
+            context["shortfall_rule"] = rule
+            context["t4_open"] = services.t4_suggestions(year=year, rule=rule).count()
         if context["headed"]:
             reports = MonthlyReport.objects.filter(
                 year=year, department__in=context["headed"], month=context["month"]

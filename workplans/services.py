@@ -1,8 +1,14 @@
-"""Writes for monthly reports, T4 suggestions and self-assessments. Views check access, then call one of these.
+"""Writes for monthly reports, their suggested records and self-assessments. Views check access, then call one of
+these.
+
+A plan item not done for the department's own reasons suggests a record of the scheme's plan shortfall rule
+(`Scheme.plan_shortfall_rule`, T4 in district-2023; the names `t4_…` come from there). A scheme without one
+suggests nothing.
 
 Each write follows the year's phase (scoring.phases): monthly plans, summaries and their review are
 "monthly_report" (进行中 to 评分), the self-assessment with its claims and evidence is "self_assessment" (自评
-only), and T4 decisions write the ledger, so they follow the ledger's rule (every phase before 审定)."""
+only), and decisions on suggestions write the ledger, so they follow the ledger's rule (every phase before
+审定)."""
 
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ from kaohe.files import evidence_check
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, rule_spec
 from scoring import engine
-from scoring.models import AssessmentYear, Rule
+from scoring.models import AssessmentYear, Rule, Scheme
 from scoring.phases import year_require
 from workplans.models import (
     BonusClaim,
@@ -34,9 +40,6 @@ from workplans.models import (
     Status,
     month_deadline,
 )
-
-T4_RULE = "T4"
-
 
 # ---------------------------------------------------------------------------------------------------------
 # Monthly plans and summaries
@@ -163,11 +166,28 @@ def report_review(*, report: MonthlyReport, comment: str, user) -> MonthlyReport
 
 
 # ---------------------------------------------------------------------------------------------------------
-# T4 suggestions: 部室确定的工作任务，因部室自身原因未按计划完成的 (−2 每项)
+# Suggested records (T4 in district-2023: 部室确定的工作任务，因部室自身原因未按计划完成的)
 
 
-def t4_suggestions(*, year: AssessmentYear):
-    """Items of submitted summaries marked 未完成 for 自身原因 that nobody has decided on yet."""
+def plan_shortfall_rule(year: AssessmentYear) -> Rule | None:
+    """The rule the year's scheme suggests for a plan item not done for the department's own reasons, with its
+    recorder offices; None if the scheme names none (then nothing is suggested). Two queries, one if none."""
+    return (
+        Rule.objects.filter(
+            scheme_id=year.scheme_id,
+            kind=Rule.Kind.DEDUCTION,
+            pk__in=Scheme.objects.filter(pk=year.scheme_id).values("plan_shortfall_rule"),
+        )
+        .prefetch_related("recorder_offices")
+        .first()
+    )
+
+
+def t4_suggestions(*, year: AssessmentYear, rule: Rule | None = None):
+    """Items of submitted summaries marked 未完成 for 自身原因 that nobody has decided on yet; none when the
+    year's scheme has no plan shortfall rule (`rule`, if the caller has read it already)."""
+    if (rule or plan_shortfall_rule(year)) is None:
+        return PlanItem.objects.none()
     return (
         PlanItem.objects.filter(
             plan_report__year=year,
@@ -192,28 +212,27 @@ def t4_suggestions(*, year: AssessmentYear):
     )
 
 
-def t4_rule(year: AssessmentYear) -> Rule:
-    return Rule.objects.prefetch_related("recorder_offices").get(scheme_id=year.scheme_id, code=T4_RULE)
-
-
 @transaction.atomic
 def t4_confirm(*, item: PlanItem, user, pending: bool = False) -> LedgerRecord:
-    """Create the T4 ledger record for the item (once) and link it to the item."""
+    """Create the ledger record of the scheme's plan shortfall rule for the item (once) and link it to the item."""
     item = (
         PlanItem.objects.select_for_update()
         .select_related("plan_report__year", "plan_report__department")
         .get(pk=item.pk)
     )
     year = item.plan_report.year
-    year_require(year, "ledger")  # a T4 decision is a ledger write
+    year_require(year, "ledger")  # a decision on a suggestion is a ledger write
+    rule = plan_shortfall_rule(year)
+    if rule is None:
+        raise ValidationError("本年度考核方案未设定月度计划未完成（自身原因）对应的考核项目，不能记录扣分。")
     if not item.suggests_t4:
-        raise ValidationError("该计划事项不是“因自身原因未完成”，不能记录 T4。")
+        raise ValidationError(f"该计划事项不是“因自身原因未完成”，不能记录 {rule.code}。")
     if item.t4_state != "open":
-        raise ValidationError("该计划事项已处理过，一个事项至多记录一次 T4。")
+        raise ValidationError(f"该计划事项已处理过，一个事项至多记录一次 {rule.code}。")
     report = item.plan_report
     record = ledger_record_create(
         year=year,
-        rule=t4_rule(year),
+        rule=rule,
         departments=[report.department],
         recorded_by=user,
         date=month_deadline(year.year, item.month),
@@ -231,7 +250,9 @@ def t4_confirm(*, item: PlanItem, user, pending: bool = False) -> LedgerRecord:
 @transaction.atomic
 def t4_dismiss(*, item: PlanItem, reason: str, user) -> PlanItem:
     item = PlanItem.objects.select_for_update().select_related("plan_report__year").get(pk=item.pk)
-    year_require(item.plan_report.year, "ledger")  # a T4 decision is a ledger write
+    year_require(item.plan_report.year, "ledger")  # a decision on a suggestion is a ledger write
+    if plan_shortfall_rule(item.plan_report.year) is None:
+        raise ValidationError("本年度考核方案未设定月度计划未完成（自身原因）对应的考核项目，没有扣分建议。")
     if not reason.strip():
         raise ValidationError("不予扣分须填写理由。")
     if item.t4_state != "open":

@@ -1,9 +1,11 @@
 """Pages of monthly work and the self-assessment: a department head's plans and summaries, the vice chair's
-review, the review group's T4 suggestions, the self-assessment with its bonus claims and evidence. Each view
-checks access on the server (the access package), calls one service or selector, and renders or redirects."""
+review, the review group's suggested records (T4 in district-2023), the self-assessment with its bonus claims
+and evidence. Each view checks access on the server (the access package), calls one service or selector, and
+renders or redirects."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -167,6 +169,8 @@ def report_detail(request: HttpRequest, year: int, department: int, month: int) 
         "workplans/report_detail.html",
         {
             "year": year,
+            # What an item not done for the department's own reasons suggests (None: nothing)
+            "shortfall_rule": services.plan_shortfall_rule(year) if items else None,
             "department": department,
             "month": month,
             "next_month": month + 1 if month < 12 else None,
@@ -226,23 +230,34 @@ def supervision(request: HttpRequest, year: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# T4 suggestions
+# Suggested records: the scheme's plan shortfall rule (T4 in district-2023). The URLs keep the name t4.
+
+NO_SHORTFALL_RULE = "本年度考核方案未设定“月度计划未完成（自身原因）”对应的考核项目，月度小结不产生扣分建议。"
 
 
-def _t4_rule_for(request: HttpRequest, year: AssessmentYear) -> Rule:
-    rule = services.t4_rule(year)
+def _shortfall_rule_for(request: HttpRequest, year: AssessmentYear) -> Rule | None:
+    """The scheme's plan shortfall rule, if the user records it; None if the scheme has none (the review group
+    is then told so). Refuses everyone else."""
+    rule = services.plan_shortfall_rule(year)
+    if rule is None:
+        if not access.is_reviewer(request.user):
+            raise PermissionDenied("只有考核小组成员或组长可以处理扣分建议。")
+        return None
     if not access.may_record_rule(request.user, rule):
-        raise PermissionDenied("只有组织部考核小组成员或组长可以处理 T4 建议。")
+        who = f"负责录入 {rule.code} 的考核小组成员（{rule.recorder_label}）" if rule.recorder_label else "考核小组组长"
+        raise PermissionDenied(f"只有{who}或组长可以处理 {rule.code} 建议。")
     return rule
 
 
 @login_required
 def t4_list(request: HttpRequest, year: int) -> HttpResponse:
     year = access.year_for_request(year)
-    _t4_rule_for(request, year)
+    rule = _shortfall_rule_for(request, year)
+    if rule is None:
+        return render(request, "workplans/t4_list.html", {"year": year, "rule": None, "no_rule": NO_SHORTFALL_RULE})
     decided = (
         PlanItem.objects.filter(plan_report__year=year, t4_decided_at__isnull=False)
-        .select_related("plan_report__department", "t4_decided_by", "ledger_record")
+        .select_related("plan_report__department", "t4_decided_by", "ledger_record__rule")
         .order_by("-t4_decided_at")[:20]
     )
     return render(
@@ -250,19 +265,28 @@ def t4_list(request: HttpRequest, year: int) -> HttpResponse:
         "workplans/t4_list.html",
         {
             "year": year,
-            "suggestions": list(services.t4_suggestions(year=year)),
-            "phase_refusal": year_refusal(year, "ledger"),  # a T4 decision writes the ledger
+            "rule": rule,
+            "points": f"{(rule.points or Decimal(0)).normalize():f}",  # a fixed deduction: 2.00 -> "2"
+            "suggestions": list(services.t4_suggestions(year=year, rule=rule)),
+            "phase_refusal": year_refusal(year, "ledger"),  # a decision on a suggestion writes the ledger
             "decided": decided,
             "dismiss_form": DismissForm(),
         },
     )
 
 
+def _decision_rule(request: HttpRequest, year: AssessmentYear) -> Rule:
+    rule = _shortfall_rule_for(request, year)
+    if rule is None:
+        raise Http404(NO_SHORTFALL_RULE)
+    return rule
+
+
 @login_required
 @require_POST
 def t4_confirm(request: HttpRequest, year: int, item: int) -> HttpResponse:
     year = access.year_for_request(year)
-    _t4_rule_for(request, year)
+    rule = _decision_rule(request, year)
     item = get_object_or_404(
         PlanItem.objects.select_related("plan_report__department"), pk=item, plan_report__year=year
     )
@@ -275,7 +299,7 @@ def t4_confirm(request: HttpRequest, year: int, item: int) -> HttpResponse:
         _errors(request, error)
     else:
         note = "（本部室记录，待考核小组组长确认）" if record.is_pending else ""
-        messages.success(request, f"已为{department}记录 T4 扣分{note}。")
+        messages.success(request, f"已为{department}记录 {rule.code} 扣分{note}。")
     return redirect("workplans:t4", year=year.year)
 
 
@@ -283,7 +307,7 @@ def t4_confirm(request: HttpRequest, year: int, item: int) -> HttpResponse:
 @require_POST
 def t4_dismiss(request: HttpRequest, year: int, item: int) -> HttpResponse:
     year = access.year_for_request(year)
-    _t4_rule_for(request, year)
+    _decision_rule(request, year)
     item = get_object_or_404(PlanItem, pk=item, plan_report__year=year)
     form = DismissForm(request.POST)
     if not form.is_valid():

@@ -4,7 +4,7 @@ from django import template
 
 import access
 from scoring.models import AssessmentYear
-from workplans.services import t4_rule
+from workplans.services import plan_shortfall_rule
 
 register = template.Library()
 
@@ -29,6 +29,8 @@ def staff_nav(context) -> dict:
         nav["lead"] = access.is_review_lead(user)
         nav["sees_all"] = access.sees_all_departments(user)
         if access.is_reviewer(user):
-            nav["t4"] = access.may_record_rule(user, t4_rule(year))
+            # The scheme's plan shortfall rule (T4 in district-2023), if it has one and the user records it
+            rule = plan_shortfall_rule(year)
+            nav["t4"] = rule if rule is not None and access.may_record_rule(user, rule) else None
     request._kaohe_nav = nav
     return nav

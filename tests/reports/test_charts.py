@@ -113,7 +113,16 @@ def test_category_chart_of_the_year_without_the_bonus_category(demo_year):
     assert [(b.x, b.y, b.width) for b in chart.bars[:2]] == [(170.0, 10, 304.0), (170.0, 34, 224.0)]
     assert chart.bars[-1].width == 320.0  # the largest, D: the whole plot
     assert [(v.x, v.text) for v in chart.values[:2]] == [(479.0, "扣 9.50 分（6 条）"), (399.0, "扣 7.00 分（7 条）")]
-    nothing = [{"code": "B", "name": "加分项目", "deductions": Decimal("0"), "bonuses": Decimal("3"), "records": 1}]
+    nothing = [
+        {
+            "code": "B",
+            "name": "加分项目",
+            "deductions": Decimal("0"),
+            "bonuses": Decimal("3"),
+            "records": 1,
+            "bonus_only": True,
+        }
+    ]
     assert charts.category_chart(nothing) is None
 
 
