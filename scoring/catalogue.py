@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -192,18 +193,44 @@ def scheme_is_locked(scheme: Scheme) -> bool:
     return scheme.years.filter(phase__in=frozen).exists()
 
 
+# A year in a scheme's code or name (district-2023, 2023年…): a copy for the next year names that year.
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _year_bumped(text: str) -> str | None:
+    """`text` with its last year one later, or None when it names no year."""
+    found = list(_YEAR.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    return f"{text[: last.start()]}{int(last.group()) + 1}{text[last.end() :]}"
+
+
+def scheme_copy_names(scheme: Scheme) -> tuple[str, str]:
+    """The code and name a copy of `scheme` for the next year is offered: the year in them one later
+    (district-2023 → district-2024, 2023年… → 2024年…); without a year, `-copy` and （副本）. The code is one
+    no scheme uses yet (`-2`, `-3`… appended when needed)."""
+
+    longest = Scheme._meta.get_field("code").max_length or 50
+    base = _year_bumped(scheme.code) or f"{scheme.code}-copy"
+    code, n = base[:longest], 1
+    while Scheme.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base[: longest - len(str(n)) - 1]}-{n}"
+    return code, _year_bumped(scheme.name) or f"{scheme.name}（副本）"
+
+
 @transaction.atomic
 def scheme_copy(*, scheme: Scheme, code: str | None = None, name: str | None = None) -> Scheme:
-    """A copy of a scheme with all its categories and rules, for a new year to edit."""
+    """A copy of a scheme with all its categories, rules and bonus levels, for a new year to edit; by default
+    named for the next year (`scheme_copy_names`)."""
 
-    if code is None:
-        n = 1
-        while Scheme.objects.filter(code=f"{scheme.code}-copy{n}").exists():
-            n += 1
-        code = f"{scheme.code}-copy{n}"
+    default_code, default_name = scheme_copy_names(scheme)
+    code = code or default_code
+    name = name or default_name
     copy = Scheme.objects.create(
         code=code,
-        name=name or f"{scheme.name}（副本）",
+        name=name,
         regulation_title=scheme.regulation_title,
         description=scheme.description,
         full_score=scheme.full_score,

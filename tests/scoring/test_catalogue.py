@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from scoring.catalogue import catalogue_load, scheme_copy, scheme_is_locked
+from scoring.catalogue import catalogue_load, scheme_copy, scheme_copy_names, scheme_is_locked
 from scoring.models import AssessmentYear, Rule, Scheme
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_scheme_copy_copies_every_rule_and_office():
     catalogue_load()
     original = Scheme.objects.get(code="district-2023")
     copy = scheme_copy(scheme=original)
-    assert copy.code == "district-2023-copy1"
+    assert (copy.code, copy.name) == ("district-2024", "2024年区总工会机关各部室创先争优绩效考核实施办法")
     assert copy.rules.count() == 27 and copy.categories.count() == 9
     assert [d.name for d in copy.rules.get(code="T1").recorder_offices.all()] == ["组织部"]
     assert copy.rules.get(code="T1").category.scheme == copy
@@ -65,11 +65,24 @@ def test_scheme_of_an_approved_year_is_locked_in_the_admin(demo_year, cast):
     assert str(rule.points) == "0.50"
 
 
-def test_scheme_copy_admin_action(demo_year, cast):
-    client = Client()
-    client.force_login(cast["admin"])
-    response = client.post(
-        "/admin/scoring/scheme/", {"action": "copy_schemes", "_selected_action": [demo_year.scheme.pk]}, follow=True
+@pytest.mark.parametrize(
+    ("code", "name", "taken", "expected"),
+    [
+        ("district-2023", "2023年考核方案", [], ("district-2024", "2024年考核方案")),
+        ("county-2019-v2", "县总2019—2020年度方案", [], ("county-2020-v2", "县总2019—2021年度方案")),
+        ("county", "县总考核方案", [], ("county-copy", "县总考核方案（副本）")),
+        ("county", "县总考核方案", ["county-copy", "county-copy-2"], ("county-copy-3", "县总考核方案（副本）")),
+        ("district-2023", "2023年考核方案", ["district-2024"], ("district-2024-2", "2024年考核方案")),
+        ("x-20234", "第12023号", [], ("x-20234-copy", "第12023号（副本）")),
+    ],
+)
+def test_a_copy_is_named_for_the_next_year(code, name, taken, expected):
+    scheme = Scheme.objects.create(code=code, name=name)
+    for other in taken:
+        Scheme.objects.create(code=other, name=other)
+
+    assert scheme_copy_names(scheme) == expected
+    assert (scheme_copy(scheme=scheme).code, scheme_copy(scheme=scheme, code="given", name="给定").name) == (
+        expected[0],
+        "给定",
     )
-    assert response.status_code == 200
-    assert Scheme.objects.filter(code="district-2023-copy1").exists()
