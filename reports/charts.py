@@ -202,16 +202,20 @@ def _chart(medium: Medium, title: str, rows: Sequence[Row], axis: Axis, legend=(
     return Chart(medium, title, width, height, tuple(labels), tuple(bars), tuple(values), ticks, grid, tick_y, legend)
 
 
-def final_score_charts(departments: Sequence[engine.DepartmentResult], medium: Medium) -> list[Chart]:
+def final_score_charts(
+    departments: Sequence[engine.DepartmentResult], medium: Medium, full_score: Decimal = engine.BASE_SCORE
+) -> list[Chart]:
     """Horizontal bars of the final scores, in ranking order; vetoed departments' bars grey. One chart, or on
-    paper one per `bars_per_chart` departments on the same axis, and there none when no department has a final
-    score; on screen a department without one keeps its label."""
+    paper one per `bars_per_chart` departments on the same axis (from 0 to at least the scheme's `full_score`),
+    and there none when no department has a final score; on screen a department without one keeps its label."""
     scored = [d for d in departments if d.final_score is not None]
     scores = [d.final_score for d in scored if d.final_score is not None]
     if medium.ranked and not scores:
         return []
     if medium.scores_from_zero:
-        axis = Axis.fitted(ZERO, max([*scores, Decimal(100)]), (20,), 10)
+        # Steps of 20 on the 百分制; a scheme of another full score gets the step that fits it.
+        steps = (20,) if full_score == engine.BASE_SCORE else (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+        axis = Axis.fitted(ZERO, max([*scores, full_score]), steps, 10)
     else:
         low, high = min(scores), max(scores)
         axis = Axis.fitted(min(low - 5, Decimal(80)) if low > 0 else low, high, (1, 2, 5, 10, 20, 25, 50, 100), 8)

@@ -7,9 +7,10 @@ ballots) come back as None; the documents then say so instead of inventing numbe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from ballots.statistics import year_statistics
 from departments.models import Organisation
 from results.loader import year_get, year_input
 from reviews.models import LedgerRecord, RecordDepartment
+from reviews.selectors import TargetRecordRow, target_record_rows
 from scoring import engine
 from scoring.models import AssessmentYear, RuleLevel
 from workplans.selectors import comparison_rows, self_result
@@ -88,6 +90,75 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
+class CategoryRow:
+    """A department's points in one category as counted, and what was recorded where a cap counted less
+    (docs/scoring.md §7: 扣完为止)."""
+
+    code: str
+    name: str
+    points: Decimal  # counted: bonuses − deductions
+    recorded_deductions: Decimal | None = None  # set when the category's cap counted less
+    cap: Decimal | None = None
+    recorded_bonuses: Decimal | None = None  # set when the category's bonus cap counted less
+    bonus_cap: Decimal | None = None
+
+    @property
+    def cap_notes(self) -> list[str]:
+        """What the caps did, e.g. "记录扣分 11.00，扣完为止，计 10.00"."""
+        notes = []
+        if self.recorded_deductions is not None and self.cap is not None:
+            notes.append(f"记录扣分 {_two(self.recorded_deductions)}，扣完为止，计 {_two(self.cap)}")
+        if self.recorded_bonuses is not None and self.bonus_cap is not None:
+            bonus_cap = _two(self.bonus_cap)
+            notes.append(f"记录加分 {_two(self.recorded_bonuses)}，加分上限 {bonus_cap}，计 {bonus_cap}")
+        return notes
+
+
+def _two(value: Decimal) -> str:
+    return f"{engine.round2(value):.2f}"
+
+
+def category_rows(
+    scheme: engine.SchemeSpec, categories: Iterable[tuple[str, str]], dept: engine.DepartmentResult
+) -> list[CategoryRow]:
+    """The department's counted points in each of `categories` (code, name), with what a cap left out."""
+    rows = []
+    for code, name in categories:
+        recorded = dept.capped.get(code)
+        row = CategoryRow(code, name, dept.by_category.get(code, engine.ZERO))
+        if recorded is not None:
+            deducted, bonus = recorded
+            cap, bonus_cap = scheme.caps.get(code), scheme.bonus_caps.get(code)
+            row = dataclasses.replace(
+                row,
+                recorded_deductions=deducted if cap is not None and deducted > cap else None,
+                cap=cap,
+                recorded_bonuses=bonus if bonus_cap is not None and bonus > bonus_cap else None,
+                bonus_cap=bonus_cap,
+            )
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class TargetTotals:
+    """A department's target items summed: 应得分, the shortfall (扣分) and 实得分."""
+
+    points: Decimal
+    shortfall: Decimal
+    earned: Decimal
+
+
+def target_totals(dept: engine.DepartmentResult) -> TargetTotals:
+    targets = dept.targets
+    return TargetTotals(
+        sum((t.points for t in targets), engine.ZERO),
+        sum((t.shortfall for t in targets), engine.ZERO),
+        sum((t.earned for t in targets), engine.ZERO),
+    )
+
+
+@dataclass(frozen=True)
 class SelfAssessmentItem:
     """One rule item of a self-assessment beside the ledger (from the self-assessment app's comparison)."""
 
@@ -120,6 +191,14 @@ class SelfAssessment:
     items: tuple[SelfAssessmentItem, ...] = ()
 
 
+@dataclass(frozen=True)
+class TargetLine:
+    """A record on a target item with what it gives (before 扣完为止, which the target's result applies)."""
+
+    line: engine.Line
+    record: TargetRecordRow
+
+
 @dataclass
 class DepartmentSection:
     result: engine.DepartmentResult
@@ -128,6 +207,11 @@ class DepartmentSection:
     rows: list[LedgerRow]
     pending_count: int = 0
     self_assessment: SelfAssessment | None = None
+    target_rows: list[TargetLine] = field(default_factory=list)  # the records on its target items, by date
+
+    @property
+    def target_totals(self) -> TargetTotals:
+        return target_totals(self.result)
 
 
 @dataclass(frozen=True)
@@ -301,7 +385,8 @@ def ledger_rows_streamed(
     lines: dict[object, list[tuple[str, engine.Line]]] = defaultdict(list)
     for dept in result.departments:
         for line in dept.lines:
-            lines[line.key].append((dept.name, line))
+            if not line.target:  # a target record's key is not a ledger record's
+                lines[line.key].append((dept.name, line))
     has_evidence = evidence_relation() is not None
     for values in ledger_values(year).iterator(chunk_size=chunk_size):
         for name, line in lines.get(values["id"], ()):
@@ -413,7 +498,7 @@ def category_totals(result: engine.YearResult, scheme: engine.SchemeSpec) -> lis
     records: dict[str, set] = defaultdict(set)
     for dept in result.departments:
         for line in dept.lines:
-            records[line.category].add(line.key)
+            records[line.category].add((line.target, line.key))
     for code, name in result.categories:
         values = [d.by_category.get(code, engine.ZERO) for d in result.departments]
         totals.append(
@@ -466,6 +551,7 @@ def year_report(
         if ledger_omitted
         else {v["id"]: v for v in ledger_values(year, department_names=None if whole_year else names)}
     )
+    target_details = target_record_rows(year) if result.has_targets and not ledger_omitted else {}
     pending = dict(
         RecordDepartment.objects.filter(year=year, record__status=LedgerRecord.Status.PENDING)
         .values_list("department__name")
@@ -478,14 +564,25 @@ def year_report(
     for dept in result.departments:
         if dept.name not in names:
             continue
-        rows = [ledger_row(details[line.key], line, has_evidence) for line in dept.lines if line.key in details]
+        rows = [
+            ledger_row(details[line.key], line, has_evidence)
+            for line in dept.lines
+            if not line.target and line.key in details
+        ]
         rows.sort(key=lambda r: (r.date, r.key))
+        target_rows = [
+            TargetLine(line, target_details[line.key])
+            for line in dept.lines
+            if line.target and line.key in target_details
+        ]
+        target_rows.sort(key=lambda r: (r.record.date, r.record.pk))
         sections.append(
             DepartmentSection(
                 result=dept,
                 department_id=ids[dept.name],
                 supervisor=supervisor.get(dept.name, ""),
                 rows=rows,
+                target_rows=target_rows,
                 pending_count=pending.get(dept.name, 0),
                 self_assessment=assessments.get(dept.name),
             )

@@ -89,6 +89,7 @@ def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
             (p for code, p in points.items() if data.scheme.rules[code].kind == engine.KIND_BONUS), engine.ZERO
         ),
         "own": own,
+        "full_score": data.scheme.full_score,
     }
     return _render("reports/pdf/self_assessment.html", context, title)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.template.loader import render_to_string
 from pypdf import PdfWriter
 
 from reports import charts
-from reports.data import ROLE_LABELS, DepartmentSection, YearReport, year_report
+from reports.data import ROLE_LABELS, CategoryRow, DepartmentSection, YearReport, category_rows, year_report
 from reports.templatetags.reports_format import money
 from scoring import engine
 from scoring.models import AssessmentYear
@@ -137,7 +136,7 @@ SECTION_ROWS = 10
 
 
 def _section_rows(section: DepartmentSection) -> int:
-    return SECTION_ROWS + len(section.rows)
+    return SECTION_ROWS + len(section.rows) + len(section.result.targets) + len(section.target_rows)
 
 
 def _section_groups(sections: list[DepartmentSection], most: int, rows: int) -> list[list[DepartmentSection]]:
@@ -155,14 +154,13 @@ def _section_groups(sections: list[DepartmentSection], most: int, rows: int) -> 
     return groups
 
 
-def _category_rows(report: YearReport, section: DepartmentSection) -> list[tuple[str, str, Decimal, int]]:
+def _category_rows(report: YearReport, section: DepartmentSection) -> list[tuple[CategoryRow, int]]:
+    """Each category's counted points (with what a cap left out) and its number of records."""
     counts: dict[str, int] = {}
     for line in section.result.lines:
         counts[line.category] = counts.get(line.category, 0) + 1
-    return [
-        (code, name, section.result.by_category.get(code, engine.ZERO), counts.get(code, 0))
-        for code, name in report.result.categories
-    ]
+    rows = category_rows(report.data.scheme, report.result.categories, section.result)
+    return [(row, counts.get(row.code, 0)) for row in rows]
 
 
 def _leader_rows(report: YearReport) -> list[dict]:
@@ -241,7 +239,9 @@ def year_pdf_render(
     departments = report.result.departments
     context = _context(
         report,
-        score_charts=charts.final_score_charts(departments[:CHART_DEPARTMENTS_MAX], charts.PRINT),
+        score_charts=charts.final_score_charts(
+            departments[:CHART_DEPARTMENTS_MAX], charts.PRINT, report.data.scheme.full_score
+        ),
         charted=min(len(departments), CHART_DEPARTMENTS_MAX),
         category_chart=charts.category_chart(report.category_totals),
         leader_rows=_leader_rows(report),

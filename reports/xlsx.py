@@ -1,4 +1,5 @@
-"""The year-end workbook (年度考核结果.xlsx): 汇总排名, 部室明细, 台帐, 民主测评, 奖励核发.
+"""The year-end workbook (年度考核结果.xlsx): 汇总排名, 部室明细, 台帐, 民主测评, 奖励核发, and 目标项目 after 部室明细
+when the year has target items (docs/scoring.md §7).
 
 Streamed with openpyxl's write-only mode, the ledger read from the database in chunks, so that memory stays
 flat with the number of records. Every figure is a number in a numeric cell with a number format, taken from
@@ -31,6 +32,7 @@ from reports.data import (
     ledger_rows_streamed,
 )
 from results.loader import year_get, year_input
+from reviews.selectors import target_record_rows
 from scoring import engine
 from scoring.models import AssessmentYear
 
@@ -42,6 +44,8 @@ COUNT = "0"
 DATE = "yyyy-mm-dd"
 MAX_WIDTH = 60
 SHEETS = ("汇总排名", "部室明细", "台帐", "民主测评", "奖励核发")
+TARGETS_SHEET = "目标项目"  # after 部室明细, only in a year with target items
+TARGET_RECORDS_SHEET = "目标项目记录"  # after 台帐, likewise
 
 
 def _noop(percent: int, step: str) -> None:
@@ -196,7 +200,7 @@ def _details_sheet(wb, result: engine.YearResult, supervisors: dict[str, str]) -
     )
     rows = []
     for d in result.departments:
-        records = len({line.key for line in d.lines})
+        records = len({line.key for line in d.lines if not line.target})  # target records: sheet 目标项目
         rows.append(
             [d.rank, d.name]
             + [d.by_category.get(code, engine.ZERO) for code, _ in categories]
@@ -210,6 +214,65 @@ def _details_sheet(wb, result: engine.YearResult, supervisors: dict[str, str]) -
     sheet.setup(headers, widths)
     for row in rows:
         sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+
+
+def _targets_sheet(wb, data: engine.YearInput, result: engine.YearResult) -> None:
+    """Every department's target items, in ranking order: 应得分, 扣分 (what the item lost, at most its 应得分:
+    扣完为止), 实得分, whether it was not started, and the sum its records deducted before 扣完为止."""
+    headers = ["部室", "代码", "目标项目", "类别", "应得分", "扣分", "实得分", "未开展", "记录扣分"]
+    rows = [
+        [
+            d.name,
+            t.code,
+            t.name,
+            data.scheme.category_name(t.category),
+            t.points,
+            t.shortfall,
+            t.earned,
+            "是" if t.not_started else "",
+            t.deducted,
+        ]
+        for d in result.departments
+        for t in d.targets
+    ]
+    formats = [None, None, None, None, SCORE, SCORE, SCORE, None, SCORE]
+    sheet = _Sheet(wb, TARGETS_SHEET)
+    sheet.setup(headers, _fit(headers, rows))
+    for row in rows:
+        sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+
+
+def _target_records_sheet(wb, year: AssessmentYear, result: engine.YearResult) -> None:
+    """Every record on a target item, by date: what it deducted (all the item's points when not started)."""
+    headers = ["记录编号", "日期", "部室", "代码", "目标项目", "扣分", "未开展", "理由", "情况说明", "录入人"]
+    details = target_record_rows(year)
+    rows = [
+        [
+            record.pk,
+            record.date,
+            d.name,
+            record.target,
+            record.name,
+            line.points,
+            "是" if record.not_started else "",
+            record.reason,
+            record.description,
+            record.recorder,
+        ]
+        for d in result.departments
+        for line in d.lines
+        if line.target and (record := details.get(line.key)) is not None
+    ]
+    rows.sort(key=lambda row: (row[1], row[0]))
+    formats = [COUNT, DATE, None, None, None, SCORE, None, None, None, None]
+    sheet = _Sheet(wb, TARGET_RECORDS_SHEET)
+    widths = _fit(headers, rows)
+    widths[7], widths[8] = min(widths[7], 40), min(widths[8], 40)
+    sheet.setup(headers, widths)
+    for row in rows:
+        sheet.append(sheet.cell(v, f, wrap=i in (7, 8)) for i, (v, f) in enumerate(zip(row, formats, strict=True)))
     sheet.filter()
 
 
@@ -260,7 +323,7 @@ def _ledger_sheet(wb, year: AssessmentYear, data: engine.YearInput, result: engi
     wrapped = {5, 13, 14}
     sheet = _Sheet(wb, "台帐")
     sheet.setup(headers, widths)
-    total = sum(len(d.lines) for d in result.departments) or 1
+    total = sum(1 for d in result.departments for line in d.lines if not line.target) or 1
     for written, (name, row) in enumerate(ledger_rows_streamed(year, result), start=1):
         values = [
             row.key,
@@ -388,8 +451,12 @@ def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress:
     progress(10, "正在写入汇总排名和部室明细")
     _summary_sheet(wb, result, discretionary_decisions(data, result, final=year.is_frozen))
     _details_sheet(wb, result, supervisors)
+    if result.has_targets:
+        _targets_sheet(wb, data, result)
     progress(20, "正在写入台帐")
     _ledger_sheet(wb, year, data, result, progress)
+    if result.has_targets:
+        _target_records_sheet(wb, year, result)
     progress(85, "正在写入民主测评和奖励核发")
     _democratic_sheet(wb, democratic_section(year, data, result))
     _awards_sheet(wb, result)

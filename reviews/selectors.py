@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from kaohe.links import pk_url
-from reviews.models import Evidence, LedgerRecord, RecordDepartment, person_label
+from reviews.models import Evidence, LedgerRecord, RecordDepartment, TargetRecord, person_label
 from scoring.models import Rule
 
 
@@ -58,3 +59,38 @@ def record_rows(year, department) -> dict[int, RecordRow]:
             person_label(first, last, username), tuple(files.get(pk, ())),
         )  # fmt: skip
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRecordRow:
+    """A record on one of a department's target items (docs/scoring.md §7), as its pages list it."""
+
+    pk: int
+    date: date
+    target: str  # the target's code
+    name: str  # the target's name
+    points: Decimal | None  # deducted; None when the item was not started
+    not_started: bool
+    reason: str
+    description: str
+    recorder: str  # reviews.models.person_label
+
+
+def target_record_rows(year, department=None) -> dict[int, TargetRecordRow]:
+    """Every record on `department`'s target items in `year` (on every department's without one), by primary
+    key, in date order (one query)."""
+    fields = (
+        "pk", "date", "target__code", "target__name", "points", "not_started", "reason", "description",
+        "recorded_by__first_name", "recorded_by__last_name", "recorded_by__username",
+    )  # fmt: skip
+    rows = TargetRecord.objects.filter(year=year).order_by("date", "pk")
+    if department is not None:
+        rows = rows.filter(target__department=department)
+    return {
+        pk: TargetRecordRow(
+            pk, day, code, name, points, not_started, reason, description, person_label(first, last, username)
+        )
+        for pk, day, code, name, points, not_started, reason, description, first, last, username in rows.values_list(
+            *fields
+        )
+    }

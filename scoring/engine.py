@@ -410,6 +410,20 @@ def department_lines(scheme: SchemeSpec, name: str, records: Iterable[RecordInpu
     return tuple(lines)
 
 
+def target_line(target: TargetInput, record: TargetRecordInput) -> Line:
+    """The line a record on `target` puts on its department's breakdown: its points deducted, or all the
+    target's points when the item was not started (before 扣完为止, which the target's result applies)."""
+    points = -target.points if record.not_started else -(record.points or ZERO)
+    return Line(record.key, target.code, target.category, points, 1, target=True)
+
+
+def department_target_lines(data: YearInput, name: str) -> tuple[Line, ...]:
+    """The lines of the target records of department `name`: those `score_year` adds to its lines after its
+    ledger lines, in the same order (a page that explains one department adds them to `department_lines`)."""
+    own = {t.code: t for t in data.targets if t.department == name}
+    return tuple(target_line(own[r.target], r) for r in data.target_records if r.target in own)
+
+
 def record_problems(
     rule: RuleSpec, record: RecordInput, taking_part: Collection[str] | None = None
 ) -> list[tuple[str, str]]:
@@ -751,10 +765,7 @@ def _targets_scored(data: YearInput, explain: bool, depts: Mapping[str, _Dept]) 
         else:
             deducted[target.code] += record.points or ZERO
         if explain:
-            points = -target.points if record.not_started else -(record.points or ZERO)
-            depts[target.department].lines.append(
-                Line(record.key, target.code, target.category, points, 1, target=True)
-            )
+            depts[target.department].lines.append(target_line(target, record))
     for target in data.targets:
         recorded = deducted[target.code]
         shortfall = target.points if target.code in not_started else min(target.points, recorded)

@@ -17,8 +17,10 @@ import access
 from departments.models import Department
 from kaohe.links import pk_url
 from reports.charts import SCREEN, deductions_chart, final_score_charts
-from results.cache import year_result, year_scored
-from reviews.selectors import record_rows
+from reports.data import category_rows, target_totals
+from results.cache import year_scored
+from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_record_rows
+from scoring import engine
 from scoring.models import AssessmentYear
 from workplans import selectors, services
 from workplans.models import MonthlyReport, SelfAssessment
@@ -99,8 +101,13 @@ def compare_list(request: HttpRequest, year: int) -> HttpResponse:
         ledger = result.department(dept.name)
         diff = None if own is None else own.review_score - ledger.review_score
         department = departments[dept.name]
-        rows.append((department, assessment, own, ledger, diff, detail_url(department.pk)))
-    return render(request, "staff/compare_list.html", {"year": year, "rows": rows, "page": page})
+        targets = target_totals(ledger) if result.has_targets else None
+        rows.append((department, assessment, own, ledger, diff, detail_url(department.pk), targets))
+    return render(
+        request,
+        "staff/compare_list.html",
+        {"year": year, "rows": rows, "page": page, "has_targets": result.has_targets},
+    )
 
 
 @login_required
@@ -133,6 +140,8 @@ def compare_detail(request: HttpRequest, year: int, department: int) -> HttpResp
             "ledger": ledger,
             "rows": rows,
             "categories": categories,
+            "targets": [(t, base.scheme.category_name(t.category)) for t in ledger.targets],
+            "target_totals": target_totals(ledger) if ledger.targets else None,
         },
     )
 
@@ -152,10 +161,18 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
         raise Http404("该部室未参加本年度考核。") from None
     scheme = scored.input.scheme  # the scheme the year was scored with (kept with it)
     records = record_rows(year, department)
+    lines: list[tuple[engine.Line, RecordRow | TargetRecordRow | None, str]] = [
+        (line, records.get(line.key), scheme.rules[line.rule].text) for line in result.lines
+    ]
+    if scored.result.has_targets:  # the records on its target items are lines of the breakdown too
+        target_records = target_record_rows(year, department)
+        names = {t.code: t.name for t in result.targets}
+        lines += [
+            (line, target_records.get(line.key), names.get(line.rule, ""))
+            for line in engine.department_target_lines(scored.input, department.name)
+        ]
     # Newest first; a line whose record was removed since the year was scored sorts as today's.
-    lines = [(line, records.get(line.key), scheme.rules[line.rule].text) for line in result.lines]
     lines.sort(key=lambda row: row[1].date if row[1] else timezone.localdate(), reverse=True)
-    categories = [(name, result.by_category.get(code)) for code, name in scored.result.categories]
     return render(
         request,
         "staff/department_detail.html",
@@ -164,7 +181,11 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "department": department,
             "result": result,
             "lines": lines,
-            "categories": categories,
+            "categories": category_rows(scheme, scored.result.categories, result),
+            "has_caps": bool(scheme.caps or scheme.bonus_caps),
+            "full_score": scheme.full_score,
+            "targets": [(t, scheme.category_name(t.category)) for t in result.targets],
+            "target_totals": target_totals(result) if result.targets else None,
             "show_ranking": access.may_see_ranking(request.user, year),
         },
     )
@@ -179,7 +200,8 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     year = access.year_for_request(year)
     if not access.may_see_results(request.user):
         raise PermissionDenied("只有领导和考核小组可以查看考核结果。")
-    result = year_result(year)
+    scored = year_scored(year)
+    result = scored.result
     # A provincial year ranks thousands of departments: the table goes page by page, the charts draw the
     # page's first CHART_DEPARTMENTS (the whole ranking is in the Excel and PDF reports).
     page = Paginator(result.departments, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -199,7 +221,9 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
             # Built only when the template's cache of the charts misses (templates/staff/results.html).
-            "score_charts": functools.partial(final_score_charts, list(charted), SCREEN),
+            "score_charts": functools.partial(
+                final_score_charts, list(charted), SCREEN, scored.input.scheme.full_score
+            ),
             "deduction_chart": functools.partial(deductions_chart, list(charted), result.categories),
         },
     )

@@ -100,11 +100,16 @@ def self_year_input(assessment: SelfAssessment, base: engine.YearInput | None = 
 
 def department_alone(base: engine.YearInput, name: str, records: tuple[engine.RecordInput, ...]) -> engine.YearInput:
     """The year reduced to one department with the given records (and the partners of its shared ones): what
-    its review-level figures need, and nothing of the other departments, the ballots or leadership's decisions."""
+    its review-level figures need, and nothing of the other departments, the ballots or leadership's decisions.
+
+    The target items of those departments stay (docs/scoring.md §7), without the review group's records on them:
+    a department declares no shortfall on its targets, so they count as earned in full."""
     involved = {name, *(other for record in records for other in record.departments)}
     return dataclasses.replace(
         base,
         departments=tuple(d for d in base.departments if d.name in involved),
+        targets=tuple(t for t in base.targets if t.department in involved),
+        target_records=(),
         leaders=(),
         records=records,
         democratic_scores=None,

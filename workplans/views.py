@@ -19,6 +19,7 @@ import access
 from departments.models import Department
 from kaohe.confirm import confirmation_page
 from kaohe.files import serve_private_file
+from reports.data import target_totals
 from results.cache import year_scored
 from scoring.catalogue import spec_from_db
 from scoring.models import AssessmentYear, Rule
@@ -335,13 +336,24 @@ def _deduction_rules(year: AssessmentYear) -> list[Rule]:
 
 
 def _self_context(year: AssessmentYear, department: Department, assessment: SelfAssessment | None) -> dict:
-    base = year_scored(year).input
+    scored = year_scored(year)
+    base = scored.input
     if department.name not in {d.name for d in base.departments}:
         raise Http404("该部室未参加本年度考核。")
     result = (
         selectors.self_result(assessment, base) if assessment else selectors.nothing_declared(base, department.name)
     )
-    return {"self_result": result, "scheme": base.scheme, "categories": base.scheme.score_categories}
+    # The department's target items, with what the review group's records on them took so far (docs/scoring.md
+    # §7): a self-assessment declares no shortfall on them.
+    ledger = scored.result.department(department.name)
+    return {
+        "self_result": result,
+        "scheme": base.scheme,
+        "categories": base.scheme.score_categories,
+        "full_score": base.scheme.full_score,
+        "targets": [(t, base.scheme.category_name(t.category)) for t in ledger.targets],
+        "target_totals": target_totals(ledger) if ledger.targets else None,
+    }
 
 
 def _declarations(assessment: SelfAssessment | None) -> list:
