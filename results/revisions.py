@@ -26,15 +26,17 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ballots.models import Ballot, BallotRating, RaterGroup, Round
 from departments.models import Department, Leader
-from reviews.models import LedgerRecord, RecordDepartment
+from reviews.models import LedgerRecord, RecordDepartment, TargetRecord
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
     DiscretionaryAward,
     Rule,
     RuleCategory,
+    RuleLevel,
     Scheme,
     Supervision,
+    Target,
     TieOrder,
     TieOrderEntry,
     YearDepartment,
@@ -118,6 +120,9 @@ def _watched() -> dict[type[models.Model], YearsOf]:
         Scheme: lambda scheme: Q(scheme_id=scheme.pk),
         RuleCategory: _by_scheme,
         Rule: _by_scheme,
+        RuleLevel: lambda level: Q(scheme__rules__pk=level.rule_id),
+        Target: _by_year,
+        TargetRecord: _by_year,
         Department: _every_year_with_department,
         Leader: _every_year_with_leader,
         LedgerRecord: _by_year,

@@ -496,8 +496,17 @@ class SchemeAdmin(LockedSchemeMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and self._locked(obj):  # read-only: no instructions for filling it in
-            return [(None, {"fields": self.fieldsets[0][1]["fields"]})]
-        return super().get_fieldsets(request, obj)
+            return [(None, {"fields": [*self.fieldsets[0][1]["fields"], "plan_shortfall_rule"]})]
+        if obj is None:  # the scheme's rules are chosen from once they are saved
+            return super().get_fieldsets(request, obj)
+        return [*self.fieldsets, ("月度计划", {"fields": ["plan_shortfall_rule"]})]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "plan_shortfall_rule":
+            # Only the edited scheme's own fixed deductions (Scheme.clean refuses any other).
+            scheme_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Rule.objects.filter(scheme_id=scheme_id, kind=Rule.Kind.DEDUCTION)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         frozen = AssessmentYear.objects.filter(scheme=OuterRef("pk"), phase__in=AssessmentYear.FROZEN_PHASES)

@@ -14,7 +14,7 @@ from results.cache import year_result
 from scoring import admin as scoring_admin
 from scoring.admin import levels_format, levels_parse
 from scoring.cases import scheme_parse
-from scoring.catalogue import spec_from_db
+from scoring.catalogue import scheme_copy, spec_from_db
 from scoring.models import AssessmentYear, Rule, RuleCategory, RuleLevel, Scheme
 from tests.browser import BROWSER_MARKS, SHOTS, chromium
 from tests.conftest import year_in_phase
@@ -662,3 +662,15 @@ def test_a_new_scheme_is_designed_in_the_browser(live_server, demo_year):
         ("national", "全国", Decimal("10.00")),
         ("省级", "省级", Decimal("6.50")),
     ]
+
+
+def test_the_plan_shortfall_rule_is_chosen_among_the_schemes_own_fixed_deductions(client, cast, demo_year):
+    client.force_login(cast["admin"])
+    other = scheme_copy(scheme=demo_year.scheme, code="district-2099", name="2099年方案")
+    response = client.get(reverse("admin:scoring_scheme_change", args=[demo_year.scheme_id]))
+
+    field = response.context["adminform"].form.fields["plan_shortfall_rule"]
+    own = Rule.objects.filter(scheme=demo_year.scheme, kind=Rule.Kind.DEDUCTION)
+    assert set(field.queryset) == set(own)
+    assert not field.queryset.filter(scheme=other).exists()
+    assert response.context["adminform"].form.initial["plan_shortfall_rule"] == own.get(code="T4").pk

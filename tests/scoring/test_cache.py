@@ -10,10 +10,10 @@ from departments.models import Department
 from results.cache import StaleScoreError, year_result, year_scored, year_scoring_cache_clear
 from results.loader import year_input
 from results.revisions import one_change_per_year, year_data_changed
-from reviews.models import LedgerRecord
+from reviews.models import LedgerRecord, TargetRecord
 from reviews.services import ledger_record_create, ledger_record_delete, ledger_record_update
 from scoring import engine
-from scoring.models import AssessmentYear, DemocraticScore, Rule
+from scoring.models import AssessmentYear, DemocraticScore, Rule, RuleLevel, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,25 @@ def test_cache_size_zero_scores_every_time(demo_year, settings):
 
     assert year_result(demo_year) is not year_result(demo_year)
     assert year_result(demo_year) == year_result(demo_year)
+
+
+def test_a_bonus_level_or_a_target_changed_alone_gives_a_new_version(demo_year, unchecked):
+    level = RuleLevel.objects.get(rule__scheme=demo_year.scheme, rule__code="B1", code="provincial")
+    v0 = _version(demo_year)
+    level.points = Decimal("9")
+    level.save()
+    v1 = _version(demo_year)
+    target = Target.objects.create(
+        year=demo_year,
+        department=Department.objects.get(name="办公室"),
+        category=demo_year.scheme.categories.get(code="T"),
+        code="BGS-1",
+        name="重点工作",
+        points=Decimal("100"),
+    )
+    v2 = _version(demo_year)
+    TargetRecord.objects.create(year=demo_year, target=target, points=Decimal("3"), reason="延迟")
+    v3 = _version(demo_year)
+
+    assert len({v0, v1, v2, v3}) == 4
+    assert year_result(demo_year).department("办公室").targets[0].earned == Decimal("97")
