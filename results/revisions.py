@@ -26,7 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ballots.models import Ballot, BallotRating, RaterGroup, Round
 from departments.models import Department, Leader
-from reviews.models import LedgerRecord, RecordDepartment
+from reviews.models import LedgerRecord, RecordDepartment, TargetRecord
 from scoring.models import (
     AssessmentYear,
     DemocraticScore,
@@ -35,6 +35,7 @@ from scoring.models import (
     RuleCategory,
     Scheme,
     Supervision,
+    Target,
     TieOrder,
     TieOrderEntry,
     YearDepartment,
@@ -122,6 +123,8 @@ def _watched() -> dict[type[models.Model], YearsOf]:
         Leader: _every_year_with_leader,
         LedgerRecord: _by_year,
         RecordDepartment: _by_year,
+        Target: _by_year,
+        TargetRecord: _by_year,
         Round: _by_year,
         RaterGroup: lambda group: Q(ballot_round__pk=group.round_id),
         Ballot: lambda ballot: _closed_round_of_group(ballot.group_id),

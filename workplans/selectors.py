@@ -100,13 +100,17 @@ def self_year_input(assessment: SelfAssessment, base: engine.YearInput | None = 
 
 def department_alone(base: engine.YearInput, name: str, records: tuple[engine.RecordInput, ...]) -> engine.YearInput:
     """The year reduced to one department with the given records (and the partners of its shared ones): what
-    its review-level figures need, and nothing of the other departments, the ballots or leadership's decisions."""
+    its review-level figures need, and nothing of the other departments, the ballots, leadership's decisions or
+    the records against target items."""
     involved = {name, *(other for record in records for other in record.departments)}
     return dataclasses.replace(
         base,
         departments=tuple(d for d in base.departments if d.name in involved),
         leaders=(),
         records=records,
+        # Its target items (docs/scoring.md §7) stay, with no record against them: declarations are ledger records.
+        targets=tuple(t for t in base.targets if t.department in involved),
+        target_records=(),
         democratic_scores=None,
         ballots=None,
         discretionary_awards={},

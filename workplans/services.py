@@ -192,8 +192,9 @@ def t4_suggestions(*, year: AssessmentYear):
     )
 
 
-def t4_rule(year: AssessmentYear) -> Rule:
-    return Rule.objects.prefetch_related("recorder_offices").get(scheme_id=year.scheme_id, code=T4_RULE)
+def t4_rule(year: AssessmentYear) -> Rule | None:
+    """The year's T4 rule (部室确定的工作任务未按计划完成), or None for a scheme without one (county-2011)."""
+    return Rule.objects.prefetch_related("recorder_offices").filter(scheme_id=year.scheme_id, code=T4_RULE).first()
 
 
 @transaction.atomic
@@ -211,9 +212,12 @@ def t4_confirm(*, item: PlanItem, user, pending: bool = False) -> LedgerRecord:
     if item.t4_state != "open":
         raise ValidationError("该计划事项已处理过，一个事项至多记录一次 T4。")
     report = item.plan_report
+    rule = t4_rule(year)
+    if rule is None:
+        raise ValidationError(f"{year}的考核方案没有 T4 项目。")
     record = ledger_record_create(
         year=year,
-        rule=t4_rule(year),
+        rule=rule,
         departments=[report.department],
         recorded_by=user,
         date=month_deadline(year.year, item.month),

@@ -217,6 +217,8 @@ def supervision(request: HttpRequest, year: int) -> HttpResponse:
 
 def _t4_rule_for(request: HttpRequest, year: AssessmentYear) -> Rule:
     rule = services.t4_rule(year)
+    if rule is None:
+        raise Http404(f"{year}的考核方案没有 T4 项目。")
     if not access.may_record_rule(request.user, rule):
         raise PermissionDenied("只有组织部考核小组成员或组长可以处理 T4 建议。")
     return rule

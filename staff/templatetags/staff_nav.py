@@ -29,6 +29,7 @@ def staff_nav(context) -> dict:
         nav["lead"] = access.is_review_lead(user)
         nav["sees_all"] = access.sees_all_departments(user)
         if access.is_reviewer(user):
-            nav["t4"] = access.may_record_rule(user, t4_rule(year))
+            rule = t4_rule(year)  # None for a scheme without T4 (county-2011)
+            nav["t4"] = rule is not None and access.may_record_rule(user, rule)
     request._kaohe_nav = nav
     return nav
