@@ -4,7 +4,8 @@ services, template tags and context processors ask these; none writes a rule of 
 - `access.roles`: roles, a head's departments, a reviewer's offices, a vice chair's supervised departments.
 - `access.departments`: a department's pages and files, the ranking, the results; the year and department a
   page asks for.
-- `access.ledger`: who records which rule, whose records wait for confirmation, who sees a record.
+- `access.ledger`: who records which rule, whose records wait for confirmation, who sees a record; who allots
+  target items and who records against them.
 - `access.procedure`: the year's steps, decisions, objections, the 通报, democratic evaluation.
 
 It reads departments.models and scoring.models only (the import contract in pyproject.toml keeps it so).
@@ -23,7 +24,14 @@ from access.departments import (
     may_write_department,
     year_for_request,
 )
-from access.ledger import may_record_rule, may_see_record, needs_confirmation, recordable_rules
+from access.ledger import (
+    may_enter_targets,
+    may_record_rule,
+    may_record_target,
+    may_see_record,
+    needs_confirmation,
+    recordable_rules,
+)
 from access.procedure import (
     may_decide,
     may_manage_democratic,
@@ -65,12 +73,14 @@ __all__ = [
     "may_decide",
     "may_download_department_report",
     "may_download_year_reports",
+    "may_enter_targets",
     "may_manage_democratic",
     "may_move_phase",
     "may_open_reports",
     "may_print_department_forms",
     "may_read_notice",
     "may_record_rule",
+    "may_record_target",
     "may_reopen",
     "may_see_department",
     "may_see_objections_of_all",

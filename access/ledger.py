@@ -1,5 +1,6 @@
 """The review group's responsibility division (十、考核组织): who records which rule, whose records wait for the
-lead's confirmation, who sees a record and its evidence."""
+lead's confirmation, who sees a record and its evidence; who allots target items (目标管理, docs/scoring.md §7)
+and who records against them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from access.roles import (
     headed_departments,
     is_review_lead,
+    is_reviewer,
     reviewer_offices,
     sees_all_departments,
     supervised_departments,
@@ -35,6 +37,20 @@ def may_record_rule(user, rule: Rule) -> bool:
         return True
     offices = {d.pk for d in reviewer_offices(user)}
     return bool(offices) and any(office.pk in offices for office in rule.recorder_offices.all())
+
+
+def may_enter_targets(user) -> bool:
+    """Who allots a year's target items and their points (应得分), by hand or from a workbook: the review lead
+    (and the system administrator, who counts as one). The allotment decides how a department's 100 points are
+    split, so it is not a reviewer's to change."""
+    return is_review_lead(user)
+
+
+def may_record_target(user, target=None) -> bool:
+    """Who records a deduction or 立项工作没有开展 against a target item: the review group, lead and reviewers
+    alike. A target has no recorder office (unlike a rule, docs/scoring.md §2), so no office narrows it down;
+    `target` is taken for the day it has one."""
+    return is_reviewer(user)
 
 
 def needs_confirmation(user, departments: list[Department]) -> bool:

@@ -92,17 +92,27 @@ def year_input(year: int | AssessmentYear, *, merged: bool = False) -> engine.Ye
     names = _DepartmentNames({pk: name for pk, name, _ in entries})
     links = _confirmed_links(year=year)
     record_inputs = _records_summed(links, names) if merged else _records_read(links, names)
+    # The year's targets as the core can score them: those of its departments, in its scheme's categories that
+    # carry points. The admin keeps the others out, but a department may leave the year, or the year change its
+    # scheme, after its targets were entered; the target pages warn about them, as about an allotment that does
+    # not sum to the full score (which the core scores as it stands).
+    scored_categories = set(scheme.score_categories)
     targets = tuple(
         engine.TargetInput(code, department, category, name, points)
-        for code, department, category, name, points in year.targets.order_by("order", "id").values_list(
-            "code", "department__name", "category__code", "name", "points"
+        for code, department, category, name, points in year.targets.filter(
+            department_id__in=taking_part, category__scheme_id=year.scheme_id
         )
+        .order_by("order", "id")
+        .values_list("code", "department__name", "category__code", "name", "points")
+        if category in scored_categories
     )
+    target_codes = {target.code for target in targets}
     target_records = tuple(
         engine.TargetRecordInput(code, points, not_started, reason, pk)
-        for pk, code, points, not_started, reason in TargetRecord.objects.filter(year=year)
+        for pk, code, points, not_started, reason in TargetRecord.objects.filter(year=year, target__year=year)
         .order_by("date", "id")
         .values_list("id", "target__code", "points", "not_started", "reason")
+        if code in target_codes
     )
 
     democratic_scores = None

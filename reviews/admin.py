@@ -573,3 +573,7 @@ def _department_picker(year: AssessmentYear, current: int | None) -> dict:
         "picker_options": year_department_options(year, current),
         "picker_count": len(departments),
     }
+
+
+# The target items' admin (目标管理): its own module, registered with the ledger's.
+from reviews import admin_targets  # noqa: E402, F401

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 import access
 from departments.models import Department
-from kaohe.xlsx import append_guarded
+from kaohe.xlsx import SheetRowsError, append_guarded, sheet_rows_read
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, record_validate, year_ensure_writable
 from scoring.engine import ZERO
@@ -136,37 +135,19 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _sheet_rows(data: bytes, *, formulas: bool) -> Iterator[tuple]:
-    """The rows of the ledger sheet, streamed: the cached values, or (`formulas`) the formulas as written."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LedgerImportError([RowError(0, "文件不是有效的 Excel 工作簿（.xlsx）。")]) from None
-    sheet = workbook["台帐"] if "台帐" in workbook.sheetnames else workbook.worksheets[0]
-    return sheet.iter_rows(values_only=True, max_col=len(HEADERS))
-
-
 def _rows_read(data: bytes) -> list[tuple]:
-    """The sheet's rows as values, refused whole when the file is too large, has too many rows, or has a
-    formula whose result was never computed (a workbook written by a program other than a spreadsheet keeps
-    none, and its cell would import as empty)."""
-    limit_bytes, limit_rows = settings.KAOHE_IMPORT_MAX_BYTES, settings.KAOHE_IMPORT_MAX_ROWS
-    if len(data) > limit_bytes:
-        raise LedgerImportError([RowError(0, f"文件超过 {limit_bytes // (1 << 20)} MB，请分批导入。")])
-    rows = []
-    errors = []
-    values, written = _sheet_rows(data, formulas=False), _sheet_rows(data, formulas=True)
-    for number, (row, formulas) in enumerate(zip(values, written, strict=False), start=1):
-        if number > limit_rows + 1:  # the header row, then at most limit_rows records
-            raise LedgerImportError([RowError(number, f"文件超过 {limit_rows} 行记录，请分批导入。")])
-        for column, (value, formula) in enumerate(zip(row, formulas, strict=False)):
-            if value is None and isinstance(formula, str) and formula.startswith("="):
-                what = f"“{HEADERS[column]}”列是没有计算结果的公式 {formula}"
-                errors.append(RowError(number, f"{what}，请在 Excel 中重新计算后保存，或粘贴为数值"))
-        rows.append(row)
-    if errors:
-        raise LedgerImportError(errors)
-    return rows
+    """The sheet's rows as values, refused whole as `kaohe.xlsx.sheet_rows_read` says (size, rows, formulas
+    without a computed value)."""
+    try:
+        return sheet_rows_read(
+            data,
+            sheet_name="台帐",
+            headers=HEADERS,
+            max_bytes=settings.KAOHE_IMPORT_MAX_BYTES,
+            max_rows=settings.KAOHE_IMPORT_MAX_ROWS,
+        )
+    except SheetRowsError as exc:
+        raise LedgerImportError([RowError(row, message) for row, message in exc.errors]) from None
 
 
 def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerRecord]:

@@ -1,5 +1,6 @@
 """Read-side queries of the ledger shared by the pages that list a department's records (the admin breakdown,
-the staff department page): plain rows in three queries, no model instances, no per-row URL resolving."""
+the staff department page): plain rows in three queries, no model instances, no per-row URL resolving; and what
+is wrong with a year's allotment of target items, for the pages that list them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from decimal import Decimal
 
 from kaohe.links import pk_url
 from reviews.models import Evidence, LedgerRecord, RecordDepartment, TargetRecord, person_label
-from scoring.models import Rule
+from scoring import engine
+from scoring.catalogue import spec_from_db
+from scoring.models import AssessmentYear, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +97,33 @@ def target_record_rows(year, department=None) -> dict[int, TargetRecordRow]:
             *fields
         )
     }
+
+
+def target_allotment_problems(year: AssessmentYear) -> list[str]:
+    """What is wrong with the year's target items as a whole, in Chinese, one message each (empty when the
+    year has none or all is well): the departments whose allotted points do not sum to the scheme's full score
+    or that have none (`engine.target_allotment_problems`), then the items the core cannot score and leaves out
+    (`results.loader.year_input`): of a department that no longer takes part, or in a category that is not of
+    the year's scheme or holds only veto rules. Three queries and the scheme's."""
+    departments = list(year.year_departments.order_by("order", "id").values_list("department_id", "department__name"))
+    taking_part = {pk for pk, _ in departments}
+    spec = spec_from_db(year.scheme)
+    scored = set(spec.score_categories)
+    counted: list[engine.TargetInput] = []
+    left_out: list[str] = []
+    for code, department_id, department, scheme_id, category, name, points in year.targets.order_by(
+        "order", "id"
+    ).values_list(
+        "code", "department_id", "department__name", "category__scheme_id", "category__code", "name", "points"
+    ):
+        if department_id not in taking_part:
+            left_out.append(f"目标项目 {code} 的部室“{department}”未参加{year}，该项目不计分。")
+        elif scheme_id != year.scheme_id or category not in scored:
+            left_out.append(f"目标项目 {code} 的类别“{category}”不是本年度考核方案中可计分的类别，该项目不计分。")
+        else:
+            counted.append(engine.TargetInput(code, department, category, name, points))
+    names = [name for _, name in departments]
+    if not counted and not left_out:
+        return []
+    allotment = [f"{message}。" for _, message in engine.target_allotment_problems(spec.full_score, names, counted)]
+    return allotment + left_out

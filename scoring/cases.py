@@ -369,7 +369,6 @@ def _parse_targets(
     scored = set(scheme.score_categories)
     result: list[engine.TargetInput] = []
     seen: set[str] = set()
-    allotted: dict[str, Decimal] = {d.name: engine.ZERO for d in departments}
     for i, item in enumerate(items):
         place = f"targets[{i}]"
         item = _object(item, place)
@@ -390,16 +389,10 @@ def _parse_targets(
         points = _decimal(item.get("points"), f"{place}.points", cents=True)
         if points <= 0:
             raise ScoringError(f"{place}.points", "应得分须大于 0")
-        allotted[department] += points
         result.append(engine.TargetInput(code, department, category, name, points))
-    for dept in departments:
-        if allotted[dept.name] == 0:
-            raise ScoringError("targets", f"部室“{dept.name}”没有目标项目（设有目标项目的年度，每个部室都须有）")
-        if allotted[dept.name] != scheme.full_score:
-            raise ScoringError(
-                "targets",
-                f"部室“{dept.name}”各目标项目应得分合计 {allotted[dept.name]}，须等于满分 {scheme.full_score}",
-            )
+    problems = engine.target_allotment_problems(scheme.full_score, (d.name for d in departments), result)
+    if problems:
+        raise ScoringError("targets", problems[0][1])
     return tuple(result)
 
 

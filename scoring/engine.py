@@ -497,6 +497,56 @@ def target_record_problems(target: TargetInput | None, record: TargetRecordInput
     return problems
 
 
+def target_problems(scheme: SchemeSpec, target: TargetInput) -> list[tuple[str, str]]:
+    """Everything wrong with one target item on its own (docs/scoring.md §7), as (field, message in Chinese):
+    its code and name, a category of the scheme that carries points, allotted points above 0 with at most two
+    decimals. Whether its department takes part, its code is unique in the year and the department's points sum
+    to the full score are the year's to tell (`target_allotment_problems`)."""
+    problems: list[tuple[str, str]] = []
+    if not target.code.strip():
+        problems.append(("code", "须填写目标代码"))
+    if not target.name.strip():
+        problems.append(("name", "须填写目标项目名称"))
+    names = dict(scheme.categories)
+    if target.category not in names:
+        problems.append(("category", f"未知考核类别“{target.category}”"))
+    elif target.category not in scheme.score_categories:
+        problems.append(("category", f"类别“{target.category} {names[target.category]}”只有否决项目，不能设立目标项目"))
+    points = target.points
+    if not points.is_finite():
+        problems.append(("points", "应得分须为数字"))
+    elif points <= ZERO:
+        problems.append(("points", "应得分须大于 0"))
+    elif points != points.quantize(CENT):
+        problems.append(("points", "应得分最多两位小数"))
+    return problems
+
+
+def target_allotment_problems(
+    full_score: Decimal, departments: Iterable[str], targets: Iterable[TargetInput]
+) -> list[tuple[str, str]]:
+    """What is wrong with a year's allotment of target points (docs/scoring.md §7), as (department, message in
+    Chinese), in the order of `departments`: when the year has targets, every department has some, and each
+    department's allotted points sum exactly to the scheme's full score. Empty for a year without targets.
+    Used by the case parser (which refuses such a case) and by the product, which warns where targets are
+    entered and listed."""
+    allotted: dict[str, Decimal] = {}
+    for target in targets:
+        allotted[target.department] = allotted.get(target.department, ZERO) + target.points
+    if not allotted:
+        return []
+    problems = []
+    for name in departments:
+        total = allotted.get(name)
+        if total is None:
+            problems.append((name, f"部室“{name}”没有目标项目（设有目标项目的年度，每个部室都须有）"))
+        elif total != full_score:
+            problems.append(
+                (name, f"部室“{name}”各目标项目应得分合计 {_plain(total)}，须等于满分 {_plain(full_score)}")
+            )
+    return problems
+
+
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 

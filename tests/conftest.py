@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ballots import services as ballots
 from departments.models import Department
-from ops.demo import DEMO_USERS, demo_load
+from ops.demo import COUNTY_USERS, DEMO_USERS, demo_load
 from scoring.models import AssessmentYear
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
@@ -59,6 +59,23 @@ def cast(demo_year):
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
     users["outsider"], _ = User.objects.get_or_create(username="outsider", defaults={"first_name": "无角色用户"})
     return users
+
+
+@pytest.fixture
+def county_year(db):
+    """The county demo year 2011 (scheme county-2011, fixtures/demo/county-2011.json: target items) with its users;
+    returns the AssessmentYear."""
+
+    demo_load("county-2011")
+    return AssessmentYear.objects.select_related("scheme").get(year=2011)
+
+
+@pytest.fixture
+def county_cast(county_year):
+    """The county demo's users by user name (see ops.demo.COUNTY_USERS)."""
+
+    User = get_user_model()
+    return {u.username: u for u in User.objects.filter(username__in=[row[0] for row in COUNTY_USERS])}
 
 
 def year_in_phase(year, phase):

@@ -24,6 +24,7 @@ from kaohe.files import evidence_check
 from results.exchange import year_export
 from results.loader import year_input
 from reviews.models import LedgerRecord
+from reviews.selectors import target_allotment_problems
 from reviews.services import ledger_record_delete, ledger_record_update, year_ensure_writable
 from scoring import engine
 from scoring.cases import parse_case, result_to_json
@@ -441,6 +442,8 @@ def approval_blockers(year: AssessmentYear, result: engine.YearResult | None = N
         problems.append(f"以下部室得分不完整：{'、'.join(result.incomplete)}。")
     for tie in result.ties:
         problems.append(f"并列待排序：{'、'.join(tie)}。")
+    # docs/scoring.md §7: an approved year's snapshot is a case, which refuses an allotment that does not sum.
+    problems.extend(f"目标项目：{problem}" for problem in target_allotment_problems(year))
     return problems
 
 

@@ -1,26 +1,41 @@
 """The rule catalogue: loaded as data, copied for a new year, locked once a year using it is approved."""
 
+import json
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
-from scoring.catalogue import catalogue_load, scheme_copy, scheme_copy_names, scheme_is_locked
+from results.exchange import _same_scoring
+from scoring.cases import scheme_parse
+from scoring.catalogue import catalogue_load, scheme_copy, scheme_copy_names, scheme_is_locked, spec_from_db
 from scoring.models import AssessmentYear, Rule, Scheme
 
 pytestmark = pytest.mark.django_db
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
 
 
 def test_catalogue_load_is_idempotent_and_keeps_admin_edits():
     catalogue_load()
     Rule.objects.filter(code="S2").update(points="0.8")
     catalogue_load()
-    assert Scheme.objects.count() == 1
-    assert Rule.objects.count() == 27
+    # Every shipped scheme: district-2023 (27 rules) and county-2011 (9 rules).
+    assert sorted(Scheme.objects.values_list("code", flat=True)) == ["county-2011", "district-2023"]
+    assert Rule.objects.filter(scheme__code="district-2023").count() == 27
+    assert Rule.objects.filter(scheme__code="county-2011").count() == 9
     assert str(Rule.objects.get(code="S2").points) == "0.80"
 
 
 def test_catalogue_matches_scoring_md():
     catalogue_load()
-    rules = {r.code: r for r in Rule.objects.select_related("category").prefetch_related("recorder_offices")}
+    rules = {
+        r.code: r
+        for r in Rule.objects.filter(scheme__code="district-2023")
+        .select_related("category")
+        .prefetch_related("recorder_offices")
+    }
     assert (rules["T3"].kind, str(rules["T3"].max_points), rules["T3"].reason_required) == (
         "discretionary",
         "3.00",
@@ -37,6 +52,38 @@ def test_catalogue_matches_scoring_md():
     assert sorted(d.name for d in rules["P1"].recorder_offices.all()) == ["民管法工部", "生活保障部"]
     assert [d.name for d in rules["G2"].recorder_offices.all()] == ["宣教调研室"]
     assert rules["D1"].recorder_offices.count() == 0 and rules["V5"].reason_required
+
+
+def test_county_scheme_is_loaded_with_caps_levels_and_a_category_for_targets_only():
+    catalogue_load()
+    scheme = Scheme.objects.get(code="county-2011")
+    categories = [(c.code, c.name, c.cap, c.bonus_cap) for c in scheme.categories.order_by("order")]
+    assert [(code, name, cap and str(cap), bonus and str(bonus)) for code, name, cap, bonus in categories] == [
+        ("W", "目标任务", None, None),
+        ("J", "机关管理", "10.00", None),
+        ("B", "加分项目", None, "5.00"),
+        ("V", "否决项目", None, None),
+    ]
+    assert (scheme.full_score, scheme.regulation_title) == (Decimal("100.00"), "县总工会各部办目标管理考核实施办法")
+    rules = {r.code: r for r in scheme.rules.prefetch_related("levels", "recorder_offices")}
+    assert sorted(rules) == ["B1", "B2", "J1", "J2", "J3", "J4", "V1", "V2", "V3"]
+    assert {k: str(v) for k, v in rules["B1"].level_points().items()} == {
+        "省级": "5.00",
+        "市级": "3.00",
+        "县级": "1.00",
+    }
+    assert scheme.categories.get(code="W").rules.count() == 0
+    assert spec_from_db(scheme).score_categories == ("W", "J", "B")
+    # No recorder office: the 目标考核领导小组 (the review lead) records; loading it creates no department.
+    assert [r.recorder_offices.count() for r in rules.values()] == [0] * 9
+    assert rules["J1"].recorder_label == "目标考核领导小组"
+
+
+def test_county_scheme_scores_as_the_worked_county_case():
+    """Case 07 carries the shipped county scheme inline (its scoring keys): importing it uses the shipped one."""
+    catalogue_load()
+    case = json.loads((CASES / "07-county-targets.json").read_text(encoding="utf-8"))
+    assert _same_scoring(spec_from_db(Scheme.objects.get(code="county-2011")), scheme_parse(case["scheme"]))
 
 
 def test_scheme_copy_copies_every_rule_and_office():

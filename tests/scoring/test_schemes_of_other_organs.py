@@ -272,7 +272,7 @@ CATEGORIES = COUNTY["scheme"]["categories"]
             "scheme.categories[4].code",
             "类别代码“W”重复",
         ),
-        (_scheme_with(rules=[*RULES, {**RULES[0]}]), "scheme.rules[4].code", "项目代码“J1”重复"),
+        (_scheme_with(rules=[*RULES, {**RULES[0]}]), "scheme.rules[9].code", "项目代码“J1”重复"),
         (_scheme_with(rules=[{**RULES[0], "category": "Q"}]), "scheme.rules[0].category", "未知考核类别 'Q'"),
         (
             _scheme_with(categories=[{**CATEGORIES[1], "cap": "-1"}, *CATEGORIES[2:]]),
@@ -295,7 +295,7 @@ CATEGORIES = COUNTY["scheme"]["categories"]
             "deduction 类项目不能设定 levels",
         ),
         (
-            _scheme_with(rules=[{**RULES[2], "levels": {}}]),
+            _scheme_with(rules=[{**RULES[4], "levels": {}}]),
             "scheme.rules[0].levels",
             "加分项目须至少设定一个级别的分值",
         ),
@@ -318,3 +318,36 @@ def test_bad_inline_schemes_are_refused_whole(scheme, place, message):
 def test_a_bonus_level_the_rule_does_not_define_is_refused():
     doc = _with_record({"department": "办公室", "rule": "B1", "level": "national"})
     assert refused(doc) == ("records[11].level", "未知级别“national”")
+
+
+def test_target_allotment_problems_name_each_department_in_order():
+    targets = [
+        engine.TargetInput("A-1", "甲", "W", "一", Decimal("60")),
+        engine.TargetInput("A-2", "甲", "W", "二", Decimal("35.50")),
+        engine.TargetInput("C-1", "丙", "W", "三", Decimal("100.00")),
+    ]
+
+    problems = engine.target_allotment_problems(Decimal("100"), ["甲", "乙", "丙"], targets)
+
+    assert problems == [
+        ("甲", "部室“甲”各目标项目应得分合计 95.5，须等于满分 100"),
+        ("乙", "部室“乙”没有目标项目（设有目标项目的年度，每个部室都须有）"),
+    ]
+    assert engine.target_allotment_problems(Decimal("100"), ["甲"], []) == []
+
+
+def test_target_problems_check_one_item_by_field():
+    scheme = scheme_parse(COUNTY["scheme"])
+
+    def problems(**changes):
+        values = {"code": "X-1", "department": "甲", "category": "W", "name": "项目", "points": Decimal("10")}
+        values.update(changes)
+        return engine.target_problems(scheme, engine.TargetInput(**values))
+
+    assert problems() == []
+    assert problems(category="V") == [("category", "类别“V 否决项目”只有否决项目，不能设立目标项目")]
+    assert problems(category="Q") == [("category", "未知考核类别“Q”")]
+    assert problems(points=Decimal("0")) == [("points", "应得分须大于 0")]
+    assert problems(points=Decimal("1.234")) == [("points", "应得分最多两位小数")]
+    assert problems(points=Decimal("NaN")) == [("points", "应得分须为数字")]
+    assert problems(code="", name=" ") == [("code", "须填写目标代码"), ("name", "须填写目标项目名称")]
