@@ -21,10 +21,10 @@ def test_catalogue_load_is_idempotent_and_keeps_admin_edits():
     catalogue_load()
     Rule.objects.filter(code="S2").update(points="0.8")
     catalogue_load()
-    # Every shipped scheme: district-2023 (27 rules) and county-2011 (9 rules).
+    # Every shipped scheme: district-2023 (27 rules) and county-2011 (4 rules, the worked county case's).
     assert sorted(Scheme.objects.values_list("code", flat=True)) == ["county-2011", "district-2023"]
     assert Rule.objects.filter(scheme__code="district-2023").count() == 27
-    assert Rule.objects.filter(scheme__code="county-2011").count() == 9
+    assert Rule.objects.filter(scheme__code="county-2011").count() == 4
     assert str(Rule.objects.get(code="S2").points) == "0.80"
 
 
@@ -66,21 +66,18 @@ def test_county_scheme_is_loaded_with_caps_levels_and_a_category_for_targets_onl
     ]
     assert (scheme.full_score, scheme.regulation_title) == (Decimal("100.00"), "县总工会各部办目标管理考核实施办法")
     rules = {r.code: r for r in scheme.rules.prefetch_related("levels", "recorder_offices")}
-    assert sorted(rules) == ["B1", "B2", "J1", "J2", "J3", "J4", "V1", "V2", "V3"]
-    assert {k: str(v) for k, v in rules["B1"].level_points().items()} == {
-        "省级": "5.00",
-        "市级": "3.00",
-        "县级": "1.00",
-    }
+    assert sorted(rules) == ["B1", "J1", "J2", "V1"]
+    assert {k: str(v) for k, v in rules["B1"].level_points().items()} == {"省级": "5.00", "市级": "3.00"}
     assert scheme.categories.get(code="W").rules.count() == 0
     assert spec_from_db(scheme).score_categories == ("W", "J", "B")
     # No recorder office: the 目标考核领导小组 (the review lead) records; loading it creates no department.
-    assert [r.recorder_offices.count() for r in rules.values()] == [0] * 9
+    assert [r.recorder_offices.count() for r in rules.values()] == [0] * 4
     assert rules["J1"].recorder_label == "目标考核领导小组"
 
 
 def test_county_scheme_scores_as_the_worked_county_case():
-    """Case 07 carries the shipped county scheme inline (its scoring keys): importing it uses the shipped one."""
+    """The shipped county scheme is the worked county case's (case 07 carries it inline): importing the case uses
+    the shipped one."""
     catalogue_load()
     case = json.loads((CASES / "07-county-targets.json").read_text(encoding="utf-8"))
     assert _same_scoring(spec_from_db(Scheme.objects.get(code="county-2011")), scheme_parse(case["scheme"]))

@@ -124,6 +124,7 @@ def test_migration_names_t4_for_the_schemes_that_have_a_fixed_deduction_coded_t4
     named = {s.code: s.plan_shortfall_rule for s in Scheme.objects.select_related("plan_shortfall_rule__scheme")}
     assert {code: rule and (rule.scheme.code, rule.code) for code, rule in named.items()} == {
         "district-2023": ("district-2023", "T4"),
+        "county-2011": None,  # no T-rules: the county's monthly plans suggest no record
         "district-2022": ("district-2022", "T4"),
         "other": None,
         "other-t4-veto": None,

@@ -272,7 +272,7 @@ CATEGORIES = COUNTY["scheme"]["categories"]
             "scheme.categories[4].code",
             "类别代码“W”重复",
         ),
-        (_scheme_with(rules=[*RULES, {**RULES[0]}]), "scheme.rules[9].code", "项目代码“J1”重复"),
+        (_scheme_with(rules=[*RULES, {**RULES[0]}]), "scheme.rules[4].code", "项目代码“J1”重复"),
         (_scheme_with(rules=[{**RULES[0], "category": "Q"}]), "scheme.rules[0].category", "未知考核类别 'Q'"),
         (
             _scheme_with(categories=[{**CATEGORIES[1], "cap": "-1"}, *CATEGORIES[2:]]),
@@ -295,7 +295,7 @@ CATEGORIES = COUNTY["scheme"]["categories"]
             "deduction 类项目不能设定 levels",
         ),
         (
-            _scheme_with(rules=[{**RULES[4], "levels": {}}]),
+            _scheme_with(rules=[{**RULES[2], "levels": {}}]),
             "scheme.rules[0].levels",
             "加分项目须至少设定一个级别的分值",
         ),
