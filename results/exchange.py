@@ -254,7 +254,6 @@ def _year_create(
     raw_records = doc.get("records", [])
     records = []
     for rec in parsed.records:
-        raw = raw_records[rec.key]
         record = LedgerRecord(
             year=year,
             rule=rules[rec.rule],
@@ -263,12 +262,9 @@ def _year_create(
             level=rec.level or "",
             exempt=rec.exempt,
             reason=rec.reason,
-            description=str(raw.get("description", ""))[:5000],
             recorded_by=by,
         )
-        date = _date(raw.get("date"), f"records[{rec.key}].date")
-        if date is not None:
-            record.date = date
+        _details_copy(record, raw_records[rec.key], rec.key)
         records.append(record)
     records = bulk_create_with_history(records, LedgerRecord, default_user=by)
     # bulk_create_with_history returns objects with primary keys on SQLite and PostgreSQL.
@@ -296,19 +292,15 @@ def _year_create(
         )
     target_records = []
     for target_record in parsed.target_records:
-        raw = raw_records[target_record.key]
         entry = TargetRecord(
             year=year,
             target=targets[target_record.target],
             points=target_record.points,
             not_started=target_record.not_started,
             reason=target_record.reason,
-            description=str(raw.get("description", ""))[:5000],
             recorded_by=by,
         )
-        date = _date(raw.get("date"), f"records[{target_record.key}].date")
-        if date is not None:
-            entry.date = date
+        _details_copy(entry, raw_records[target_record.key], target_record.key)
         target_records.append(entry)
     bulk_create_with_history(target_records, TargetRecord, default_user=by)
 
@@ -339,3 +331,11 @@ def _year_create(
 
 def _date(value: Any, place: str) -> datetime.date | None:
     return None if value is None else date_parse(value, place)
+
+
+def _details_copy(record: LedgerRecord | TargetRecord, raw: dict[str, Any], key: int) -> None:
+    """A record's description and date as the document gives them (informational keys of kaohe-case/1)."""
+    record.description = str(raw.get("description", ""))[:5000]
+    date = _date(raw.get("date"), f"records[{key}].date")
+    if date is not None:
+        record.date = date

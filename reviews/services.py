@@ -82,14 +82,19 @@ def record_validate(
             errors.setdefault("departments", []).append(
                 f"{rule.code} 为年度项目，{'、'.join(names)}本年度已有一条记录。"
             )
+    _text_lengths_check(errors, reason=reason, description=description)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text_lengths_check(errors: dict[str, list[str]], *, reason: str, description: str) -> None:
+    """A record's reason and description within their limits (a ledger record's and a target record's alike)."""
     for field, label, text, limit in (
         ("reason", "理由", reason, REASON_MAX_LENGTH),
         ("description", "情况说明", description, DESCRIPTION_MAX_LENGTH),
     ):
         if len(text) > limit:
             errors.setdefault(field, []).append(f"{label}不能超过 {limit} 字（现为 {len(text)} 字）。")
-    if errors:
-        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -410,12 +415,7 @@ def target_record_validate(
         errors.setdefault(field, []).append(f"{message}。")
     if date is not None and date.year != year.year:
         errors.setdefault("date", []).append(f"发生日期须在 {year.year} 年内。")
-    for field, label, text, limit in (
-        ("reason", "理由", reason, REASON_MAX_LENGTH),
-        ("description", "情况说明", description, DESCRIPTION_MAX_LENGTH),
-    ):
-        if len(text) > limit:
-            errors.setdefault(field, []).append(f"{label}不能超过 {limit} 字（现为 {len(text)} 字）。")
+    _text_lengths_check(errors, reason=reason, description=description)
     if errors:
         raise ValidationError(errors)
 
