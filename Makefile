@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
-# Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back.
-BROWSER_PACKAGES := chromium poppler-utils
+# Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back, LibreOffice to open
+# the workbooks, and the servers the tests start in temporary directories (Redis, nginx, OpenLDAP).
+BROWSER_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server nginx slapd ldap-utils
 
 .PHONY: setup run test test-postgres lint bench soak system-packages browser-packages demo clean
 
@@ -25,19 +26,19 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "安装系统软件包:$$missing"; \
-	    (apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null)); \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null)); \
 	  else \
 	    echo "缺少系统软件包:$$missing — 请运行: sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
 
-# Chromium for the browser tests (optional for `make run`).
+# Chromium and the other test-only packages (optional for `make run`).
 browser-packages:
 	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "安装测试用系统软件包:$$missing"; \
-	    (apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null)); \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null)); \
 	  else \
 	    echo "缺少测试用系统软件包:$$missing（浏览器测试将跳过）— 请运行: sudo apt-get install -y$$missing"; \
 	  fi; \
