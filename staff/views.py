@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 import access
@@ -19,7 +20,7 @@ from kaohe.links import pk_url
 from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
 from results.cache import year_scored
-from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_record_rows
+from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_allotment_problems, target_record_rows
 from scoring import engine
 from scoring.models import AssessmentYear
 from workplans import selectors, services
@@ -211,12 +212,21 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     )
     charted = shown[:CHART_DEPARTMENTS]
     department_url = pk_url("staff:department", year.year)
+    # A year of target items (docs/scoring.md §7) says when an allotment does not add up, as the target list does:
+    # the year cannot be approved until it does.
+    allotment = target_allotment_problems(year) if year.targets.exists() else []
     return render(
         request,
         "staff/results.html",
         {
             "year": year,
             "result": result,
+            "allotment_problems": allotment,
+            "targets_url": (
+                f"{reverse('admin:scoring_target_changelist')}?year__id__exact={year.pk}"
+                if allotment and access.may_enter_targets(request.user)
+                else ""
+            ),
             "page": page,
             "rows": [(d, department_url(ids[d.name])) for d in shown],
             "charted": len(charted),
