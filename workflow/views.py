@@ -21,8 +21,8 @@ from scoring import engine
 from scoring.models import AssessmentYear, TieOrderEntry
 from workflow import forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
-from workflow.notice import awards_table
-from workflow.notice import notice_pdf as render_notice
+from reports.notice import awards_table
+from reports.notice import notice_pdf as render_notice
 
 Phase = AssessmentYear.Phase
 
@@ -502,7 +502,7 @@ def _approval_for_reader(request: HttpRequest, year: int) -> Approval:
 def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
     current = _approval_for_reader(request, year)
-    response = HttpResponse(render_notice(current), content_type="application/pdf")
+    response = HttpResponse(render_notice(current.year), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-notice.pdf"
     return response
 
