@@ -152,7 +152,7 @@ def notice_document(year: AssessmentYear) -> Notice:
         return notice
     approval = approval_current(year)
     if approval is None:
-        raise ValidationError(f"{year}尚未审定，不能生成通报。")
+        raise ValidationError(f"{year.year}年度尚未审定，不能生成通报。")
     return Notice(year=year, **_defaults(year, approval))
 
 
@@ -170,12 +170,12 @@ def notice_draft(year: AssessmentYear, by, *, regenerate: bool = False) -> Notic
     locked = AssessmentYear.objects.select_for_update().select_related("scheme").get(pk=year.pk)
     approval = approval_current(locked)
     if approval is None:
-        raise ValidationError(f"{locked}尚未审定，不能生成通报。")
+        raise ValidationError(f"{locked.year}年度尚未审定，不能生成通报。")
     notice = Notice.objects.select_for_update().filter(year=locked).first()
     if notice is None:
         notice = Notice(year=locked, created_by=by)
     elif not regenerate:
-        raise ValidationError(f"{locked}的通报已经生成。")
+        raise ValidationError(f"{locked.year}年度的通报已经生成。")
     _writable(notice, by)
     for field, value in _defaults(locked, approval).items():
         setattr(notice, field, value)
@@ -250,14 +250,24 @@ def paragraphs(text: str) -> list[Paragraph]:
     return rows
 
 
-def document_number(notice: Notice, issued: datetime.date | None) -> str:
-    """发文字号: 代字, the year in 〔〕 and the serial with 号 (GB/T 9704-2012 7.2.4); a blank serial is left
-    for writing in by hand."""
+def document_number(notice: Notice, day: datetime.date) -> str:
+    """发文字号: 代字, the year of `day` (the 成文日期) in 〔〕 and the serial with 号 (GB/T 9704-2012 7.2.4); a
+    blank serial is left for writing in by hand."""
     code = notice.document_code.strip()
     if not code:
         return ""
     serial = str(notice.document_serial) if notice.document_serial else "　"
-    return f"{code}〔{(issued or timezone.localdate()).year}〕{serial}号"
+    return f"{code}〔{day.year}〕{serial}号"
+
+
+def number_day(notice: Notice, approval: Approval | None) -> datetime.date:
+    """The day whose year the 发文字号 carries: the 成文日期 once frozen; on a draft the 印发日期 if set, else the
+    day of the approving meeting."""
+    if notice.is_frozen and notice.issued_on:
+        return notice.issued_on
+    if notice.printed_on:
+        return notice.printed_on
+    return approval.meeting_date if approval is not None else timezone.localdate()
 
 
 def masthead_scale(issuer: str) -> dict[str, str]:
@@ -283,7 +293,7 @@ def notice_context(notice: Notice, approval: Approval) -> dict[str, Any]:
         "draft": not frozen,
         "organisation": organisation,
         "issuer": organisation.issuer,
-        "document_number": document_number(notice, issued),
+        "document_number": document_number(notice, issued or number_day(notice, approval)),
         "year": year.year,
         "title": notice.title.replace("\n", ""),
         "title_lines": [line for line in notice.title.splitlines() if line.strip()],
@@ -312,6 +322,6 @@ def notice_pdf(year: AssessmentYear) -> bytes:
 
     approval = approval_current(year)
     if approval is None:
-        raise ValidationError(f"{year}尚未审定，没有通报。")
+        raise ValidationError(f"{year.year}年度尚未审定，没有通报。")
     notice = notice_document(year)
     return HTML(string=notice_html(notice, approval), base_url=str(settings.BASE_DIR)).write_pdf()
