@@ -71,7 +71,9 @@ class Notice(models.Model):
     main_recipients = models.CharField("主送机关", max_length=200, blank=True)
     opening = models.TextField("开头", help_text="每段一行；段首的“一、”“（一）”等编排为标题。")
     closing = models.TextField("结尾", blank=True, help_text="结果之后的要求与希望；“特此通报。”自动编排在其后。")
-    copy_recipients = models.CharField("抄送机关", max_length=300, blank=True, help_text="多个用顿号分隔；留空则不印抄送。")
+    copy_recipients = models.CharField(
+        "抄送机关", max_length=300, blank=True, help_text="多个用顿号分隔；留空则不印抄送。"
+    )
     printing_office = models.CharField("印发机关", max_length=100)
     printed_on = models.DateField(
         "印发日期", null=True, blank=True, help_text="留空则与成文日期相同；早于成文日期的，发布时改为成文日期。"

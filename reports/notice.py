@@ -313,7 +313,8 @@ def notice_context(notice: Notice, approval: Approval) -> dict[str, Any]:
 
 def notice_html(notice: Notice, approval: Approval) -> str:
     context = notice_context(notice, approval)
-    return render_to_string("reports/notice/notice.html", {**context, "css": render_to_string("reports/notice/notice.css", context)})
+    css = render_to_string("reports/notice/notice.css", context)
+    return render_to_string("reports/notice/notice.html", {**context, "css": css})
 
 
 def notice_pdf(year: AssessmentYear) -> bytes:

@@ -16,15 +16,15 @@ import access
 from departments.models import Department
 from kaohe.confirm import confirmation_page
 from kaohe.files import serve_private_file
+from reports import notice as notices
+from reports.notice import awards_table
+from reports.notice import notice_pdf as render_notice
 from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear, TieOrderEntry
 from workflow import forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
-from reports import notice as notices
-from reports.notice import awards_table
-from reports.notice import notice_pdf as render_notice
 
 Phase = AssessmentYear.Phase
 
@@ -533,6 +533,7 @@ def notice_edit(request: HttpRequest, year: int) -> HttpResponse:
     """The review lead's page of the 通报: generate the draft, edit its text, 发文字号, 主送, 抄送 and 印发."""
     year_obj = _notice_editor_year(request, year)
     notice = notices.notice_of(year_obj)
+    form: forms.NoticeForm | None = None
     if request.method == "POST":
         if notice is None:
             messages.error(request, "请先生成通报草稿。")
@@ -545,8 +546,8 @@ def notice_edit(request: HttpRequest, year: int) -> HttpResponse:
             except ValidationError as exc:
                 _fail(request, exc)
             return redirect("workflow:notice_edit", year=year)
-    else:
-        form = forms.NoticeForm(instance=notice) if notice is not None else None
+    elif notice is not None:
+        form = forms.NoticeForm(instance=notice)
     approval = notices.approval_current(year_obj)
     context = {
         "year": year_obj,

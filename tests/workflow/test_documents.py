@@ -4,9 +4,9 @@ by the scheme's 实施办法名称, the same in both."""
 import pytest
 
 from departments.models import Organisation
+from reports.notice import notice_pdf
 from reports.pdf import build_pdf
 from tests.reports.conftest import pdf_text
-from reports.notice import notice_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,11 @@ def test_year_pdf_and_notice_name_the_organisation_and_the_same_regulation(appro
 
 def test_documents_follow_the_organisation_and_the_scheme_as_edited(approved_year, tmp_path):
     Organisation.objects.update(
-        full_name="青山区总工会", short_name="青山工会", issuer_mark="", document_prefix="", copy_recipients="",
+        full_name="青山区总工会",
+        short_name="青山工会",
+        issuer_mark="",
+        document_prefix="",
+        copy_recipients="",
         printing_office="",
     )
     approved_year.scheme.regulation_title = "青山区总工会机关部室绩效考核办法"

@@ -134,7 +134,9 @@ def test_admin_edits_the_notice(client, approved_year, cast):
     assert Notice.objects.get().opening == EDITED["opening"]
 
 
-@pytest.mark.parametrize(("user", "status"), [("leader_wang", 200), ("lead", 200), ("head_bgs", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("user", "status"), [("leader_wang", 200), ("lead", 200), ("head_bgs", 403), ("outsider", 403)]
+)
 def test_leadership_downloads_the_draft(client, approved_year, cast, user, status):
     notices.notice_draft(approved_year, cast["lead"])
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from reports.notice import awards_table, notice_context, notice_document, notice_html, notice_pdf
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
 from tests.workflow.conftest import office_s2, year_to
 from workflow import services
 from workflow.models import Approval, Objection, PhaseTransition
-from reports.notice import awards_table, notice_context, notice_document, notice_html, notice_pdf
 
 Phase = AssessmentYear.Phase
 
