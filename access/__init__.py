@@ -34,6 +34,7 @@ from access.ledger import (
 )
 from access.procedure import (
     may_decide,
+    may_edit_notice,
     may_manage_democratic,
     may_move_phase,
     may_read_notice,
@@ -73,6 +74,7 @@ __all__ = [
     "may_decide",
     "may_download_department_report",
     "may_download_year_reports",
+    "may_edit_notice",
     "may_enter_targets",
     "may_manage_democratic",
     "may_move_phase",

@@ -68,6 +68,7 @@ TABLE = {
     "may_see_objections_of_all":              (0,   1,   1,   0,   0,   1,    1,   1,    0),
     "may_read_notice approved":               (0,   1,   1,   0,   0,   1,    1,   1,    0),
     "may_read_notice announced":              (1,   1,   1,   0,   0,   1,    1,   1,    0),
+    "may_edit_notice":                        (0,   0,   1,   0,   0,   0,    0,   1,    0),
     "may_manage_democratic":                  (0,   0,   1,   0,   0,   0,    0,   1,    0),
     "may_view_democratic_results":            (0,   1,   1,   0,   0,   1,    1,   1,    0),
 }
@@ -139,6 +140,7 @@ def _questions(year: AssessmentYear) -> dict:
         "may_see_objections_of_all": access.may_see_objections_of_all,
         "may_read_notice approved": lambda u: access.may_read_notice(u, approved),
         "may_read_notice announced": lambda u: access.may_read_notice(u, announced),
+        "may_edit_notice": access.may_edit_notice,
         "may_manage_democratic": access.may_manage_democratic,
         "may_view_democratic_results": access.may_view_democratic_results,
     }

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from reports.notice import awards_table, notice_context, notice_document, notice_html, notice_pdf
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
 from tests.workflow.conftest import office_s2, year_to
 from workflow import services
 from workflow.models import Approval, Objection, PhaseTransition
-from workflow.notice import awards_table, notice_context, notice_html, notice_pdf
 
 Phase = AssessmentYear.Phase
 
@@ -136,12 +136,13 @@ def test_notice_pdf_for_leadership_and_heads_only_after_announcement(client, app
 def test_notice_text_from_snapshot(approved_year, cast):
 
     approval = services.approval_current(approved_year)
-    html = notice_html(approval)
-    assert "关于2023年度机关各部室创先争优绩效考核结果的通报" in html
-    context = notice_context(approval)
+    notice = notice_document(approved_year)
+    html = notice_html(notice, approval)
+    assert "<title>关于2023年度机关各部室创先争优绩效考核结果的通报</title>" in html
+    context = notice_context(notice, approval)
     assert context["prizes"] == [("一等奖", ["生活保障部"]), ("二等奖", ["办公室", "组织部"])]
     assert [name for name, _ in context["vetoes"]] == ["宣教调研室"]
-    assert context["date"] == "2024年1月20日"
+    assert context["date"] == "　　年　月　日"  # a draft: the 成文日期 is the day it is announced
 
 
 def test_awards_table_from_snapshot(client, approved_year, cast):
@@ -171,7 +172,7 @@ def test_reopen_through_admin_add_form(client, approved_year, cast, user):
 
 def test_notice_pdf_renders_cjk_a4(approved_year, cast):
 
-    data = notice_pdf(services.approval_current(approved_year))
+    data = notice_pdf(approved_year)
     out = Path("test-artifacts")
     out.mkdir(exist_ok=True)
     (out / "notice-2023.pdf").write_bytes(data)
