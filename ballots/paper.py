@@ -60,7 +60,7 @@ def paper_template_xlsx(*, round: Round) -> bytes:
     sheet_print_ready(
         ws,
         left=Organisation.current().masthead,
-        right=f"{round.year.year}年度纸质测评票 · {round.title}",
+        right=f"{round.year.year}年度纸质测评票导入模板 · {ws.title}",
         wrap_over=16,
     )
     out = BytesIO()

@@ -373,7 +373,7 @@ def _ledger_sheet(
     rule_width = max((display_width(r.text) for r in data.scheme.rules.values()), default=20)
     name_width = max((display_width(d.name) for d in data.departments), default=8)
     # Long texts wrap in narrow columns, so that the printed sheet (one page wide, landscape) stays readable.
-    widths = [6, 10, name_width, 4, 4, min(rule_width, 30), 4, 4, 6, 6, 4, 4, name_width, 28, 22, 10, 4]
+    widths = [6, 10, name_width, 4, 4, min(rule_width, 30), 4, 4, 6, 6, 4, 4, name_width, 28, 22, 14, 4]
     widths = [max(w, _header_width(h)) for w, h in zip(widths, headers, strict=True)]
     formats = [
         COUNT,
