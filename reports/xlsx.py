@@ -78,7 +78,7 @@ def _noop(percent: int, step: str) -> None:
 class _Book:
     """The write-only workbook and the sheets written to it, for their page setup once written."""
 
-    def __init__(self, workbook):
+    def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self.sheets: list[_Sheet] = []
 
@@ -481,7 +481,7 @@ def _turnout(sheet: _Sheet, dem: Democratic, headers: list[str]) -> None:
         rate = None if t["turnout"] is None else t["turnout"] / 100
         sheet.append(
             [
-                sheet.cell(t["group"]),
+                sheet.cell(t["group"], wrap=True),  # in the 部室 column, which may be narrower
                 sheet.cell(t["planned"] or None, COUNT),
                 sheet.cell(t["online"], COUNT),
                 sheet.cell(t["paper"], COUNT),
