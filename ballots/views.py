@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +34,7 @@ from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
 from kaohe.client import client_address
 from kaohe.confirm import confirmation_page
+from kaohe.downloads import attachment, download_name
 from scoring.models import AssessmentYear
 from scoring.phases import PHASE_ORDER, year_allows, year_refusal
 
@@ -321,18 +321,9 @@ def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
         codes=codes,
         ballot_url=request.build_absolute_uri(reverse("ballots:vote")),
     )
-    suffix = f"-{department.name}" if group.by_department and department else ""
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{_quote(f'测评码-{round_.year.year}-{group.name}{suffix}.pdf')}"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _quote(name: str) -> str:
-
-    return quote(name)
+    voters = department.name if group.by_department and department else ""
+    name = download_name("民主测评码", "pdf", year=round_.year.year, department=voters, detail=group.name)
+    return attachment(HttpResponse(pdf, content_type="application/pdf"), name)
 
 
 def _date_label(when: datetime.date) -> str:
@@ -470,8 +461,7 @@ def paper_template(request: HttpRequest, year: int) -> HttpResponse:
         ballot_paper.paper_template_xlsx(round=round_),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'纸质测评票-{round_.year.year}.xlsx')}"
-    return response
+    return attachment(response, download_name("纸质测评票导入模板", "xlsx", year=round_.year.year))
 
 
 @login_required

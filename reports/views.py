@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,24 +9,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 import access
 from departments.models import Department
+from kaohe.downloads import attachment, download_name
 from reports import forms_pdf, services
 from reports.models import ReportBuild
 from reports.pdf import build_department_pdf
 from scoring.models import AssessmentYear, YearDepartment
-
-_Response = TypeVar("_Response", bound=HttpResponseBase)
-
-
-def _attachment(response: _Response, filename: str) -> _Response:
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _year(year: int) -> AssessmentYear:
@@ -120,7 +109,7 @@ def year_file(request: HttpRequest, year: int, kind: str) -> HttpResponseBase:
         return build_download(request, build.pk)
     data = services.report_bytes(obj, kind)
     response = HttpResponse(data, content_type=services.report_content_type(kind))
-    return _attachment(response, services.report_filename(obj, kind))
+    return attachment(response, services.report_filename(obj, kind))
 
 
 @login_required
@@ -173,7 +162,7 @@ def build_download(request: HttpRequest, pk: int) -> FileResponse:
     if not path.is_file():
         raise Http404("报告文件已不存在，请重新生成")
     response = FileResponse(path.open("rb"), content_type=services.report_content_type(build.kind))
-    return _attachment(response, services.report_filename(build.year, build.kind))
+    return attachment(response, services.report_filename(build.year, build.kind))
 
 
 @login_required
@@ -187,7 +176,7 @@ def department_section(request: HttpRequest, year: int, department_id: int) -> H
         raise PermissionDenied("结果公布后，部室负责人才可下载本部室的考核情况。")
     data = build_department_pdf(obj, department.name)
     response = HttpResponse(data, content_type=services.PDF_TYPE)
-    return _attachment(response, f"{obj.year}年度考核情况-{department.name}.pdf")
+    return attachment(response, download_name("考核情况", "pdf", year=obj.year, department=department.name))
 
 
 @login_required
@@ -200,10 +189,10 @@ def department_form(request: HttpRequest, year: int, department_id: int, form: s
     if not access.may_print_department_forms(request.user, obj, department):
         raise PermissionDenied("您不能打印该部室的表格。")
     if form == "self":
-        data, name = forms_pdf.self_assessment_pdf(obj, department), "年度考核自评表"
+        data, name = forms_pdf.self_assessment_pdf(obj, department), "自评表"
     elif form == "plans":
         data, name = forms_pdf.monthly_plans_pdf(obj, department), "月度工作计划和小结"
     else:
         raise Http404("未知的表格")
     response = HttpResponse(data, content_type=services.PDF_TYPE)
-    return _attachment(response, f"{obj.year}年度{name}-{department.name}.pdf")
+    return attachment(response, download_name(name, "pdf", year=obj.year, department=department.name))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 import access
 from departments.models import Department
 from kaohe.confirm import confirmation_page
+from kaohe.downloads import attachment, download_name
 from kaohe.files import serve_private_file
 from reports import notice as notices
 from reports.notice import awards_table
@@ -511,8 +512,7 @@ def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
     current = _approval_for_reader(request, year)
     response = HttpResponse(render_notice(current.year), content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-notice.pdf"
-    return response
+    return attachment(response, download_name("考核结果通报", "pdf", year=year))
 
 
 @login_required

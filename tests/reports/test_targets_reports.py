@@ -121,7 +121,7 @@ def test_screen_score_chart_reaches_the_schemes_full_score(db):
 def test_workbook_has_the_targets_sheet_with_exact_figures():
     wb = workbook(county_year())
 
-    assert wb.sheetnames == ["汇总排名", "部室明细", "目标项目", "台帐", "目标项目记录", "民主测评", "奖励核发"]
+    assert wb.sheetnames == ["说明", "汇总排名", "部室明细", "目标项目", "台帐", "目标项目记录", "民主测评", "奖励核发"]
     ws = wb["目标项目"]
     header, *body = list(ws.iter_rows(values_only=True))
     assert header == ("部室", "代码", "目标项目", "类别", "应得分", "扣分", "实得分", "未开展", "记录扣分")

@@ -3,6 +3,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -127,6 +128,7 @@ def test_notice_pdf_for_leadership_and_heads_only_after_announcement(client, app
     url = reverse("workflow:notice", args=[2023])
     response = _login(client, cast["leader_wang"]).get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("2023年度考核结果通报.pdf")
     assert _login(client, cast["head_bgs"]).get(url).status_code == 403
     services.year_announce(approved_year, cast["leader_wang"])
     assert _login(client, cast["head_bgs"]).get(url).status_code == 200
