@@ -19,7 +19,7 @@ DEPARTMENT_ROLES = (Role.DEPARTMENT_HEAD, Role.REVIEWER)
 
 def _pairs(values: Iterable[tuple[str, str | None]], departments: dict[str, Department]) -> set[tuple[str, int | None]]:
     """(role, department id) of the mapping's values; a value with an unknown role or department is left out."""
-    pairs = set()
+    pairs: set[tuple[str, int | None]] = set()
     for role, name in values:
         if role not in Role.values:
             logger.warning("KAOHE_LDAP_ROLE_GROUPS: unknown role %r", role)

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -89,11 +88,11 @@ def accounts_create(people: Sequence[Person]) -> list[CreatedAccount]:
     return created
 
 
-def password_change_required(user: AbstractBaseUser) -> bool:
+def password_change_required(user) -> bool:
     return Person.objects.filter(user=user, must_change_password=True).exists()
 
 
-def password_changed(user: AbstractBaseUser) -> None:
+def password_changed(user) -> None:
     """The account has chosen its own password: it is no longer sent to the password change page."""
     Person.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
 
