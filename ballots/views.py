@@ -204,6 +204,7 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "opening": True,
+            "roster_staff": sum(selectors.roster_counts(year=year_obj).values()),
             "grade_scale": selectors.grade_scale(year_obj),
             "refusal": year_refusal(year_obj, "ballot_setup"),
         },

@@ -66,3 +66,12 @@ def test_round_page_offers_roster_counts_and_codes_follow_them(client, cast, ros
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert BallotCode.objects.filter(batch__department=roster["组织部"]).count() == 2
+
+
+def test_round_open_page_says_the_staff_count_comes_from_the_roster(client, cast, roster, demo_year):
+    client.force_login(cast["lead"])
+
+    page = client.get("/democratic/2023/open/")
+
+    assert page.context["formset"].initial[0]["planned_count"] == 5
+    assert "“机关全体人员”的应参评人数取自人员名册：参加本年度考核的部室在职 5 人。" in page.content.decode()
