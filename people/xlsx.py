@@ -180,7 +180,9 @@ def roster_import(data: bytes) -> RosterImported:
     )
     if not rows or [_text(v) for v in rows[0][: len(HEADERS)]] != HEADERS:
         raise SheetRowsError([(1, f"表头须为：{'、'.join(HEADERS)}")])
-    departments = {d.name: d for d in Department.objects.filter(is_active=True)}
+    # Any department, in use or not: the export of a roster with people of a department no longer in use imports
+    # back (the template's drop-down offers the departments in use).
+    departments = {d.name: d for d in Department.objects.all()}
     roles = {label: value for value, label in Person.AccountRole.choices} | {
         value: value for value, _ in Person.AccountRole.choices
     }

@@ -63,7 +63,7 @@ def test_roster_import_refuses_bad_workbook_whole_with_row_numbers(departments):
         ),
         (4, "办公室的张明与第 2 行重复"),
         (5, "未知部室“宣传部”"),
-        (6, "未知部室“旧科室”"),
+        (6, "登录名 zhaoqiang 已由名册中的其他人员使用"),
     ]
     assert _people() == [("赵强", "组织部", "", "", "", True, "zhaoqiang", "")]
 
@@ -111,17 +111,18 @@ def test_roster_import_updates_people_of_same_department_and_name(departments):
 
 
 def test_roster_export_imports_back_unchanged(departments):
-    roster_import(workbook_bytes(*GOOD))
+    roster_import(workbook_bytes(*GOOD, ("孙八", "旧科室", "其他", "", "", "否", "", "")))
     before = _people()
     exported = roster_export()
 
     Person.objects.all().delete()
     imported = roster_import(exported)
 
-    assert (imported.added, imported.updated) == (3, 0)
+    assert (imported.added, imported.updated) == (4, 0)
     assert _people() == before
+    assert before[-1] == ("孙八", "旧科室", "其他", "", "", False, "", "")
     again = roster_import(roster_export())
-    assert (again.added, again.updated) == (0, 3)
+    assert (again.added, again.updated) == (0, 4)
     assert _people() == before
 
 
