@@ -1,7 +1,8 @@
 """Who may do what: every "may this user…" question of Kaohe, each answered once. Views, admin classes, forms,
 services, template tags and context processors ask these; none writes a rule of its own.
 
-- `access.roles`: roles, a head's departments, a reviewer's offices, a vice chair's supervised departments.
+- `access.roles`: roles, a head's departments, a reviewer's offices, a vice chair's supervised departments; who
+  keeps the staff roster.
 - `access.departments`: a department's pages and files, the ranking, the results; the year and department a
   page asks for.
 - `access.ledger`: who records which rule, whose records wait for confirmation, who sees a record; who allots

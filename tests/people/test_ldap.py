@@ -3,14 +3,17 @@ generated slapd.conf, its users and groups loaded with slapadd. A directory user
 gets the roles of his groups; a wrong password fails; local accounts still sign in."""
 
 import base64
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import ldap
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
@@ -29,6 +32,7 @@ SUFFIX = "dc=kaohe,dc=test"
 ROOT_DN, ROOT_PASSWORD = f"cn=admin,{SUFFIX}", "root-secret"
 GROUPS = f"ou=groups,{SUFFIX}"
 LEAD_GROUP, HEADS_GROUP, OTHER_GROUP = (f"cn={name},{GROUPS}" for name in ("kaohe-lead", "heads-bgs", "canteen"))
+BASE_DIR = django_settings.BASE_DIR
 PASSWORDS = {"zhangsan": "Zs-directory-1", "lisi": "Ls-directory-2", "wangwu": "Ww-directory-3"}
 
 pytestmark = pytest.mark.skipif(
@@ -240,3 +244,24 @@ def test_ldap_settings_read_the_environment_and_refuse_a_bad_mapping():
         ldap_settings({**_environment("ldap://x"), "KAOHE_LDAP_ROLE_GROUPS": "lead"})
     with pytest.raises(ImproperlyConfigured):
         ldap_settings({"KAOHE_LDAP_URI": "ldap://x"})
+
+
+def test_settings_turn_ldap_on_from_the_environment():
+    script = (
+        "import django, os; django.setup(); from django.conf import settings as s; "
+        "print(s.AUTHENTICATION_BACKENDS); print(s.AUTH_LDAP_SERVER_URI, s.KAOHE_LDAP_ROLE_GROUPS)"
+    )
+    environment = {
+        **os.environ,
+        **_environment("ldap://directory.example"),
+        "DJANGO_SETTINGS_MODULE": "kaohe.settings",
+    }
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True, cwd=BASE_DIR
+    )
+
+    assert done.stdout.splitlines() == [
+        str(["axes.backends.AxesStandaloneBackend", LDAP_BACKEND, "django.contrib.auth.backends.ModelBackend"]),
+        f"ldap://directory.example {{'{LEAD_GROUP}': [('lead', None)], '{HEADS_GROUP}': [('head', '办公室')]}}",
+    ]
