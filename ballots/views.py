@@ -32,6 +32,7 @@ from ballots.forms import (
 )
 from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
+from departments.models import Department
 from kaohe.client import client_address
 from kaohe.confirm import confirmation_page
 from kaohe.downloads import attachment, download_name
@@ -203,6 +204,7 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "opening": True,
+            "roster_staff": sum(selectors.roster_counts(year=year_obj).values()),
             "grade_scale": selectors.grade_scale(year_obj),
             "refusal": year_refusal(year_obj, "ballot_setup"),
         },
@@ -274,6 +276,12 @@ def _online_status(round_: Round) -> str:
     return f"「{voting.label}」阶段已结束，网上不能再投票"
 
 
+def _department_options(round_: Round, departments: list[Department]) -> list[tuple[Department, int]]:
+    """The code form's departments with their active people in the roster (0 when it has none)."""
+    counts = selectors.roster_counts(year=round_.year)
+    return [(d, counts.get(d.pk, 0)) for d in departments]
+
+
 @login_required
 def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
@@ -287,6 +295,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             "turnout": selectors.round_turnout(round=round_),
             "batches": selectors.round_codes_summary(round=round_),
             "codes_form": CodesForm(round=round_, departments=departments),
+            "department_options": _department_options(round_, departments),
             "online_status": _online_status(round_),
             "grade_scale": selectors.grade_scale(round_.year),
             "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
