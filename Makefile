@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-# libldap-dev and libsasl2-dev: python-ldap (LDAP login) has no wheel and builds against them.
-APT_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libharfbuzz-subset0 libldap-dev libsasl2-dev
+# gcc, python3-dev, libldap-dev and libsasl2-dev: python-ldap (LDAP login) has no wheel and builds against them.
+APT_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libharfbuzz-subset0 gcc python3-dev libldap-dev libsasl2-dev
 # Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back, LibreOffice to open
 # the workbooks, and the servers the tests start in temporary directories (Redis, nginx, OpenLDAP).
 BROWSER_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server nginx slapd ldap-utils
