@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
+APT_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libharfbuzz-subset0
 # Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back, LibreOffice to open
 # the workbooks, and the servers the tests start in temporary directories (Redis, nginx, OpenLDAP).
 BROWSER_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server nginx slapd ldap-utils
