@@ -177,6 +177,16 @@ class NoticeForm(forms.ModelForm):
             raise forms.ValidationError("标题最多分三行。")
         return "\n".join(lines)
 
+    def _paragraphs(self, name: str) -> str:
+        """One paragraph a line, whatever line ends the browser sent, without blank lines."""
+        return "\n".join(line.strip() for line in self.cleaned_data[name].splitlines() if line.strip())
+
+    def clean_opening(self) -> str:
+        return self._paragraphs("opening")
+
+    def clean_closing(self) -> str:
+        return self._paragraphs("closing")
+
     def clean_document_serial(self) -> int | None:
         serial = self.cleaned_data["document_serial"]
         if serial is not None and serial < 1:
