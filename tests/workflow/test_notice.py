@@ -100,6 +100,7 @@ def test_lead_edits_the_text_and_the_pdf_prints_it(client, approved_year, cast, 
     )
     assert "五、工作要求（一）抓好整改。各部室要对照问题逐项整改。希望各部室再接再厉。特此通报。" in text
     assert "抄送：某某市总工会、区委组织部。某某区总工会办公室年月日印发" in text
+    assert "LXGW-WenKai" in pdf_fonts(notices.notice_pdf(approved_year), tmp_path)  # the （一） lead-in in 楷体
 
 
 def test_edit_form_refuses_a_bad_serial_and_changes_nothing(client, approved_year, cast):
@@ -242,10 +243,12 @@ def test_notice_pdf_layout_text_and_fonts(approved_year, cast, tmp_path):
     assert f"某某区总工会办公室{published.year}年{published.month}月{published.day}日印发" in body
     fonts = pdf_fonts(data, tmp_path)
     embedded = [line.split()[0] for line in fonts.splitlines()[2:] if " yes " in line]
+    # 黑体, 仿宋, the 发文机关标志's and the title's 小标宋: the Debian fonts of the stacks (notice.css)
     assert sorted(name.split("+", 1)[1] for name in embedded) == [
-        "Noto-Sans-CJK-SC",
+        "Noto-Sans-CJK-SC-Medium",
         "Noto-Serif-CJK-SC",
-        "Noto-Serif-CJK-SC-Bold",
+        "Noto-Serif-CJK-SC-Heavy",
+        "Noto-Serif-CJK-SC-Semi-Bold",
     ]
 
 
