@@ -271,14 +271,16 @@ def number_day(notice: Notice, approval: Approval | None) -> datetime.date:
 
 
 def masthead_scale(issuer: str) -> dict[str, str]:
-    """The red 发文机关标志: 22 mm high; each character 15 mm wide (narrowed), narrower still where the name
-    would not fit the 156 mm text width."""
+    """The red 发文机关标志: characters 22 mm high and 15 mm wide (narrowed); a name too long for the 156 mm text
+    width at that size is set smaller, in the same proportions."""
     count = max(len(issuer), 1)
     width = min(15.0, 150.0 / count)
+    height = width * 22 / 15
     return {
-        "mark_scale": f"{width / 22:.4f}",
-        "mark_width": f"{count * 22:.1f}mm",
-        "mark_offset": f"{(156 - count * 22) / 2:.1f}mm",
+        "mark_size": f"{height:.2f}mm",
+        "mark_scale": f"{15 / 22:.4f}",
+        "mark_width": f"{count * height:.1f}mm",
+        "mark_offset": f"{(156 - count * height) / 2:.1f}mm",
     }
 
 

@@ -269,3 +269,14 @@ def test_chinese_dates_have_no_leading_zeros():
     assert notices.document_number(Notice(document_code="区工发", document_serial=3), datetime.date(2024, 1, 2)) == (
         "区工发〔2024〕3号"
     )
+
+
+def test_masthead_keeps_its_proportions_and_fits_the_text_width():
+    assert notices.masthead_scale("某某区总工会文件") == {
+        "mark_size": "22.00mm",
+        "mark_scale": "0.6818",
+        "mark_width": "176.0mm",
+        "mark_offset": "-10.0mm",
+    }
+    long = notices.masthead_scale("中华全国总工会某某省某某区总工会文件")  # 18 characters: 150 mm in all
+    assert (long["mark_size"], long["mark_width"], long["mark_offset"]) == ("12.22mm", "220.0mm", "-32.0mm")
