@@ -194,9 +194,26 @@ def notice_save(notice: Notice, by) -> Notice:
     _writable(notice, by)
     notice.title = "\n".join(line.strip() for line in notice.title.splitlines() if line.strip())
     notice.full_clean(exclude=["year", "issued_on", "created_by", "updated_by"])
+    _number_unused(notice)
     notice.updated_by = by
     notice.save()
     return notice
+
+
+def _number_unused(notice: Notice) -> None:
+    """A 发文字号 numbers one document: no other year's 通报 has the same one."""
+    if not notice.document_serial:
+        return
+    day = number_day(notice, approval_current(notice.year))
+    others = (
+        Notice.objects.filter(document_code=notice.document_code, document_serial=notice.document_serial)
+        .exclude(pk=notice.pk)
+        .select_related("year")
+    )
+    for other in others:
+        if number_day(other, approval_current(other.year)).year == day.year:
+            number = document_number(notice, day)
+            raise ValidationError({"document_serial": f"发文字号{number}已用于{other.year.year}年度的通报。"})
 
 
 def notice_freeze(sender, year: AssessmentYear, approval: Approval, by, **kwargs) -> Notice:

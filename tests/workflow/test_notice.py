@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reports import notice as notices
 from reports.models import Notice
+from scoring.models import AssessmentYear
 from tests.reports.conftest import pdf_fonts, pdf_text
 from workflow import services
 
@@ -280,3 +281,24 @@ def test_masthead_keeps_its_proportions_and_fits_the_text_width():
     }
     long = notices.masthead_scale("中华全国总工会某某省某某区总工会文件")  # 18 characters: 150 mm in all
     assert (long["mark_size"], long["mark_width"], long["mark_offset"]) == ("12.22mm", "220.0mm", "-32.0mm")
+
+
+def test_a_document_number_is_used_once(client, approved_year, cast):
+    notices.notice_draft(approved_year, cast["lead"])
+    other_year = AssessmentYear.objects.create(year=2022, scheme=approved_year.scheme, phase="archived")
+    Notice.objects.create(
+        year=other_year, title="旧通报", document_code="区工发", document_serial=3, opening="x",
+        printing_office="某某区总工会办公室", issued_on=datetime.date(2024, 1, 5),
+    )  # fmt: skip
+
+    response = _login(client, cast["lead"]).post(reverse("workflow:notice_edit", args=[2023]), EDITED)
+
+    assert response.status_code == 200
+    assert "发文字号区工发〔2024〕3号已用于2022年度的通报。" in response.content.decode()
+    assert Notice.objects.get(year=approved_year).document_serial is None
+    assert (
+        _login(client, cast["lead"])
+        .post(reverse("workflow:notice_edit", args=[2023]), {**EDITED, "document_serial": "4"})
+        .status_code
+        == 302
+    )
