@@ -39,7 +39,7 @@ from django_tasks_db.models import DBTaskResult
 import kaohe.urls
 from departments.models import Department, Leader
 from reports.models import ReportBuild
-from reviews.models import LedgerRecord, TargetRecord
+from reviews.models import LedgerImport, LedgerRecord, TargetRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, Rule, RuleCategory, Target, TieOrder, TieOrderEntry
 from tests.conftest import year_in_phase
 from workflow.models import Approval, Objection, PhaseTransition, Publicity, Reopening
@@ -176,6 +176,7 @@ SITE: dict[str, dict[str, dict[str, str]]] = {
 # POST with only the CSRF token: a form view re-shows its form with errors (200), nothing is written.
 GROUP_200 = {**LOGIN, **dict.fromkeys(STAFF, "200")}
 ADMIN_200 = {**LOGIN, **dict.fromkeys(STAFF, "403"), "admin": "200"}
+LEAD_OWN = {**LOGIN, **dict.fromkeys(REVIEWERS, "404"), "lead": "200", "admin": "200"}
 # The targets' import refuses anyone signed in who may not enter targets (403), not only staff.
 LEADS_200 = {**dict.fromkeys(ROLES, "403"), "anonymous": "login", "lead": "200", "admin": "200"}
 CUSTOM: dict[str, dict[str, dict[str, str]]] = {
@@ -190,6 +191,8 @@ CUSTOM: dict[str, dict[str, dict[str, str]]] = {
     "scoring_target_import": {"GET": LEADS_200, "POST": LEADS_200},
     "scoring_target_template": {"GET": GROUP_200, "POST": GROUP_200},
     "auth_user_password_change": {"GET": ADMIN_200, "POST": ADMIN_200},
+    # A background import's page: whoever submitted it (here the lead) and the lead; to anyone else it is not there.
+    "reviews_ledgerrecord_import_job": {"GET": LEAD_OWN, "POST": LEAD_OWN},
 }
 KINDS = ["changelist", "add", "change", "delete", "history", "redirect", "simple_history"]
 
@@ -283,6 +286,7 @@ def _rows(year: AssessmentYear, cast) -> dict[str, object]:
         "reopening": Reopening.objects.create(
             year=year, approval=approval, reason="重新开启", reopened_by=admin_user, from_phase="approved"
         ),
+        "ledger_import": LedgerImport.objects.create(year=year, requested_by=lead, file_name="台帐.xlsx"),
         "build": ReportBuild.objects.create(year=year, kind=ReportBuild._meta.get_field("kind").choices[0][0]),
     }
 
@@ -328,6 +332,7 @@ def admin_urls(year: AssessmentYear, rows: dict[str, object]) -> tuple[list[Url]
                 filled = "/admin/" + re.sub(r"<int:year_id>", str(year.pk), route)
                 filled = filled.replace("<int:department_id>", str(office))
                 filled = filled.replace("<id>", str(rows[MODELS[label].row].pk))
+                filled = filled.replace("<int:job_id>", str(rows["ledger_import"].pk))
                 query = f"?department={office}" if kind == "breakdown_pick" else ""
                 query = f"?year={year.pk}" if kind == "import" and label == "scoring.target" else query
                 urls.append(Url(name, filled + query))
