@@ -56,7 +56,7 @@ demo: setup
 	@$(MANAGE) load_demo
 
 # The development server plus the worker that builds reports in the background (django-tasks); stopping
-# `make run` (Ctrl-C) stops both.
+# `make run` however it is stopped (Ctrl-C, SIGTERM to make) stops both (scripts/run_dev.sh).
 # `make run PORT=8080` serves on another port.
 PORT ?= 8000
 run: demo
@@ -64,9 +64,7 @@ run: demo
 	@$(MANAGE) demo_accounts
 	@echo "Kaohe 考核系统: http://127.0.0.1:$(PORT)/  （管理后台: http://127.0.0.1:$(PORT)/admin/）"
 	@echo "后台报表任务进程已随之启动（manage.py db_worker）。"
-	@mkdir -p var; $(MANAGE) db_worker >var/db_worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@bash scripts/run_dev.sh $(PORT)
 
 test: setup browser-packages
 	@$(PY) -m pytest -n 2 -q

@@ -73,3 +73,9 @@ def may_see_record(user, record) -> bool:
     if department_ids & {d.pk for d in headed_departments(user)}:
         return True
     return bool(department_ids & {d.pk for d in supervised_departments(user, record.year)})
+
+
+def may_see_import(user, job) -> bool:
+    """Who may follow a background ledger import (reviews.LedgerImport) and read its bad rows: whoever submitted
+    it, and the review lead."""
+    return user.is_authenticated and (job.requested_by_id == user.pk or is_review_lead(user))

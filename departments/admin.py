@@ -1,5 +1,7 @@
 """Departments, leaders and roles in the admin; the users' roles are edited inline on the user."""
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -71,3 +73,26 @@ if admin.site.is_registered(User):
 class KaoheUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, MembershipInline]
     list_display = ["username", "first_name", "is_staff", "is_superuser", "is_active", "last_login"]
+
+
+# --- django-axes' login records: read-only -------------------------------------------------------------------------
+# Its change pages would save a record (and log the change) although every field is read-only, and its "clean up
+# expired attempts" action fails outside a login request (it reads the time axes sets on one): both off. Deleting
+# an attempt, which lifts its lockout, stays the administrator's.
+
+
+class _ReadOnlyLoginRecord:
+    actions: tuple = ()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for model, model_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (_ReadOnlyLoginRecord, model_admin), {}))

@@ -59,6 +59,8 @@ CSRF_TRUSTED_ORIGINS = env_list("KAOHE_CSRF_TRUSTED_ORIGINS", [])
 # Excel imports are refused whole above these sizes (a ledger import runs within the request).
 KAOHE_IMPORT_MAX_BYTES = env_int("KAOHE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 KAOHE_IMPORT_MAX_ROWS = env_int("KAOHE_IMPORT_MAX_ROWS", 2000)
+# A ledger workbook larger than this is imported in the background (reviews.imports, `manage.py db_worker`).
+KAOHE_IMPORT_BACKGROUND_BYTES = env_int("KAOHE_IMPORT_BACKGROUND_BYTES", 100 * 1024)
 
 # The key that signs backups (ops/backup.py); a restore needs the key of the instance that wrote the backup.
 KAOHE_BACKUP_KEY = env_str("KAOHE_BACKUP_KEY", SECRET_KEY)

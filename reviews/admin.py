@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,8 +27,9 @@ from results.cache import year_scored
 from reviews import services
 from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
+from reviews.imports import ledger_import_request
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_export_year, ledger_import, ledger_template
-from reviews.models import Evidence, LedgerRecord, RecordDepartment
+from reviews.models import Evidence, LedgerImport, LedgerRecord, RecordDepartment
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear, RuleCategory, RuleLevel
 from scoring.phases import year_allows
@@ -420,6 +422,11 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             ),
             path("import/", self.admin_site.admin_view(self.import_view), name="reviews_ledgerrecord_import"),
             path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="reviews_ledgerrecord_import_job",
+            ),
+            path(
                 "import/template/<int:year_id>/",
                 self.admin_site.admin_view(self.template_view),
                 name="reviews_ledgerrecord_template",
@@ -493,10 +500,14 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         if request.method == "POST":
             form = LedgerImportForm(request.POST, request.FILES)
             if form.is_valid():
-                try:
-                    created = ledger_import(
-                        year=form.cleaned_data["year"], data=form.cleaned_data["file"].read(), user=request.user
+                upload = form.cleaned_data["file"]
+                if upload.size > settings.KAOHE_IMPORT_BACKGROUND_BYTES:
+                    job = ledger_import_request(
+                        year=form.cleaned_data["year"], data=upload.read(), file_name=upload.name, user=request.user
                     )
+                    return HttpResponseRedirect(reverse("admin:reviews_ledgerrecord_import_job", args=[job.pk]))
+                try:
+                    created = ledger_import(year=form.cleaned_data["year"], data=upload.read(), user=request.user)
                 except LedgerImportError as exc:
                     errors = exc.errors
                     self.message_user(request, f"导入失败：{len(errors)} 处错误，未导入任何记录。", messages.ERROR)
@@ -519,6 +530,20 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             "template_year": year,
         }
         return TemplateResponse(request, "admin/reviews/ledgerrecord/import.html", context)
+
+    def import_job_view(self, request, job_id: int):
+        """A background import's progress, then its result or its bad rows (the page reloads itself until done)."""
+        job = get_object_or_404(LedgerImport.objects.select_related("year"), pk=job_id)
+        if not (self.has_add_permission(request) and access.may_see_import(request.user, job)):
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"台帐导入：{job.file_name}",
+            "job": job,
+            "errors": [{"row": row, "message": message} for row, message in job.errors],
+        }
+        return TemplateResponse(request, "admin/reviews/ledgerrecord/import_job.html", context)
 
     def template_view(self, request, year_id: int):
         if not self.has_view_permission(request):

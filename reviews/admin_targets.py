@@ -380,7 +380,7 @@ class TargetRecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "target" not in self.fields:  # a read-only view
+        if "points" not in self.fields:  # a read-only view (only the declared target field is left)
             return
         targets = Target.objects.select_related("year", "department", "category").order_by(
             "-year__year", "department__order", "order", "id"

@@ -158,9 +158,12 @@ def _rows_read(data: bytes) -> list[tuple]:
         raise LedgerImportError([RowError(row, message) for row, message in exc.errors]) from None
 
 
-def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerRecord]:
+def ledger_import(*, year: AssessmentYear, data: bytes, user, progress=None) -> list[LedgerRecord]:
     """Import a filled template: every row is checked (incl. the user's responsibility division); when any
-    row is bad, nothing is imported and LedgerImportError lists every bad row with its number."""
+    row is bad, nothing is imported and LedgerImportError lists every bad row with its number.
+
+    `progress(done, total, step)`, if given, hears of the rows checked (every 50) and of the write, which is one
+    transaction (so nothing of it shows before it commits)."""
 
     year_ensure_writable(year)
     rows = _rows_read(data)
@@ -175,7 +178,10 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
     errors: list[RowError] = []
     parsed = []
     annual_seen: set[tuple[str, int]] = set()
+    total = len(rows) - 1
     for number, raw in enumerate(rows[1:], start=2):
+        if progress is not None and (number - 2) % 50 == 0:
+            progress(number - 2, total, "检查各行")
         values = [_text(v) for v in (list(raw) + [None] * len(HEADERS))[: len(HEADERS)]]
         if not any(values):
             continue
@@ -271,6 +277,8 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
         raise LedgerImportError(errors)
     if not parsed:
         raise LedgerImportError([RowError(2, "文件中没有台帐记录")])
+    if progress is not None:
+        progress(total, total, "写入台帐")
     created = []
     with transaction.atomic():
         for date, rule, chosen, quantity, points, level, exempt, cells in parsed:

@@ -207,3 +207,49 @@ class Evidence(PrivateFile):
         ordering = ["record", "id"]
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
+
+
+class LedgerImport(models.Model):
+    """A ledger workbook imported in the background (reviews.imports): a file above
+    KAOHE_IMPORT_BACKGROUND_BYTES is queued here and imported by `manage.py db_worker`, all or nothing as in the
+    request; its page shows the progress, then the result or every bad row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "未导入"
+
+    year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField("文件名", max_length=255)
+    # The uploaded workbook, in the database every host shares; emptied once the import has finished.
+    workbook = models.BinaryField("文件内容", blank=True, default=b"")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_done = models.PositiveIntegerField("已处理行数", default=0)
+    step = models.CharField("当前步骤", max_length=100, blank=True)
+    errors = models.JSONField("错误", default=list, blank=True)  # [[row number, message], ...]
+    created_count = models.PositiveIntegerField("导入记录数", default=0)
+    pending_count = models.PositiveIntegerField("待确认记录数", default=0)
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "台帐导入任务"
+        verbose_name_plural = "台帐导入任务"
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.is_finished else (100 * self.rows_done // self.rows_total if self.rows_total else 0)

@@ -6,6 +6,7 @@ role and no leader record."""
 import copy
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,10 +14,11 @@ from django.http import Http404
 
 import access
 from departments.models import Department, Role
-from reviews.models import LedgerRecord
+from reviews.models import LedgerImport, LedgerRecord
 from scoring.models import AssessmentYear, Rule
 from tests.factories import UserFactory
 
+User = get_user_model()
 ROLES = ("head", "reviewer", "lead", "vice_supervising", "vice_other", "chair", "leadership", "admin", "anonymous")
 CAST = {
     "head": "head_bgs",  # head of 办公室
@@ -62,6 +64,7 @@ TABLE = {
     "needs_confirmation 组织部":              (0,   0,   0,   0,   0,   0,    0,   0,    0),
     "may_see_record of 办公室":               (1,   1,   1,   1,   0,   1,    1,   1,    0),
     "may_see_record of 女职工部":             (0,   1,   1,   0,   1,   1,    1,   1,    0),
+    "may_see_import by reviewer_bgs":         (0,   1,   1,   0,   0,   0,    0,   1,    0),
     "may_see_procedure":                      (1,   1,   1,   0,   0,   1,    1,   1,    0),
     "may_move_phase":                         (0,   0,   1,   0,   0,   1,    1,   1,    0),
     "may_decide":                             (0,   0,   0,   0,   0,   1,    1,   1,    0),
@@ -102,6 +105,7 @@ def _questions(year: AssessmentYear) -> dict:
     approved = _year_as(year, phase=AssessmentYear.Phase.APPROVED)
     announced = _year_as(year, phase=AssessmentYear.Phase.ANNOUNCED)
     bgs_record, nzgb_record = _record_of(year, "办公室"), _record_of(year, "女职工部")
+    job = LedgerImport(year=year, requested_by=User.objects.get(username="reviewer_bgs"), file_name="台帐.xlsx")
     return {
         "is_review_lead": access.is_review_lead,
         "is_leadership": access.is_leadership,
@@ -135,6 +139,7 @@ def _questions(year: AssessmentYear) -> dict:
         "needs_confirmation 组织部": lambda u: access.needs_confirmation(u, [zzb]),
         "may_see_record of 办公室": lambda u: access.may_see_record(u, bgs_record),
         "may_see_record of 女职工部": lambda u: access.may_see_record(u, nzgb_record),
+        "may_see_import by reviewer_bgs": lambda u: access.may_see_import(u, job),
         "may_see_procedure": access.may_see_procedure,
         "may_move_phase": access.may_move_phase,
         "may_decide": access.may_decide,
