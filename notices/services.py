@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -69,6 +71,23 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def years_with_unread(user) -> list[AssessmentYear]:
+    """Every year, newest first, each with `unread`: the user's unread notices of that year (one query, for the
+    menu's year switcher and its count)."""
+    unread = (
+        Notice.objects.filter(user=user, year=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("year")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        AssessmentYear.objects.select_related("scheme")
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .order_by("-year")
+    )
 
 
 def notices_mark_read(user, notices=None) -> int:

@@ -86,8 +86,8 @@ def _head_items(user, year: AssessmentYear, today: datetime.date) -> list[Item]:
         return []
     items: list[Item] = []
     if year_allows(year, "monthly_report"):
-        month = workplans_selectors.current_month(year)
-        board = workplans_selectors.report_board(year, departments, list(range(1, month + 1)))
+        month = workplans_selectors.current_month(year, today)
+        board = workplans_selectors.report_board(year, departments, list(range(1, month + 1)), today)
         for department, cells in board:
             for cell in cells:
                 url = reverse("workplans:report", args=[year.year, department.pk, cell.month])
@@ -215,7 +215,7 @@ def _reviewer_items(user, year: AssessmentYear, today: datetime.date) -> list[It
 
 def _lead_items(user, year: AssessmentYear, today: datetime.date) -> list[Item]:
     items: list[Item] = []
-    section = "考核小组组长"
+    section = "考核小组组长" if access.is_review_lead(user) else "领导"
     if access.is_review_lead(user) and year_allows(year, "ledger"):
         pending = (
             LedgerRecord.objects.filter(year=year, status=LedgerRecord.Status.PENDING)
@@ -228,14 +228,14 @@ def _lead_items(user, year: AssessmentYear, today: datetime.date) -> list[Item]:
             url = reverse("admin:reviews_ledgerrecord_change", args=[record.pk])
             items.append(Item(f"confirm:{record.pk}", section, title, url, record.date, "确认"))
     if access.may_move_phase(user) and year.phase in OPEN_PHASES[:-1]:
-        items.append(_next_step(year, today))
+        items.append(_next_step(year, today, section))
     if access.may_move_phase(user) and year.phase == Phase.ANNOUNCED:
         url = reverse("workflow:year", args=[year.year])
         items.append(Item(f"archive:{year.pk}", section, "下一步：归档本年度", url, today, "办理"))
     return items
 
 
-def _next_step(year: AssessmentYear, today: datetime.date) -> Item:
+def _next_step(year: AssessmentYear, today: datetime.date, section: str) -> Item:
     """The year's next phase and what still stands in its way (the work left, read from the data)."""
     forward = PHASE_ORDER[PHASE_ORDER.index(year.phase) + 1]
     blockers: list[str] = []
@@ -264,7 +264,7 @@ def _next_step(year: AssessmentYear, today: datetime.date) -> Item:
     detail = "尚待：" + "；".join(blockers) if blockers else "没有未完成的事项，可以进入下一阶段。"
     url = reverse("workflow:year", args=[year.year])
     title = f"下一步：进入「{Phase(forward).label}」阶段"
-    return Item(f"next:{year.pk}:{year.phase}", "考核小组组长", title, url, today, "办理", detail=detail)
+    return Item(f"next:{year.pk}:{year.phase}", section, title, url, today, "办理", detail=detail)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django import template
 
 import access
-from notices.services import unread_count
+from notices.services import years_with_unread
 from scoring.models import AssessmentYear
 from workplans.services import plan_shortfall_rule
 
@@ -35,9 +35,9 @@ def staff_nav(context) -> dict:
     cached = getattr(request, "_kaohe_nav", None)
     if cached is not None:
         return cached
-    years = list(AssessmentYear.objects.select_related("scheme").order_by("-year"))
+    years = years_with_unread(user)
     year = _nav_year(request, years)
-    nav: dict[str, object] = {"year": year, "years": years, "unread": unread_count(user)}
+    nav: dict[str, object] = {"year": year, "years": years, "unread": sum(y.unread for y in years)}
     if year is not None:
         nav["headed"] = access.headed_departments(user)
         nav["supervised"] = bool(access.supervised_departments(user, year))
