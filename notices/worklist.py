@@ -217,6 +217,8 @@ def _lead_items(user, year: AssessmentYear, today: datetime.date) -> list[Item]:
     items: list[Item] = []
     section = "考核小组组长" if access.is_review_lead(user) else "领导"
     if access.is_review_lead(user) and year_allows(year, "ledger"):
+        # The ledger's list of the year's pending records, where the lead confirms them (an admin action).
+        url = f"{reverse('admin:reviews_ledgerrecord_changelist')}?year__id__exact={year.pk}&status__exact=pending"
         pending = (
             LedgerRecord.objects.filter(year=year, status=LedgerRecord.Status.PENDING)
             .select_related("rule", "recorded_by")
@@ -225,7 +227,6 @@ def _lead_items(user, year: AssessmentYear, today: datetime.date) -> list[Item]:
         for record in pending:
             who = record.recorded_by.get_full_name() or record.recorded_by.username if record.recorded_by else ""
             title = f"确认 {record.rule.code} {_day(record.date)} 的记录（{who}录入）"
-            url = reverse("admin:reviews_ledgerrecord_change", args=[record.pk])
             items.append(Item(f"confirm:{record.pk}", section, title, url, record.date, "确认"))
     if access.may_move_phase(user) and year.phase in OPEN_PHASES[:-1]:
         items.append(_next_step(year, today, section))

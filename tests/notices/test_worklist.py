@@ -88,7 +88,8 @@ def test_scoring_items_of_lead_reviewers_vice_chair_and_head(demo_year, cast):
     ]
     lead = worklist(cast["lead"], demo_year)
     assert lead[0].detail == "尚待：1 条台帐记录待确认；1 项扣分建议待处理"
-    assert lead[2].url == f"/admin/reviews/ledgerrecord/{pending.pk}/change/"
+    assert lead[2].url == f"/admin/reviews/ledgerrecord/?year__id__exact={demo_year.pk}&status__exact=pending"
+    assert worklist(cast["reviewer_bgs"], demo_year)[0].url == f"/admin/reviews/ledgerrecord/{pending.pk}/change/"
     assert titles(cast["reviewer_bgs"], demo_year) == ["B1 2023年5月10日 的记录待组长确认"]
     assert titles(cast["reviewer_zzb"], demo_year) == ["T4 建议：组织部 6月「职工书屋验收」因自身原因未完成"]
     assert titles(cast["reviewer_xjdys"], demo_year) == []
