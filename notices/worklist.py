@@ -94,13 +94,12 @@ def _head_items(user, year: AssessmentYear, today: datetime.date) -> list[Item]:
                 deadline = month_deadline(year.year, cell.month)
                 key = f"report:{department.pk}:{cell.month}"
                 if cell.state == "missing":
-                    title = f"{cell.month}月计划和小结逾期未提交（应于{_day(deadline)}前提交）"
-                    items.append(Item(key, department.name, title, url, deadline, "填写", deadline, late=True))
+                    title, detail = f"{cell.month}月计划和小结逾期未提交", f"应于{_day(deadline)}前提交"
+                    items.append(Item(key, department.name, title, url, deadline, "填写", deadline, True, detail))
                 elif cell.state in ("open", "draft"):
-                    title = f"{cell.month}月计划和小结待提交（{_day(deadline)}前）"
-                    if cell.state == "draft":
-                        title = f"{cell.month}月计划和小结草稿未提交（{_day(deadline)}前）"
-                    items.append(Item(key, department.name, title, url, deadline, "填写", deadline))
+                    kind = "草稿未提交" if cell.state == "draft" else "待提交"
+                    title, detail = f"{cell.month}月计划和小结{kind}", f"{_day(deadline)}前提交"
+                    items.append(Item(key, department.name, title, url, deadline, "填写", deadline, detail=detail))
     if year_allows(year, "self_assessment"):
         submitted = set(
             SelfAssessment.objects.filter(year=year, department__in=departments, status=Status.SUBMITTED).values_list(

@@ -32,12 +32,12 @@ def test_send_reminders_notifies_reminds_and_mails_once(running_year, cast, mail
 
     rows = Notice.objects.filter(user=cast["head_bgs"]).order_by("kind", "-key")
     assert [(n.kind, n.title, n.deadline) for n in rows] == [
-        ("item", "5月计划和小结待提交（2023年5月31日前）", datetime.date(2023, 5, 31)),
-        ("item", "4月计划和小结逾期未提交（应于2023年4月30日前提交）", datetime.date(2023, 4, 30)),
-        ("item", "3月计划和小结逾期未提交（应于2023年3月31日前提交）", datetime.date(2023, 3, 31)),
-        ("item", "2月计划和小结逾期未提交（应于2023年2月28日前提交）", datetime.date(2023, 2, 28)),
-        ("item", "1月计划和小结逾期未提交（应于2023年1月31日前提交）", datetime.date(2023, 1, 31)),
-        ("reminder", "即将到期：5月计划和小结待提交（2023年5月31日前）", datetime.date(2023, 5, 31)),
+        ("item", "5月计划和小结待提交", datetime.date(2023, 5, 31)),
+        ("item", "4月计划和小结逾期未提交", datetime.date(2023, 4, 30)),
+        ("item", "3月计划和小结逾期未提交", datetime.date(2023, 3, 31)),
+        ("item", "2月计划和小结逾期未提交", datetime.date(2023, 2, 28)),
+        ("item", "1月计划和小结逾期未提交", datetime.date(2023, 1, 31)),
+        ("reminder", "即将到期：5月计划和小结待提交", datetime.date(2023, 5, 31)),
     ]
     # 7 heads × (5 reports + 1 reminder), the lead's and the admin's and leadership's next step.
     assert run.notices == 7 * 6 + 3
@@ -47,7 +47,7 @@ def test_send_reminders_notifies_reminds_and_mails_once(running_year, cast, mail
     assert mail.subject == "考核待办提醒（6 项）"
     office = Department.objects.get(name="办公室")
     assert f"http://127.0.0.1:8000/2023/dept/{office.pk}/reports/5/" in mail.body
-    assert "即将到期：5月计划和小结待提交（2023年5月31日前）（截止 2023年5月31日）" in mail.body
+    assert "即将到期：5月计划和小结待提交（截止 2023年5月31日）" in mail.body
 
     again = reminders_send(today=END_OF_MAY)
     assert (again.notices, again.emails, len(mailoutbox)) == (0, 0, 1)
