@@ -67,6 +67,11 @@ def notices_sync(
     return len(new)
 
 
+def notices_of(user):
+    """The user's own notices, newest first (nobody sees another's)."""
+    return Notice.objects.filter(user=user)
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0

@@ -13,21 +13,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from notices import services
-from notices.models import Notice
 
 PER_PAGE = 50
 
 
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
-    notices = Notice.objects.filter(user=request.user).select_related("year")
+    notices = services.notices_of(request.user).select_related("year")
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notices/list.html", {"page": page, "unread": services.unread_count(request.user)})
 
 
 @login_required
 def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = get_object_or_404(Notice, pk=pk, user=request.user)
+    notice = get_object_or_404(services.notices_of(request.user), pk=pk)
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])

@@ -312,14 +312,12 @@ def _leadership_items(user, year: AssessmentYear, today: datetime.date) -> list[
                 if d.discretionary_eligible and d.name not in granted:
                     title = f"酌情奖励待决定：{d.name}"
                     items.append(Item(f"award:{d.name}", section, title, f"{approval_url}#awards", today, "决定"))
-        running = publicity is not None and today <= publicity.end
-        if running:
-            title = f"审定：公示期至{_day(publicity.end)}结束后记录党组会审定"
-        else:
-            title = "公示期已满，待记录党组会审定"
-        detail = "尚待：" + "；".join(blockers) if blockers else "没有未完成的事项，可以审定。"
         deadline = publicity.end if publicity is not None else None
-        date = (publicity.end if publicity is not None else today) if running else today
+        if deadline is not None and today <= deadline:  # 公示 still runs: dated by its end, ahead of the rest
+            title, date = f"审定：公示期至{_day(deadline)}结束后记录党组会审定", deadline
+        else:
+            title, date = "公示期已满，待记录党组会审定", today
+        detail = "尚待：" + "；".join(blockers) if blockers else "没有未完成的事项，可以审定。"
         action = "审定" if access.may_decide(user) else "查看"
         section_of = section if access.may_decide(user) else "考核小组组长"
         items.append(Item(f"approve:{year.pk}", section_of, title, approval_url, date, action, deadline, detail=detail))

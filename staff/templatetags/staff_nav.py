@@ -37,7 +37,7 @@ def staff_nav(context) -> dict:
         return cached
     years = years_with_unread(user)
     year = _nav_year(request, years)
-    nav: dict[str, object] = {"year": year, "years": years, "unread": sum(y.unread for y in years)}
+    nav: dict[str, object] = {"year": year, "years": years, "unread": sum(getattr(y, "unread", 0) for y in years)}
     if year is not None:
         nav["headed"] = access.headed_departments(user)
         nav["supervised"] = bool(access.supervised_departments(user, year))
