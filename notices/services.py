@@ -11,7 +11,6 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -28,7 +27,6 @@ def _reminder_due(item: Item, today: datetime.date) -> bool:
     return 0 <= (item.deadline - today).days <= settings.KAOHE_REMINDER_DAYS
 
 
-@transaction.atomic
 def notices_sync(
     user, year: AssessmentYear, items: list[Item] | None = None, today: datetime.date | None = None
 ) -> int:
@@ -55,7 +53,8 @@ def notices_sync(
                     url=item.url,
                 )
             )
-    Notice.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent run created the same: one stays
+    if new:  # writes only when there is something new: a home page that shows nothing new takes no write lock
+        Notice.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent run created the same: one stays
     keys = {item.key for item in items}
     gone = [
         pk

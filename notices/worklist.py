@@ -208,7 +208,7 @@ def _reviewer_items(user, year: AssessmentYear, today: datetime.date) -> list[It
             for plan_item in workplans.t4_suggestions(year=year, rule=rule):
                 department = plan_item.plan_report.department
                 title = f"{rule.code} 建议：{department.name} {plan_item.month}月「{plan_item.title}」因自身原因未完成"
-                items.append(Item(f"t4:{plan_item.pk}", section, title, url, plan_item.due_date, "处理"))
+                items.append(Item(f"shortfall:{plan_item.pk}", section, title, url, plan_item.due_date, "处理"))
     return items
 
 
@@ -356,14 +356,22 @@ def sections(items: list[Item]) -> list[Section]:
 def landing_year(user) -> AssessmentYear | None:
     """The year that needs the user: the newest year in progress (not frozen) where the user has items; else
     the newest year with items; else the newest year in progress; else the newest year."""
+    return landing(user)[0]
+
+
+def landing(user, today: datetime.date | None = None) -> tuple[AssessmentYear | None, list[Item] | None]:
+    """`landing_year` with its items, when they were computed on the way (None otherwise)."""
     years = list(AssessmentYear.objects.select_related("scheme").order_by("-year")[:LANDING_YEARS])
-    if not years:
-        return None
-    with_items = [y for y in years if y.phase != Phase.ARCHIVED and worklist(user, y)]
-    for year in with_items:
-        if not year.is_frozen:
-            return year
+    with_items: list[tuple[AssessmentYear, list[Item]]] = []
+    for year in years:
+        items = worklist(user, year, today) if year.phase != Phase.ARCHIVED else []
+        if items and not year.is_frozen:
+            return year, items
+        if items:
+            with_items.append((year, items))
     if with_items:
         return with_items[0]
     in_progress = [y for y in years if not y.is_frozen]
-    return in_progress[0] if in_progress else years[0]
+    if in_progress:
+        return in_progress[0], None
+    return (years[0], None) if years else (None, None)

@@ -17,7 +17,7 @@ import access
 from departments.models import Department
 from kaohe.links import pk_url
 from notices.services import notices_sync
-from notices.worklist import landing_year, sections, worklist
+from notices.worklist import Item, landing, sections, worklist
 from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
 from results.cache import year_scored
@@ -41,7 +41,8 @@ CHART_DEPARTMENTS = 30
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The year that needs the user (notices.worklist.landing_year), not simply the newest."""
-    return _home(request, landing_year(request.user))
+    year, items = landing(request.user)
+    return _home(request, year, items)
 
 
 @login_required
@@ -50,12 +51,12 @@ def home_year(request: HttpRequest, year: int) -> HttpResponse:
     return _home(request, access.year_for_request(year))
 
 
-def _home(request: HttpRequest, year: AssessmentYear | None) -> HttpResponse:
+def _home(request: HttpRequest, year: AssessmentYear | None, items: list[Item] | None = None) -> HttpResponse:
     user = request.user
     context: dict = {"year": year}
     if year is not None:
         request.session[SESSION_YEAR] = year.year
-        items = worklist(user, year)
+        items = worklist(user, year) if items is None else items
         notices_sync(user, year, items)
         context["items"] = items
         context["sections"] = sections(items)
