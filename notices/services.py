@@ -36,7 +36,7 @@ def notices_sync(
     items = worklist(user, year, today) if items is None else items
     existing = set(Notice.objects.filter(user=user, year=year).values_list("kind", "key", "deadline"))
     new = []
-    for item in items:
+    for item in reversed(items):  # oldest first, so that the list (newest first) keeps the worklist's order
         wanted = [Notice.Kind.ITEM] + ([Notice.Kind.REMINDER] if _reminder_due(item, today) else [])
         for kind in wanted:
             if (kind, item.key, item.deadline) in existing:

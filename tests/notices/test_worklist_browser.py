@@ -100,6 +100,12 @@ def test_head_walks_reports_and_self_assessment_through_the_worklist(
     # The menu's notices: the 13 items the home page showed first, two of them done (read).
     expect(head.get_by_role("link", name="通知 11 条未读")).to_be_visible()
     _shot(head, "head-walk-3-done")
+    head.get_by_role("link", name="通知 11 条未读").click()
+    expect(head.get_by_role("heading", level=1)).to_have_text("通知 未读 11")
+    _shot(head, "head-walk-4-notices")
+    head.get_by_role("link", name="未读 11月计划和小结逾期未提交").click()
+    expect(head.get_by_role("heading", level=1)).to_have_text("办公室 · 2023年11月工作小结和12月工作计划")
+    expect(head.get_by_role("link", name="通知 10 条未读")).to_be_visible()
 
 
 def test_lead_leadership_head_and_reviewer_walk_the_procedure_through_their_worklists(
