@@ -55,7 +55,8 @@ def _home(request: HttpRequest, year: AssessmentYear | None, items: list[Item] |
     user = request.user
     context: dict = {"year": year}
     if year is not None:
-        request.session[SESSION_YEAR] = year.year
+        if request.session.get(SESSION_YEAR) != year.year:  # setting it unchanged would save the session
+            request.session[SESSION_YEAR] = year.year
         items = worklist(user, year) if items is None else items
         notices_sync(user, year, items)
         context["items"] = items
