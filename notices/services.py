@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +21,8 @@ from django.utils import timezone
 from notices.models import Notice
 from notices.worklist import Item, worklist
 from scoring.models import AssessmentYear
+
+logger = logging.getLogger(__name__)
 
 
 def _reminder_due(item: Item, today: datetime.date) -> bool:
@@ -121,6 +125,7 @@ def _mail_unsent(user) -> bool:
 class Run:
     notices: int = 0
     emails: int = 0
+    failed: int = 0  # e-mails the server refused: their notices stay unsent, and the next run tries again
 
 
 def reminders_send(today: datetime.date | None = None) -> Run:
@@ -131,6 +136,11 @@ def reminders_send(today: datetime.date | None = None) -> Run:
     for user in get_user_model().objects.filter(is_active=True).order_by("pk"):
         for year in years:
             run.notices += notices_sync(user, year, today=today)
-        if _mail_unsent(user):
-            run.emails += 1
+        try:
+            sent = _mail_unsent(user)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("e-mail to %s failed", user.email)
+            run.failed += 1
+            continue
+        run.emails += int(sent)
     return run

@@ -2,8 +2,10 @@
 `manage.py send_reminders` with its reminders before deadlines, idempotent."""
 
 import datetime
+import smtplib
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -51,6 +53,22 @@ def test_send_reminders_notifies_reminds_and_mails_once(running_year, cast, mail
 
     again = reminders_send(today=END_OF_MAY)
     assert (again.notices, again.emails, len(mailoutbox)) == (0, 0, 1)
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({"bgs@example.org": (550, b"no such user")})
+
+
+def test_refused_mail_is_sent_again_by_the_next_run(running_year, cast, settings, mailoutbox):
+    settings.EMAIL_BACKEND = "tests.notices.test_notices.RefusingBackend"
+    run = reminders_send(today=END_OF_MAY)
+    assert (run.emails, run.failed) == (0, 1)
+    assert Notice.objects.filter(user=cast["head_bgs"], emailed_at__isnull=True).count() == 6
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    again = reminders_send(today=END_OF_MAY)
+    assert (again.notices, again.emails, again.failed) == (0, 1, 0)
+    assert mailoutbox[-1].subject == "考核待办提醒（6 项）"
 
 
 def test_command_prints_what_it_did(running_year, cast, mailoutbox, capsys):

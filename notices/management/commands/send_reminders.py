@@ -12,3 +12,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         run = reminders_send()
         self.stdout.write(f"新通知 {run.notices} 条，发送邮件 {run.emails} 封。")
+        if run.failed:
+            self.stderr.write(f"{run.failed} 封邮件发送失败（见日志），下次运行时重发。")
