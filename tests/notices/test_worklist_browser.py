@@ -64,7 +64,7 @@ def _home(page):
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="首页", exact=True).click()
 
 
-def test_head_walks_reports_and_self_assessment_through_the_worklist(
+def test_head_and_vice_chair_walk_reports_and_self_assessment_through_the_worklist(
     transactional_db, demo_year, cast, browser, live_server
 ):
     year_in_phase(demo_year, Phase.SELF_ASSESSMENT)
@@ -106,6 +106,16 @@ def test_head_walks_reports_and_self_assessment_through_the_worklist(
     head.get_by_role("link", name="未读 11月计划和小结逾期未提交").click()
     expect(head.get_by_role("heading", level=1)).to_have_text("办公室 · 2023年11月工作小结和12月工作计划")
     expect(head.get_by_role("link", name="通知 10 条未读")).to_be_visible()
+
+    # The vice chair supervising 办公室 reviews the submitted report from the worklist.
+    vice = _login(browser, live_server, "vice_li")
+    _count(vice, 1)
+    _item(vice, "审阅办公室12月计划和小结").click()
+    vice.get_by_label("审阅意见").fill("同意。")
+    vice.get_by_role("button", name="保存审阅意见").click()
+    expect(vice.get_by_text("已审阅办公室12月计划和小结。")).to_be_visible()
+    _home(vice)
+    _count(vice, 0)
 
 
 def test_lead_leadership_head_and_reviewer_walk_the_procedure_through_their_worklists(
