@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "staff",
     "ballots",
     "workflow",
+    "notices",
     "reports",
     "results",
     "people",
@@ -195,6 +196,23 @@ REPORTS_ROOT = DATA_DIR / "reports"
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# E-mail (notices and reminders, `manage.py send_reminders`): printed to the console unless an SMTP host is set.
+EMAIL_HOST = env_str("KAOHE_EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "KAOHE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("KAOHE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KAOHE_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KAOHE_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KAOHE_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("KAOHE_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("KAOHE_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("KAOHE_EMAIL_FROM", "kaohe@localhost")
+# The address the e-mails' links start with, and how many days before a deadline its reminder is sent.
+KAOHE_SITE_URL = env_str("KAOHE_SITE_URL", "http://127.0.0.1:8000")
+KAOHE_REMINDER_DAYS = env_int("KAOHE_REMINDER_DAYS", 3)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

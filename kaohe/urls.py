@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("ballots.urls")),
     path("workflow/", include("workflow.urls")),
     path("reports/", include("reports.urls")),
+    path("notices/", include("notices.urls")),
 ]

@@ -10,6 +10,7 @@ from staff.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("<int:year>/", views.home_year, name="home_year"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

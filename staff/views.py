@@ -17,12 +17,16 @@ from django.utils import timezone
 import access
 from departments.models import Department
 from kaohe.links import pk_url
+from notices.services import notices_sync
+from notices.worklist import Item, landing, sections, worklist
 from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
 from results.cache import year_scored
 from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_allotment_problems, target_record_rows
 from scoring import engine
 from scoring.models import AssessmentYear
+from scoring.phases import year_allows
+from staff.templatetags.staff_nav import SESSION_YEAR
 from workplans import selectors, services
 from workplans.models import MonthlyReport, SelfAssessment
 
@@ -31,20 +35,35 @@ RESULTS_PER_PAGE = 100
 CHART_DEPARTMENTS = 30
 
 
-def _current_year() -> AssessmentYear | None:
-    return AssessmentYear.objects.select_related("scheme").order_by("-year").first()
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Home
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    year = _current_year()
+    """The year that needs the user (notices.worklist.landing_year), not simply the newest."""
+    year, items = landing(request.user)
+    return _home(request, year, items)
+
+
+@login_required
+def home_year(request: HttpRequest, year: int) -> HttpResponse:
+    """The home page of a chosen year (the menu's year switcher)."""
+    return _home(request, access.year_for_request(year))
+
+
+def _home(request: HttpRequest, year: AssessmentYear | None, items: list[Item] | None = None) -> HttpResponse:
     user = request.user
     context: dict = {"year": year}
     if year is not None:
+        if request.session.get(SESSION_YEAR) != year.year:  # setting it unchanged would save the session
+            request.session[SESSION_YEAR] = year.year
+        items = worklist(user, year) if items is None else items
+        notices_sync(user, year, items)
+        context["items"] = items
+        context["sections"] = sections(items)
+        context["may_fill_report"] = year_allows(year, "monthly_report")
+        context["may_fill_self"] = year_allows(year, "self_assessment")
         context["headed"] = access.headed_departments(user)
         context["supervised"] = access.supervised_departments(user, year)
         context["month"] = selectors.current_month(year)

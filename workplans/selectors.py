@@ -4,6 +4,7 @@ the vice chair's board of monthly reports."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -182,10 +183,10 @@ def comparison_rows(
     return rows
 
 
-def current_month(year: AssessmentYear) -> int:
+def current_month(year: AssessmentYear, today: datetime.date | None = None) -> int:
     """The month the year's reports are at today: this month during the year, December after it, January
     before it."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if today.year == year.year:
         return today.month
     return 12 if today.year > year.year else 1
@@ -224,7 +225,10 @@ def report_state(report: MonthlyReport | None, deadline_passed: bool) -> str:
 
 
 def report_board(
-    year: AssessmentYear, departments: Sequence[Department], months: Sequence[int]
+    year: AssessmentYear,
+    departments: Sequence[Department],
+    months: Sequence[int],
+    today: datetime.date | None = None,
 ) -> list[tuple[Department, list[BoardCell]]]:
     """Each department's report state for each month (one query)."""
 
@@ -234,7 +238,7 @@ def report_board(
             "year"
         )
     }
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     rows = []
     for dept in departments:
         cells = []

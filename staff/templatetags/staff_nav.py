@@ -3,10 +3,27 @@
 from django import template
 
 import access
+from notices.services import years_with_unread
 from scoring.models import AssessmentYear
 from workplans.services import plan_shortfall_rule
 
 register = template.Library()
+
+# Where the home page keeps the user's year (staff.views.SESSION_YEAR).
+SESSION_YEAR = "kaohe_year"
+
+
+def _nav_year(request, years: list[AssessmentYear]) -> AssessmentYear | None:
+    """The year the page's URL names; on a page whose URL names none, the year the user last had on the home
+    page (or chose in the year switcher); else the newest."""
+    match = getattr(request, "resolver_match", None)
+    wanted = match.kwargs.get("year") if match is not None else None
+    if not isinstance(wanted, int):
+        wanted = request.session.get(SESSION_YEAR) if hasattr(request, "session") else None
+    for year in years:
+        if year.year == wanted:
+            return year
+    return years[0] if years else None
 
 
 @register.simple_tag(takes_context=True)
@@ -18,8 +35,9 @@ def staff_nav(context) -> dict:
     cached = getattr(request, "_kaohe_nav", None)
     if cached is not None:
         return cached
-    year = AssessmentYear.objects.select_related("scheme").order_by("-year").first()
-    nav: dict[str, object] = {"year": year}
+    years = years_with_unread(user)
+    year = _nav_year(request, years)
+    nav: dict[str, object] = {"year": year, "years": years, "unread": sum(getattr(y, "unread", 0) for y in years)}
     if year is not None:
         nav["headed"] = access.headed_departments(user)
         nav["supervised"] = bool(access.supervised_departments(user, year))
