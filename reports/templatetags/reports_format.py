@@ -35,5 +35,13 @@ def money(value: Decimal | None) -> str:
 
 
 @register.filter
+def yuan(value: Decimal | None) -> str:
+    """The one money format of the printed documents: 1500 -> "1,500.00 元"; pending -> "待定"."""
+    if value is None:
+        return "待定"
+    return f"{money(value)} 元"
+
+
+@register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
