@@ -140,9 +140,7 @@ def _score(effect: dict, name: str, when: str) -> str:
 def objection_rows(year: AssessmentYear) -> list[ObjectionRow]:
     rows = []
     for o in (
-        Objection.objects.filter(year=year)
-        .select_related("department", "answered_by")
-        .order_by("raised_at", "id")
+        Objection.objects.filter(year=year).select_related("department", "answered_by").order_by("raised_at", "id")
     ):
         before = o.record_before or {}
         answered_by = o.answered_by

@@ -278,7 +278,7 @@ class VetoNote:
 
     @property
     def label(self) -> str:
-        """"V2 本年度内发生重大责任事故（发生重大责任事故，经党组会认定）"."""
+        """ "V2 本年度内发生重大责任事故（发生重大责任事故，经党组会认定）"."""
         text = f"{self.code} {self.text}".strip()
         return f"{text}（{self.reason}）" if self.reason and self.reason != self.text else text
 

@@ -226,6 +226,8 @@ def review_account(request: HttpRequest, year: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"narrative": account.narrative if account else ""},
     )
+    if obj.is_frozen:
+        form.fields["narrative"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             review_account_save(obj, form.cleaned_data["narrative"], request.user)
@@ -240,8 +242,6 @@ def review_account(request: HttpRequest, year: int) -> HttpResponse:
         else:
             messages.success(request, "考核情况说明已保存。")
             return redirect("reports:review_account", year=obj.year)
-    if obj.is_frozen:
-        form.fields["narrative"].disabled = True
     context = {"year": obj, "form": form, "account": account, "frozen": obj.is_frozen}
     return render(request, "reports/review_account.html", context)
 
