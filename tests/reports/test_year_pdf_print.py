@@ -103,7 +103,8 @@ def _no_space_after_full_width_punctuation(approved_pdf, tmp_path):
     text = pdf_text(approved_pdf, tmp_path)
 
     assert "根据《某某区总工会机关各部室创先争优绩效考核实施办法》，2023年度考核实行百分制，最终得分" in text
-    assert re.findall(r"[，。；：、）》][ \t]+\S", text) == []
+    # One space: what a template's line break left; the layout pads between columns with more.
+    assert re.findall(r"[，。；：、）》] [^ \n]", text) == []
 
 
 def test_cjk_spacing_drops_the_spaces_template_line_breaks_leave_beside_full_width_punctuation():
@@ -153,26 +154,27 @@ def _pages(renderer: _Renderer, html: str, tmp_path) -> list[str]:
     return pages_of(renderer.parts[-1], tmp_path)
 
 
-def test_a_tables_last_row_never_stands_alone_on_a_page(db, tmp_path):
+def test_a_tables_first_or_last_row_never_stands_alone_on_a_page(db, tmp_path):
     renderer = _renderer()
     lone = []
-    for filler in range(0, 60, 3):
-        html = "<p>填充</p>" * filler + (
+    for filler in range(150, 250, 2):  # a spacer of so many mm: the page ends at every row in turn
+        html = f'<div style="height:{filler}mm"></div>' + (
             "<table><thead><tr><th>序号</th><th>内容</th></tr></thead><tbody>"
             + "".join(f"<tr><td>行{i:02d}</td><td>内容</td></tr>" for i in range(1, 13))
             + "</tbody></table>"
         )
         pages = _pages(renderer, html, tmp_path)
+        first = [p for p in pages if "行01" in p][0]
         last = [p for p in pages if "行12" in p][0]
-        lone.append(len(re.findall(r"行\d\d", last)))
+        lone.append(min(len(re.findall(r"行\d\d", first)), len(re.findall(r"行\d\d", last))))
     assert min(lone) >= 2, lone
 
 
 def test_a_self_assessment_category_row_stays_with_its_first_rule(db, tmp_path):
     renderer = _renderer()
     stranded = []
-    for filler in range(0, 60, 3):
-        html = "<p>填充</p>" * filler + (
+    for filler in range(180, 250, 2):
+        html = f'<div style="height:{filler}mm"></div>' + (
             '<table class="ledger"><thead><tr><th>项目</th><th>内容</th></tr></thead><tbody>'
             + '<tr class="group-head"><td colspan="2">类别甲</td></tr>'
             + "".join(f"<tr><td>A{i}</td><td>内容</td></tr>" for i in range(1, 4))
