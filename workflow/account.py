@@ -31,7 +31,7 @@ def review_account_save(year: AssessmentYear, narrative: str, by) -> ReviewAccou
     locked = AssessmentYear.objects.select_for_update().get(pk=year.pk)
     if locked.is_frozen:
         raise ValidationError(FROZEN_MESSAGE)
-    narrative = narrative.strip()
+    narrative = narrative.replace("\r\n", "\n").strip()  # a browser sends CRLF line ends
     if len(narrative) > NARRATIVE_MAX_LENGTH:
         raise ValidationError({"narrative": f"考核情况说明最多 {NARRATIVE_MAX_LENGTH} 字。"})
     account, _ = ReviewAccount.objects.update_or_create(
