@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
+# gcc, python3-dev, libldap-dev and libsasl2-dev: python-ldap (LDAP login) has no wheel and builds against them.
+APT_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libharfbuzz-subset0 gcc python3-dev libldap-dev libsasl2-dev
 # Only for the tests: the browser for end-to-end tests, poppler-utils to read PDFs back, LibreOffice to open
 # the workbooks, and the servers the tests start in temporary directories (Redis, nginx, OpenLDAP).
 BROWSER_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server nginx slapd ldap-utils
@@ -20,7 +21,8 @@ setup: system-packages $(VENV)/.installed
 	@$(MANAGE) load_catalogue
 	@echo "✓ 环境已就绪：$(PY)"
 
-# Debian packages the app needs: CJK fonts for PDFs and HarfBuzz subsetting (fast WeasyPrint).
+# Debian packages the app needs: CJK fonts for PDFs, HarfBuzz subsetting (fast WeasyPrint), the OpenLDAP and SASL
+# headers python-ldap builds against.
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -1,7 +1,8 @@
 """Who may do what: every "may this user…" question of Kaohe, each answered once. Views, admin classes, forms,
 services, template tags and context processors ask these; none writes a rule of its own.
 
-- `access.roles`: roles, a head's departments, a reviewer's offices, a vice chair's supervised departments.
+- `access.roles`: roles, a head's departments, a reviewer's offices, a vice chair's supervised departments; who
+  keeps the staff roster.
 - `access.departments`: a department's pages and files, the ranking, the results; the year and department a
   page asks for.
 - `access.ledger`: who records which rule, whose records wait for confirmation, who sees a record; who allots
@@ -36,6 +37,7 @@ from access.ledger import (
 from access.procedure import (
     may_decide,
     may_download_review_account,
+    may_edit_notice,
     may_manage_democratic,
     may_move_phase,
     may_read_notice,
@@ -54,6 +56,7 @@ from access.roles import (
     is_review_lead,
     is_reviewer,
     is_vice_chair,
+    may_manage_roster,
     reviewer_offices,
     roles_of,
     sees_all_departments,
@@ -77,8 +80,10 @@ __all__ = [
     "may_download_department_report",
     "may_download_review_account",
     "may_download_year_reports",
+    "may_edit_notice",
     "may_enter_targets",
     "may_manage_democratic",
+    "may_manage_roster",
     "may_move_phase",
     "may_open_reports",
     "may_print_department_forms",

@@ -45,6 +45,11 @@ def may_read_notice(user, year: AssessmentYear) -> bool:
     }
 
 
+def may_edit_notice(user) -> bool:
+    """Drafting the 通报 (its text, 发文字号, 主送, 抄送, 印发): the review lead (and the administrator)."""
+    return is_review_lead(user)
+
+
 def may_manage_democratic(user) -> bool:
     """Open and close democratic-evaluation rounds, print codes, enter paper ballots: the review lead."""
     return is_review_lead(user)

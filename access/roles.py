@@ -51,6 +51,12 @@ def is_admin(user) -> bool:
     return user.is_authenticated and user.is_superuser
 
 
+def may_manage_roster(user) -> bool:
+    """The staff roster (人员名册), its Excel import and export and the accounts created from it: the system
+    administrator."""
+    return is_admin(user)
+
+
 def sees_all_departments(user) -> bool:
     """Leadership and the review group see every department's records and scores."""
     return is_reviewer(user) or is_leadership(user)

@@ -40,7 +40,13 @@ class CodesForm(forms.Form):
     department = forms.ModelChoiceField(
         label="测评人所在部室", queryset=Department.objects.none(), required=False, help_text="“按部室发码”的群体必选。"
     )
-    count = forms.IntegerField(label="数量", min_value=1, max_value=MAX_CODES_PER_BATCH)
+    count = forms.IntegerField(
+        label="数量",
+        min_value=1,
+        max_value=MAX_CODES_PER_BATCH,
+        required=False,
+        help_text="按部室发码时留空，则按人员名册中该部室的在职人数生成。",
+    )
 
     def __init__(self, *args, round: Round, departments: list[Department], **kwargs):
         super().__init__(*args, **kwargs)

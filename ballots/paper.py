@@ -15,7 +15,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ballots.models import Round
 from ballots.selectors import ballot_departments, grade_names
 from ballots.services import ballot_insert
-from kaohe.xlsx import append_guarded, text_guard
+from departments.models import Organisation
+from kaohe.xlsx import append_guarded, sheet_print_ready, text_guard
 from scoring.phases import year_require
 
 PAPER_HEADER_GROUP = "测评人群体"
@@ -55,6 +56,13 @@ def paper_template_xlsx(*, round: Round) -> bytes:
         )
         ws.add_data_validation(validation)
         validation.add(cells)
+    # Printed (to fill in by hand, or to check what was typed): department names wrap in the header row.
+    sheet_print_ready(
+        ws,
+        left=Organisation.current().masthead,
+        right=f"{round.year.year}年度纸质测评票导入模板 · {ws.title}",
+        wrap_over=16,
+    )
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -25,6 +25,7 @@ from ballots.codes import (
 from ballots.models import Ballot, BallotCode, BallotRating, CodeBatch, RaterGroup, Round
 from departments.models import Department
 from kaohe.db import retry_when_locked
+from people.models import Person
 from scoring import engine
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows
@@ -75,6 +76,11 @@ def code_check(code: str, *, now=None) -> CodeCheck:
 def ballot_departments(*, year: AssessmentYear) -> list[Department]:
     """The departments a ballot grades, in the year's order."""
     return [yd.department for yd in year.year_departments.select_related("department").order_by("order", "id")]
+
+
+def roster_counts(*, year: AssessmentYear) -> dict[int, int]:
+    """The active people of the roster per department of the year (by id): the codes to print for each."""
+    return Person.objects.active_counts(ballot_departments(year=year))
 
 
 def ballot_form_departments(*, check: CodeCheck) -> list[Department]:

@@ -25,17 +25,28 @@ from ballots.models import Ballot, BallotCode, BallotRating, CodeBatch, RaterGro
 from ballots.selectors import code_check
 from departments.models import Department
 from kaohe.db import retry_when_locked
+from people.models import Person
 from scoring.models import AssessmentYear
 from scoring.phases import year_require
 
 
 @transaction.atomic
-def codes_generate(*, group: RaterGroup, count: int, department: Department | None = None, user=None) -> list[str]:
-    """Create `count` codes and return them, formatted. This is the only moment the codes exist in clear."""
+def codes_generate(
+    *, group: RaterGroup, count: int | None, department: Department | None = None, user=None
+) -> list[str]:
+    """Create `count` codes and return them, formatted. This is the only moment the codes exist in clear.
+
+    Without a `count`, a group coded by department gets one code per active person of the department's roster."""
     round_ = group.round
     year_require(round_.year, "ballot_setup")
     if not round_.is_open:
         raise ValidationError("民主测评已结束，不能再生成测评码。")
+    if count is None:
+        if not (group.by_department and department is not None):
+            raise ValidationError("请填写数量。")
+        count = Person.objects.active_counts([department]).get(department.pk, 0)
+        if not count:
+            raise ValidationError(f"人员名册中{department.name}没有在职人员，请填写数量。")
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise ValidationError(f"每次可生成 1 至 {MAX_CODES_PER_BATCH} 个测评码。")
     if group.by_department and department is None:
@@ -115,8 +126,12 @@ class GroupSpec:
 
 
 def default_groups(*, year: AssessmentYear) -> list[GroupSpec]:
-    """七、2: all 机关 staff and grassroots union cadre representatives."""
-    staff = sum(year.year_departments.values_list("headcount", flat=True))
+    """七、2: all 机关 staff — the active people of the roster in the year's departments, or while the roster has
+    none, the year's headcounts — and grassroots union cadre representatives."""
+    departments = [yd.department for yd in year.year_departments.select_related("department")]
+    staff = sum(Person.objects.active_counts(departments).values())
+    if not staff:
+        staff = sum(year.year_departments.values_list("headcount", flat=True))
     return [
         GroupSpec("机关全体人员", staff or 1, None, True),
         GroupSpec("基层工会干部代表", 30, None, False),

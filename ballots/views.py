@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,8 +32,10 @@ from ballots.forms import (
 )
 from ballots.models import CodeBatch, Round
 from ballots.pdf import slips_pdf
+from departments.models import Department
 from kaohe.client import client_address
 from kaohe.confirm import confirmation_page
+from kaohe.downloads import attachment, download_name
 from scoring.models import AssessmentYear
 from scoring.phases import PHASE_ORDER, year_allows, year_refusal
 
@@ -203,6 +204,7 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "opening": True,
+            "roster_staff": sum(selectors.roster_counts(year=year_obj).values()),
             "grade_scale": selectors.grade_scale(year_obj),
             "refusal": year_refusal(year_obj, "ballot_setup"),
         },
@@ -274,6 +276,12 @@ def _online_status(round_: Round) -> str:
     return f"「{voting.label}」阶段已结束，网上不能再投票"
 
 
+def _department_options(round_: Round, departments: list[Department]) -> list[tuple[Department, int]]:
+    """The code form's departments with their active people in the roster (0 when it has none)."""
+    counts = selectors.roster_counts(year=round_.year)
+    return [(d, counts.get(d.pk, 0)) for d in departments]
+
+
 @login_required
 def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _round_for_user(request, year, manage=True)
@@ -287,6 +295,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             "turnout": selectors.round_turnout(round=round_),
             "batches": selectors.round_codes_summary(round=round_),
             "codes_form": CodesForm(round=round_, departments=departments),
+            "department_options": _department_options(round_, departments),
             "online_status": _online_status(round_),
             "grade_scale": selectors.grade_scale(round_.year),
             "ballot_url": request.build_absolute_uri(reverse("ballots:vote")),
@@ -321,18 +330,9 @@ def codes_generate(request: HttpRequest, year: int) -> HttpResponse:
         codes=codes,
         ballot_url=request.build_absolute_uri(reverse("ballots:vote")),
     )
-    suffix = f"-{department.name}" if group.by_department and department else ""
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{_quote(f'测评码-{round_.year.year}-{group.name}{suffix}.pdf')}"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _quote(name: str) -> str:
-
-    return quote(name)
+    voters = department.name if group.by_department and department else ""
+    name = download_name("民主测评码", "pdf", year=round_.year.year, department=voters, detail=group.name)
+    return attachment(HttpResponse(pdf, content_type="application/pdf"), name)
 
 
 def _date_label(when: datetime.date) -> str:
@@ -470,8 +470,7 @@ def paper_template(request: HttpRequest, year: int) -> HttpResponse:
         ballot_paper.paper_template_xlsx(round=round_),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'纸质测评票-{round_.year.year}.xlsx')}"
-    return response
+    return attachment(response, download_name("纸质测评票导入模板", "xlsx", year=round_.year.year))
 
 
 @login_required

@@ -23,7 +23,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["full_name", "short_name", "document_prefix"]
     fieldsets = [
         ("名称", {"fields": ["full_name", "short_name"]}),
-        ("公文", {"fields": ["issuer_mark", "document_prefix", "main_recipients", "copy_recipients"]}),
+        (
+            "公文",
+            {"fields": ["issuer_mark", "document_prefix", "main_recipients", "copy_recipients", "printing_office"]},
+        ),
     ]
 
     def has_add_permission(self, request):

@@ -114,6 +114,12 @@ class Organisation(models.Model):
     copy_recipients = models.CharField(
         "抄送机关", max_length=300, blank=True, help_text="通报版记的抄送机关，多个用顿号分隔；留空则不印抄送。"
     )
+    printing_office = models.CharField(
+        "印发机关",
+        max_length=100,
+        blank=True,
+        help_text="通报版记的印发机关，一般为发文机关的办公厅（室），如“某某区总工会办公室”；留空则用全称。",
+    )
 
     class Meta:
         verbose_name = "组织信息"
@@ -150,3 +156,8 @@ class Organisation(models.Model):
     def issuer(self) -> str:
         """The 发文机关标志 of the 通报."""
         return self.issuer_mark.strip() or self.name
+
+    @property
+    def printer(self) -> str:
+        """The 印发机关 of the 通报's 版记."""
+        return self.printing_office.strip() or self.name

@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from kaohe.ldap_settings import authentication_backends, ldap_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "workflow",
     "reports",
     "results",
+    "people",
     "ops",
 ]
 
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An account created from the roster changes its initial password before anything else.
+    "people.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # AxesMiddleware last, as django-axes asks.
@@ -145,10 +150,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Intranet login (LDAP / Active Directory) when KAOHE_LDAP_URI is set: kaohe/ldap_settings.py, docs/security.md.
+_ldap = ldap_settings(os.environ)
+globals().update(_ldap)
+AUTHENTICATION_BACKENDS = authentication_backends(_ldap["KAOHE_LDAP_ENABLED"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,6 +28,7 @@ DEMO_ORGANISATION = {
     "document_prefix": "区工发",
     "main_recipients": "机关各部室",
     "copy_recipients": "某某市总工会",
+    "printing_office": "某某区总工会办公室",
 }
 DEMO_REGULATION = "某某区总工会机关各部室创先争优绩效考核实施办法"
 
@@ -69,6 +70,7 @@ COUNTY_ORGANISATION = {
     "document_prefix": "县工发",
     "main_recipients": "各部办",
     "copy_recipients": "某某市总工会",
+    "printing_office": "某某县总工会办公室",
 }
 # The office that records the county's 机关管理 (J) and 加分项目 (B) in the demo (the shipped scheme leaves them to
 # the 目标考核领导小组, that is the review lead; an installation assigns its own offices in the admin).

@@ -12,7 +12,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from departments.models import Department, Organisation
+from reports.data import target_totals
 from reports.pdf import _Renderer
+from results.cache import year_scored
 from results.loader import year_input
 from scoring import engine
 from scoring.models import AssessmentYear
@@ -35,8 +37,12 @@ def _supervisor(data: engine.YearInput, name: str) -> str:
 
 
 def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
-    """The department's 年度考核自评表: every rule item with its declaration, bonus claims, self-score, summary."""
+    """The department's 年度考核自评表: its target items (allotted, and earned so far by the ledger), every rule
+    item with its declaration, bonus claims, self-score, summary."""
     data = year_input(year)
+    scored = year_scored(year)
+    ledger = next((d for d in scored.result.departments if d.name == department.name), None)
+    targets = [(t, data.scheme.category_name(t.category)) for t in ledger.targets] if ledger else []
     headcount = next((d.headcount for d in data.departments if d.name == department.name), None)
     assessment = declarations = claims = None
     own = None
@@ -90,6 +96,8 @@ def self_assessment_pdf(year: AssessmentYear, department: Department) -> bytes:
         ),
         "own": own,
         "full_score": data.scheme.full_score,
+        "targets": targets,
+        "target_totals": target_totals(ledger) if ledger and targets else None,
     }
     return _render("reports/pdf/self_assessment.html", context, title)
 

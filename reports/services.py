@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from kaohe.downloads import download_name
 from reports.models import ReportBuild
 from reports.pdf import build_pdf
 from reports.xlsx import build_xlsx
@@ -24,8 +25,8 @@ BACKGROUND_MIN_DEPARTMENTS = getattr(settings, "KAOHE_REPORTS_BACKGROUND_DEPARTM
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
 KIND_FILES: dict[str, tuple[str, str, str]] = {
-    ReportBuild.Kind.YEAR_PDF: ("年度考核结果报告", "pdf", PDF_TYPE),
-    ReportBuild.Kind.YEAR_XLSX: ("年度考核结果", "xlsx", XLSX_TYPE),
+    ReportBuild.Kind.YEAR_PDF: ("考核报告", "pdf", PDF_TYPE),
+    ReportBuild.Kind.YEAR_XLSX: ("考核结果", "xlsx", XLSX_TYPE),
 }
 
 
@@ -34,8 +35,9 @@ def year_is_large(year: AssessmentYear) -> bool:
 
 
 def report_filename(year: AssessmentYear, kind: str) -> str:
-    stem, ext, _ = KIND_FILES[kind]
-    return f"{year.year}{stem}.{ext}"
+    """The download's name, the one `manage.py year_report` writes too: 2023年度考核报告.pdf."""
+    document, ext, _ = KIND_FILES[kind]
+    return download_name(document, ext, year=year.year)
 
 
 def report_content_type(kind: str) -> str:

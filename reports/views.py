@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +9,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
 from departments.models import Department
+from kaohe.downloads import attachment, download_name
 from reports import forms_pdf, services
 from reports.account import review_account_pdf
 from reports.forms import ReviewAccountForm
@@ -23,15 +21,6 @@ from reports.models import ReportBuild
 from reports.pdf import build_department_pdf
 from scoring.models import AssessmentYear, YearDepartment
 from workflow.account import review_account_of, review_account_save
-
-_Response = TypeVar("_Response", bound=HttpResponseBase)
-
-
-def _attachment(response: _Response, filename: str) -> _Response:
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _year(year: int) -> AssessmentYear:
@@ -125,7 +114,7 @@ def year_file(request: HttpRequest, year: int, kind: str) -> HttpResponseBase:
         return build_download(request, build.pk)
     data = services.report_bytes(obj, kind)
     response = HttpResponse(data, content_type=services.report_content_type(kind))
-    return _attachment(response, services.report_filename(obj, kind))
+    return attachment(response, services.report_filename(obj, kind))
 
 
 @login_required
@@ -178,7 +167,7 @@ def build_download(request: HttpRequest, pk: int) -> FileResponse:
     if not path.is_file():
         raise Http404("报告文件已不存在，请重新生成")
     response = FileResponse(path.open("rb"), content_type=services.report_content_type(build.kind))
-    return _attachment(response, services.report_filename(build.year, build.kind))
+    return attachment(response, services.report_filename(build.year, build.kind))
 
 
 @login_required
@@ -192,7 +181,7 @@ def department_section(request: HttpRequest, year: int, department_id: int) -> H
         raise PermissionDenied("结果公布后，部室负责人才可下载本部室的考核情况。")
     data = build_department_pdf(obj, department.name)
     response = HttpResponse(data, content_type=services.PDF_TYPE)
-    return _attachment(response, f"{obj.year}年度考核情况-{department.name}.pdf")
+    return attachment(response, download_name("考核情况", "pdf", year=obj.year, department=department.name))
 
 
 @login_required
@@ -205,13 +194,13 @@ def department_form(request: HttpRequest, year: int, department_id: int, form: s
     if not access.may_print_department_forms(request.user, obj, department):
         raise PermissionDenied("您不能打印该部室的表格。")
     if form == "self":
-        data, name = forms_pdf.self_assessment_pdf(obj, department), "年度考核自评表"
+        data, name = forms_pdf.self_assessment_pdf(obj, department), "自评表"
     elif form == "plans":
         data, name = forms_pdf.monthly_plans_pdf(obj, department), "月度工作计划和小结"
     else:
         raise Http404("未知的表格")
     response = HttpResponse(data, content_type=services.PDF_TYPE)
-    return _attachment(response, f"{obj.year}年度{name}-{department.name}.pdf")
+    return attachment(response, download_name(name, "pdf", year=obj.year, department=department.name))
 
 
 @login_required
@@ -254,4 +243,4 @@ def review_account_file(request: HttpRequest, year: int) -> HttpResponse:
     if not access.may_download_review_account(request.user):
         raise PermissionDenied("只有考核小组组长和领导可以下载考核小组年终考核情况。")
     response = HttpResponse(review_account_pdf(obj), content_type=services.PDF_TYPE)
-    return _attachment(response, f"{obj.year}年度考核小组年终考核情况.pdf")
+    return attachment(response, download_name("考核小组年终考核情况", "pdf", year=obj.year))

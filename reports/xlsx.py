@@ -11,18 +11,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import IO, Any
 
+from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from departments.models import Organisation
-from kaohe.xlsx import text_guard
+from kaohe.xlsx import (
+    HEADER_ALIGNMENT,
+    HEADER_BORDER,
+    HEADER_FILL,
+    TOP,
+    WRAP,
+    cjk_font,
+    display_width,
+    page_setup,
+    page_setup_before_rows,
+    row_height,
+    text_guard,
+    wrapped_lines,
+)
 from reports.data import (
     ROLE_LABELS,
     Democratic,
@@ -42,52 +54,71 @@ SCORE = "0.00"
 MONEY = "#,##0.00"
 COUNT = "0"
 DATE = "yyyy-mm-dd"
+PERCENT = "0.0%"
 MAX_WIDTH = 60
-SHEETS = ("汇总排名", "部室明细", "台帐", "民主测评", "奖励核发")
 TARGETS_SHEET = "目标项目"  # after 部室明细, only in a year with target items
 TARGET_RECORDS_SHEET = "目标项目记录"  # after 台帐, likewise
+COVER_SHEET = "说明"  # first: which organisation, year, phase and time the workbook comes from
+SHEETS = (COVER_SHEET, "汇总排名", "部室明细", "台帐", "民主测评", "奖励核发")
+SHEET_CONTENTS = {
+    "汇总排名": "各部室名次、考核小组评分、民主测评得分、最终得分、否决、奖项和奖励金额",
+    "部室明细": "各部室各类别得分、扣分和加分合计、分管副主席、台帐记录数",
+    TARGETS_SHEET: "各部室目标项目的应得分、扣分和实得分",
+    "台帐": "计入考核的每一条台帐记录",
+    TARGET_RECORDS_SHEET: "目标项目的每一条扣分记录",
+    "民主测评": "各部室各测评人群体的测评等次票数和得分，测评票数和参评率",
+    "奖励核发": "各部室和领导的奖励金额及合计",
+}
 
 
 def _noop(percent: int, step: str) -> None:
     pass
 
 
-def display_width(text: str) -> int:
-    """Columns a text needs in a spreadsheet: wide (CJK) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+class _Book:
+    """The write-only workbook and the sheets written to it, for their page setup once written."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.sheets: list[_Sheet] = []
 
 
 class _Sheet:
-    """A write-only sheet with one header row: widths fitted to the given values, header frozen, filter on."""
+    """A write-only sheet with one header row: widths fitted to the given values, header frozen, filter on; every
+    cell in the CJK font, wrapped cells' rows as high as their lines, printed one page wide (kaohe.xlsx)."""
 
-    def __init__(self, workbook, title: str):
+    def __init__(self, book: _Book, title: str):
 
-        self.ws = workbook.create_sheet(title)
-        self.header_font = Font(bold=True)
-        self.header_fill = PatternFill("solid", fgColor="F1ECEB")
-        self.header_border = Border(bottom=Side(style="thin", color="777777"))
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.top = Alignment(vertical="top")
-        self.bold = Font(bold=True)
+        self.ws = book.workbook.create_sheet(title)
+        book.sheets.append(self)
+        self.font = cjk_font()
+        self.bold = cjk_font(bold=True)
         self.rows = 0
         self.columns = 0
+        self.widths: list[float] = []
+        self.header_rows = 0
 
-    def setup(self, headers: list[str], widths: list[int]) -> None:
-        """Column widths must be set before the first row in write-only mode; so must the frozen pane."""
+    def setup(self, headers: list[str], widths: list[int], *, header: bool = True) -> None:
+        """Column widths must be set before the first row in write-only mode; so must the frozen pane and the
+        page's fit to width."""
 
         self.columns = len(headers)
-        for i, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, max(width, 6)) + 2
-        self.ws.freeze_panes = "A2"
-        self.header(headers)
+        self.widths = [float(min(MAX_WIDTH, max(width, 6)) + 2) for width in widths]
+        for i, width in enumerate(self.widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        page_setup_before_rows(self.ws, self.widths)
+        if header:
+            self.ws.freeze_panes = "A2"
+            self.header_rows = 1
+            self.header(headers)
 
     def header(self, headers: list[str]) -> None:
         cells = []
         for text in headers:
-            cell = self.cell(text)
-            cell.font = self.header_font
-            cell.fill = self.header_fill
-            cell.border = self.header_border
+            cell = self.cell(text, bold=True)
+            cell.fill = HEADER_FILL
+            cell.border = HEADER_BORDER
+            cell.alignment = HEADER_ALIGNMENT
             cells.append(cell)
         self.append(cells)
 
@@ -96,14 +127,28 @@ class _Sheet:
         cell = text_guard(WriteOnlyCell(self.ws, value=value))  # never a formula (kaohe/xlsx.py)
         if number_format:
             cell.number_format = number_format
-        if wrap:
-            cell.alignment = self.wrap
-        if bold:
-            cell.font = self.bold
+        cell.alignment = WRAP if wrap else TOP
+        cell.font = self.bold if bold else self.font
         return cell
 
     def append(self, cells: Iterable) -> None:
-        self.ws.append(list(cells))
+        """Append a row; a row whose wrapped text needs more than one line is made as high as it needs (its
+        dimension is dropped once the row is written: a write-only sheet writes it at once)."""
+        cells = list(cells)
+        lines = max(
+            (
+                wrapped_lines(cell.value, self.widths[i])
+                for i, cell in enumerate(cells)
+                if isinstance(cell, Cell) and cell.alignment.wrap_text and i < len(self.widths)
+            ),
+            default=1,
+        )
+        index = self.rows + 1
+        if lines > 1:
+            self.ws.row_dimensions[index].height = row_height(lines)
+        self.ws.append(cells)
+        if lines > 1:
+            del self.ws.row_dimensions[index]
         self.rows += 1
 
     def filter(self, last_row: int | None = None) -> None:
@@ -112,8 +157,13 @@ class _Sheet:
         self.ws.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{max(end, 1)}"
 
 
+def _header_width(text: str) -> int:
+    """The narrowest column a header fits in two lines: a header wraps rather than widen its column."""
+    return (display_width(text) + 1) // 2 + 1
+
+
 def _fit(headers: list[str], rows: list[list[Any]]) -> list[int]:
-    widths = [display_width(h) for h in headers]
+    widths = [_header_width(h) for h in headers]
     for row in rows:
         for i, value in enumerate(row):
             if value is None:
@@ -126,11 +176,6 @@ def _fit(headers: list[str], rows: list[list[Any]]) -> list[int]:
                 text = str(value)
             widths[i] = max(widths[i], display_width(text))
     return widths
-
-
-def _header_text(text: str) -> str:
-    """Text for a printed header: "&" starts a code there (&P is the page number), "&&" prints one."""
-    return text.replace("&", "&&")
 
 
 def _award_label(dept: engine.DepartmentResult) -> str:
@@ -147,7 +192,33 @@ def _discretionary_label(name: str, decisions: DiscretionaryDecisions) -> str | 
     return None
 
 
-def _summary_sheet(wb, result: engine.YearResult, decisions: DiscretionaryDecisions) -> None:
+def _cover_sheet(
+    book: _Book, year: AssessmentYear, organisation: Organisation, sheets: list[str], made: datetime.datetime
+):
+    """The first sheet: what the workbook is, where it comes from (organisation, year, scheme, phase, time made),
+    and what each sheet holds."""
+    sheet = _Sheet(book, COVER_SHEET)
+    sheet.setup(["", ""], [12, 78], header=False)
+    phase = year.get_phase_display()
+    if not year.is_frozen:
+        phase += "（尚未审定，数据可能变动）"
+    sheet.append([sheet.cell(f"{organisation.name}{year.year}年度考核结果", bold=True)])
+    sheet.append([])
+    for label, value in (
+        ("组织", organisation.name),
+        ("考核年度", f"{year.year}年度"),
+        ("考核方案", year.scheme.name),
+        ("年度阶段", phase),
+        ("生成时间", made.strftime("%Y-%m-%d %H:%M")),
+    ):
+        sheet.append([sheet.cell(label, bold=True), sheet.cell(value, wrap=True)])
+    sheet.append([])
+    sheet.append([sheet.cell("工作表", bold=True), sheet.cell("内容", bold=True)])
+    for name in sheets:
+        sheet.append([sheet.cell(name), sheet.cell(SHEET_CONTENTS[name], wrap=True)])
+
+
+def _summary_sheet(book: _Book, result: engine.YearResult, decisions: DiscretionaryDecisions) -> None:
     headers = [
         "名次",
         "部室",
@@ -184,14 +255,14 @@ def _summary_sheet(wb, result: engine.YearResult, decisions: DiscretionaryDecisi
         for d in result.departments
     ]
     formats = [COUNT, None, COUNT, SCORE, SCORE, SCORE, SCORE, SCORE, None, None, None, MONEY, MONEY, None]
-    sheet = _Sheet(wb, "汇总排名")
+    sheet = _Sheet(book, "汇总排名")
     sheet.setup(headers, _fit(headers, rows))
     for row in rows:
         sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
     sheet.filter()
 
 
-def _details_sheet(wb, result: engine.YearResult, supervisors: dict[str, str]) -> None:
+def _details_sheet(book: _Book, result: engine.YearResult, supervisors: dict[str, str]) -> None:
     categories = list(result.categories)
     headers = (
         ["名次", "部室"]
@@ -207,7 +278,7 @@ def _details_sheet(wb, result: engine.YearResult, supervisors: dict[str, str]) -
             + [d.deductions, d.bonuses, d.review_score, supervisors.get(d.name, ""), records]
         )
     formats = [COUNT, None] + [SCORE] * len(categories) + [SCORE, SCORE, SCORE, None, COUNT]
-    sheet = _Sheet(wb, "部室明细")
+    sheet = _Sheet(book, "部室明细")
     widths = _fit(headers, rows)
     for i in range(2, 2 + len(categories)):
         widths[i] = min(widths[i], 16)  # long category names wrap in the header instead of widening the sheet
@@ -217,7 +288,7 @@ def _details_sheet(wb, result: engine.YearResult, supervisors: dict[str, str]) -
     sheet.filter()
 
 
-def _targets_sheet(wb, data: engine.YearInput, result: engine.YearResult) -> None:
+def _targets_sheet(book: _Book, data: engine.YearInput, result: engine.YearResult) -> None:
     """Every department's target items, in ranking order: 应得分, 扣分 (what the item lost, at most its 应得分:
     扣完为止), 实得分, whether it was not started, and the sum its records deducted before 扣完为止."""
     headers = ["部室", "代码", "目标项目", "类别", "应得分", "扣分", "实得分", "未开展", "记录扣分"]
@@ -237,14 +308,14 @@ def _targets_sheet(wb, data: engine.YearInput, result: engine.YearResult) -> Non
         for t in d.targets
     ]
     formats = [None, None, None, None, SCORE, SCORE, SCORE, None, SCORE]
-    sheet = _Sheet(wb, TARGETS_SHEET)
+    sheet = _Sheet(book, TARGETS_SHEET)
     sheet.setup(headers, _fit(headers, rows))
     for row in rows:
         sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
     sheet.filter()
 
 
-def _target_records_sheet(wb, year: AssessmentYear, result: engine.YearResult) -> None:
+def _target_records_sheet(book: _Book, year: AssessmentYear, result: engine.YearResult) -> None:
     """Every record on a target item, by date: what it deducted (all the item's points when not started)."""
     headers = ["记录编号", "日期", "部室", "代码", "目标项目", "扣分", "未开展", "理由", "情况说明", "录入人"]
     details = target_record_rows(year)
@@ -267,7 +338,7 @@ def _target_records_sheet(wb, year: AssessmentYear, result: engine.YearResult) -
     ]
     rows.sort(key=lambda row: (row[1], row[0]))
     formats = [COUNT, DATE, None, None, None, SCORE, None, None, None, None]
-    sheet = _Sheet(wb, TARGET_RECORDS_SHEET)
+    sheet = _Sheet(book, TARGET_RECORDS_SHEET)
     widths = _fit(headers, rows)
     widths[7], widths[8] = min(widths[7], 40), min(widths[8], 40)
     sheet.setup(headers, widths)
@@ -276,7 +347,9 @@ def _target_records_sheet(wb, year: AssessmentYear, result: engine.YearResult) -
     sheet.filter()
 
 
-def _ledger_sheet(wb, year: AssessmentYear, data: engine.YearInput, result: engine.YearResult, progress: Progress):
+def _ledger_sheet(
+    book: _Book, year: AssessmentYear, data: engine.YearInput, result: engine.YearResult, progress: Progress
+):
     headers = [
         "记录编号",
         "日期",
@@ -299,8 +372,9 @@ def _ledger_sheet(wb, year: AssessmentYear, data: engine.YearInput, result: engi
     # Widths from what is known without reading the ledger twice: rule texts, department names, headers.
     rule_width = max((display_width(r.text) for r in data.scheme.rules.values()), default=20)
     name_width = max((display_width(d.name) for d in data.departments), default=8)
-    widths = [8, 10, name_width, 4, 4, min(rule_width, 44), 4, 4, 8, 8, 4, 4, name_width + 6, 40, 36, 12, 4]
-    widths = [max(w, display_width(h)) for w, h in zip(widths, headers, strict=True)]
+    # Long texts wrap in narrow columns, so that the printed sheet (one page wide, landscape) stays readable.
+    widths = [6, 10, name_width, 4, 4, min(rule_width, 30), 4, 4, 6, 6, 4, 4, name_width, 28, 22, 14, 4]
+    widths = [max(w, _header_width(h)) for w, h in zip(widths, headers, strict=True)]
     formats = [
         COUNT,
         DATE,
@@ -320,8 +394,8 @@ def _ledger_sheet(wb, year: AssessmentYear, data: engine.YearInput, result: engi
         None,
         COUNT,
     ]
-    wrapped = {5, 13, 14}
-    sheet = _Sheet(wb, "台帐")
+    wrapped = {2, 5, 12, 13, 14}
+    sheet = _Sheet(book, "台帐")
     sheet.setup(headers, widths)
     total = sum(1 for d in result.departments for line in d.lines if not line.target) or 1
     for written, (name, row) in enumerate(ledger_rows_streamed(year, result), start=1):
@@ -350,8 +424,8 @@ def _ledger_sheet(wb, year: AssessmentYear, data: engine.YearInput, result: engi
     sheet.filter()
 
 
-def _democratic_sheet(wb, dem: Democratic) -> None:
-    sheet = _Sheet(wb, "民主测评")
+def _democratic_sheet(book: _Book, dem: Democratic) -> None:
+    sheet = _Sheet(book, "民主测评")
     if dem.source == AssessmentYear.DemocraticSource.NONE:
         headers = ["说明"]
         sheet.setup(headers, [40])
@@ -381,17 +455,47 @@ def _democratic_sheet(wb, dem: Democratic) -> None:
                 ]
             )
     formats = [None, None, *[COUNT] * len(dem.grades), COUNT, SCORE, SCORE]
-    sheet.setup(headers, _fit(headers, rows))
+    turnout_headers = ["测评人群体", "应参评人数", "网上投票", "纸质票", "合计", "参评率"]
+    widths = _fit(headers, rows)
+    widths[: len(turnout_headers)] = [max(w, _header_width(h)) for w, h in zip(widths, turnout_headers, strict=False)]
+    sheet.setup(headers, widths)
     for row in rows:
         sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
     sheet.filter()
+    _turnout(sheet, dem, turnout_headers)
 
 
-def _awards_sheet(wb, result: engine.YearResult) -> None:
+def _turnout(sheet: _Sheet, dem: Democratic, headers: list[str]) -> None:
+    """Below the grades: the ballots counted and each rater group's turnout (as the PDF's 民主测评 section)."""
+    sheet.append([])
+    counted = f"计入得分的测评票 {dem.ballots or 0} 张"
+    if dem.ballots:
+        counted += f"，计入的测评等次 {dem.grades_counted} 个"
+    if dem.round_closed is False:
+        counted += "；测评尚未结束，以上为截至生成时的统计"
+    sheet.append([sheet.cell(counted + "。", bold=True)])
+    if not dem.turnout:
+        return
+    sheet.append(sheet.cell(h, bold=True) for h in headers)
+    for t in dem.turnout:
+        rate = None if t["turnout"] is None else t["turnout"] / 100
+        sheet.append(
+            [
+                sheet.cell(t["group"], wrap=True),  # in the 部室 column, which may be narrower
+                sheet.cell(t["planned"] or None, COUNT),
+                sheet.cell(t["online"], COUNT),
+                sheet.cell(t["paper"], COUNT),
+                sheet.cell(t["total"], COUNT),
+                sheet.cell(rate, PERCENT),
+            ]
+        )
+
+
+def _awards_sheet(book: _Book, result: engine.YearResult) -> None:
     headers = ["名次", "部室", "奖项", "人均奖励（元）", "年末在编人数", "奖励合计（元）"]
     rows = [[d.rank, d.name, _award_label(d), d.per_capita, d.headcount, d.total] for d in result.departments]
     leader_rows = [[None, x.name, ROLE_LABELS.get(x.role, x.role), x.award, None, None] for x in result.leaders]
-    sheet = _Sheet(wb, "奖励核发")
+    sheet = _Sheet(book, "奖励核发")
     widths = _fit(headers, rows + leader_rows)
     widths[2] = max(widths[2], display_width("分管部室："))
     sheet.setup(headers, widths)
@@ -448,22 +552,33 @@ def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress:
     wb.properties.title = f"{year.year}年度考核结果"
     organisation = Organisation.current()
     wb.properties.creator = organisation.name
+    sheets = [
+        name
+        for name in SHEETS[1:3] + (TARGETS_SHEET, "台帐", TARGET_RECORDS_SHEET) + SHEETS[4:]
+        if result.has_targets or name not in (TARGETS_SHEET, TARGET_RECORDS_SHEET)
+    ]
+    book = _Book(wb)
+    _cover_sheet(book, year, organisation, sheets, timezone.localtime())
     progress(10, "正在写入汇总排名和部室明细")
-    _summary_sheet(wb, result, discretionary_decisions(data, result, final=year.is_frozen))
-    _details_sheet(wb, result, supervisors)
+    _summary_sheet(book, result, discretionary_decisions(data, result, final=year.is_frozen))
+    _details_sheet(book, result, supervisors)
     if result.has_targets:
-        _targets_sheet(wb, data, result)
+        _targets_sheet(book, data, result)
     progress(20, "正在写入台帐")
-    _ledger_sheet(wb, year, data, result, progress)
+    _ledger_sheet(book, year, data, result, progress)
     if result.has_targets:
-        _target_records_sheet(wb, year, result)
+        _target_records_sheet(book, year, result)
     progress(85, "正在写入民主测评和奖励核发")
-    _democratic_sheet(wb, democratic_section(year, data, result))
-    _awards_sheet(wb, result)
-    for ws in wb.worksheets:  # printed pages: the organisation, the year and the sheet, the page number
-        ws.oddHeader.left.text = _header_text(organisation.masthead)
-        ws.oddHeader.right.text = _header_text(f"{year.year}年度考核结果 · {ws.title}")
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    _democratic_sheet(book, democratic_section(year, data, result))
+    _awards_sheet(book, result)
+    for sheet in book.sheets:  # printed pages: the organisation, the year and the sheet, the page number
+        page_setup(
+            sheet.ws,
+            widths=sheet.widths,
+            header_rows=sheet.header_rows,
+            left=organisation.masthead,
+            right=f"{year.year}年度考核结果 · {sheet.ws.title}",
+        )
     progress(90, "正在保存文件")
     wb.save(stream)
     progress(100, "已完成")

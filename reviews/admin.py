@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import quote
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
@@ -21,12 +20,13 @@ import access
 from departments.models import Department
 from kaohe.admin_filters import PICKER_LINKS_MAX, SELECT_TEMPLATE, options_html, select_choice
 from kaohe.admin_history import ReadOnlyHistoryAdmin
+from kaohe.downloads import attachment, download_name
 from kaohe.links import pk_url
 from results.cache import year_scored
 from reviews import services
 from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
-from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
+from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_export_year, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment
 from reviews.selectors import record_rows
 from scoring.models import AssessmentYear, RuleCategory, RuleLevel
@@ -35,11 +35,14 @@ from scoring.phases import year_allows
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _export_name(records) -> str:
+    """2023年度考核台帐.xlsx for records of one year; 考核台帐.xlsx for several."""
+    return download_name("考核台帐", "xlsx", year=ledger_export_year(records))
+
+
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return attachment(HttpResponse(data, content_type=XLSX), filename)
 
 
 class YearFilter(admin.RelatedFieldListFilter):
@@ -392,7 +395,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
 
     @admin.action(description="导出所选记录到 Excel")
     def export_xlsx(self, request, queryset):
-        return _xlsx_response(ledger_export(queryset), "考核台帐.xlsx")
+        return _xlsx_response(ledger_export(queryset), _export_name(queryset))
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -521,14 +524,15 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         year = get_object_or_404(AssessmentYear, pk=year_id)
-        return _xlsx_response(ledger_template(year), "台帐导入模板.xlsx")
+        return _xlsx_response(ledger_template(year), download_name("台帐导入模板", "xlsx", year=year.year))
 
     def export_view(self, request):
         """The filtered changelist (same filters and search as on the page) as Excel."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
-        return _xlsx_response(ledger_export(changelist.get_queryset(request)), "考核台帐.xlsx")
+        records = changelist.get_queryset(request)
+        return _xlsx_response(ledger_export(records), _export_name(records))
 
 
 @functools.lru_cache(maxsize=16)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -26,6 +25,7 @@ import access
 from departments.models import Department
 from kaohe.admin_filters import ManyChoicesRelatedFilter
 from kaohe.admin_history import ReadOnlyHistoryAdmin
+from kaohe.downloads import attachment, download_name
 from kaohe.xlsx import SheetRowsError
 from reviews import services
 from reviews.models import TargetRecord
@@ -351,8 +351,7 @@ class TargetAdmin(FrozenYearMixin, _ReviewGroupAdmin):
             raise PermissionDenied
         year = get_object_or_404(AssessmentYear.objects.select_related("scheme"), pk=year_id)
         response = HttpResponse(targets_template(year), content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('目标项目导入模板.xlsx')}"
-        return response
+        return attachment(response, download_name("目标项目导入模板", "xlsx", year=year.year))
 
 
 # ---------------------------------------------------------------------------------------------------------

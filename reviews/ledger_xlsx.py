@@ -11,12 +11,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 import access
-from departments.models import Department
-from kaohe.xlsx import SheetRowsError, append_guarded, sheet_rows_read
+from departments.models import Department, Organisation
+from kaohe.xlsx import SheetRowsError, append_guarded, cover_sheet, sheet_print_ready, sheet_rows_read
 from reviews.models import LedgerRecord
 from reviews.services import ledger_record_create, record_validate, year_ensure_writable
 from scoring.engine import ZERO
@@ -42,7 +43,13 @@ class LedgerImportError(Exception):
         self.errors = errors
 
 
-def _sheet_bytes(workbook) -> bytes:
+def _sheet_bytes(workbook, document: str) -> bytes:
+    """The workbook, every sheet made ready to print (kaohe.xlsx.sheet_print_ready) with the organisation and
+    `document` in its page header."""
+    masthead = Organisation.current().masthead
+    for sheet in workbook.worksheets:
+        header_rows = 1 if sheet.title in ("台帐", "示例", "项目代码说明") else 0
+        sheet_print_ready(sheet, header_rows=header_rows, left=masthead, right=f"{document} · {sheet.title}")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -108,7 +115,7 @@ def ledger_template(year: AssessmentYear) -> bytes:
         append_guarded(
             rules, [rule.code, rule.category.name, rule.get_kind_display(), rule.text, points, rule.recorder_label]
         )
-    rules.column_dimensions["D"].width = 60
+    rules.column_dimensions["D"].width = 50
     discretionary = "、".join(
         f"{r.code}：0～{(r.max_points or ZERO).normalize():f}"
         for r in scheme_rules
@@ -124,7 +131,8 @@ def ledger_template(year: AssessmentYear) -> bytes:
         "导入时逐行校验，任何一行有误则整个文件不导入，并列出所有出错的行。",
     ):
         append_guarded(notes, [line])
-    return _sheet_bytes(workbook)
+    notes.column_dimensions["A"].width = 80
+    return _sheet_bytes(workbook, f"{year.year}年度台帐导入模板")
 
 
 def _text(value) -> str:
@@ -291,7 +299,8 @@ def ledger_import(*, year: AssessmentYear, data: bytes, user) -> list[LedgerReco
 
 
 def ledger_export(records) -> bytes:
-    """The given records (e.g. a filtered changelist) as a workbook in the import template's columns."""
+    """The given records (e.g. a filtered changelist) as a workbook in the import template's columns, after a
+    first sheet 说明: the organisation, the years and their phases, the number of records, when it was made."""
 
     workbook = Workbook()
     sheet = workbook.active
@@ -301,7 +310,11 @@ def ledger_export(records) -> bytes:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     level_names = {(level.rule_id, level.code): level.name for level in RuleLevel.objects.all()}
+    year_ids = set()
+    count = 0
     for record in records:
+        count += 1
+        year_ids.add(record.year_id)
         append_guarded(
             sheet,
             [
@@ -322,4 +335,29 @@ def ledger_export(records) -> bytes:
         row[0].number_format = "yyyy-mm-dd"
     for column, width in zip("ABCDEFGHIJK", (12, 24, 10, 8, 8, 8, 8, 30, 30, 8, 14), strict=True):
         sheet.column_dimensions[column].width = width
-    return _sheet_bytes(workbook)
+    chosen = list(AssessmentYear.objects.filter(pk__in=year_ids).order_by("year"))
+    organisation = Organisation.current()
+    cover_sheet(
+        workbook,
+        title=f"{organisation.name}考核台帐",
+        facts=[
+            ("组织", organisation.name),
+            ("考核年度", "、".join(f"{y.year}年度" for y in chosen) or "（无记录）"),
+            ("年度阶段", "、".join(f"{y.year}年度：{y.get_phase_display()}" for y in chosen) or "—"),
+            ("记录数", f"{count} 条"),
+            ("生成时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ],
+        contents=[("台帐", "所选的台帐记录，列与台帐导入模板相同，另加状态和录入人")],
+    )
+    return _sheet_bytes(workbook, ledger_export_title(chosen))
+
+
+def ledger_export_title(years: list[AssessmentYear]) -> str:
+    """What the export is called: the year's 考核台帐 when its records are of one year."""
+    return f"{years[0].year}年度考核台帐" if len(years) == 1 else "考核台帐"
+
+
+def ledger_export_year(records) -> int | None:
+    """The one year of the records (a queryset), or None when they are of several years or none."""
+    years = list(records.order_by().values_list("year__year", flat=True).distinct()[:2])
+    return years[0] if len(years) == 1 else None

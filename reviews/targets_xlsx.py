@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 import access
-from departments.models import Department
-from kaohe.xlsx import SheetRowsError, append_guarded, sheet_rows_read
+from departments.models import Department, Organisation
+from kaohe.xlsx import SheetRowsError, append_guarded, sheet_print_ready, sheet_rows_read
 from reviews.services import target_create, target_validate, year_ensure_writable
 from scoring import engine
 from scoring.catalogue import spec_from_db
@@ -87,6 +87,13 @@ def targets_template(year: AssessmentYear) -> bytes:
         "导入时逐行校验，任何一行有误则整个文件不导入，并列出所有出错的行。",
     ):
         append_guarded(notes, [line])
+    notes.column_dimensions["A"].width = 80
+    masthead = Organisation.current().masthead
+    for sheet in workbook.worksheets:  # printed: organisation and document in the header, page numbers below
+        header_rows = 0 if sheet is notes else 1
+        sheet_print_ready(
+            sheet, header_rows=header_rows, left=masthead, right=f"{year.year}年度目标项目导入模板 · {sheet.title}"
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

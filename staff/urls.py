@@ -4,6 +4,7 @@ Django's auth settings expect (LOGIN_URL = "login"), and the pages under the "st
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from people.views import PasswordChangeView
 from staff import views
 from staff.forms import LoginForm
 
@@ -15,7 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("staff.page_urls", namespace="staff")),
 ]

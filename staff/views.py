@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 import access
@@ -19,7 +20,7 @@ from kaohe.links import pk_url
 from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
 from results.cache import year_scored
-from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_record_rows
+from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_allotment_problems, target_record_rows
 from scoring import engine
 from scoring.models import AssessmentYear
 from workplans import selectors, services
@@ -150,29 +151,36 @@ def compare_detail(request: HttpRequest, year: int, department: int) -> HttpResp
 # A department's breakdown ("my department" for a head; the drill-down of the results page)
 
 
-@login_required
-def department_detail(request: HttpRequest, year: int, department: int) -> HttpResponse:
-    year = access.year_for_request(year)
-    department = access.department_for_user(request.user, year, department)
-    scored = year_scored(year)
-    try:
-        result = scored.explained(department)
-    except KeyError:
-        raise Http404("该部室未参加本年度考核。") from None
+def _department_lines(scored, year: AssessmentYear, department: Department):
+    """The department's scored lines, newest first, each with its record (or None) and its rule's or target's
+    text: its records on the rules, and in a year of target items its records on them."""
     scheme = scored.input.scheme  # the scheme the year was scored with (kept with it)
     records = record_rows(year, department)
     lines: list[tuple[engine.Line, RecordRow | TargetRecordRow | None, str]] = [
-        (line, records.get(line.key), scheme.rules[line.rule].text) for line in result.lines
+        (line, records.get(line.key), scheme.rules[line.rule].text) for line in scored.explained(department).lines
     ]
     if scored.result.has_targets:  # the records on its target items are lines of the breakdown too
         target_records = target_record_rows(year, department)
-        names = {t.code: t.name for t in result.targets}
+        names = {t.code: t.name for t in scored.result.department(department.name).targets}
         lines += [
             (line, target_records.get(line.key), names.get(line.rule, ""))
             for line in engine.department_target_lines(scored.input, department.name)
         ]
     # Newest first; a line whose record was removed since the year was scored sorts as today's.
     lines.sort(key=lambda row: row[1].date if row[1] else timezone.localdate(), reverse=True)
+    return lines
+
+
+@login_required
+def department_detail(request: HttpRequest, year: int, department: int) -> HttpResponse:
+    year = access.year_for_request(year)
+    department = access.department_for_user(request.user, year, department)
+    scored = year_scored(year)
+    try:
+        result = scored.result.department(department.name)
+    except KeyError:
+        raise Http404("该部室未参加本年度考核。") from None
+    scheme = scored.input.scheme
     return render(
         request,
         "staff/department_detail.html",
@@ -180,7 +188,9 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "year": year,
             "department": department,
             "result": result,
-            "lines": lines,
+            # The same for every reader: the template keeps it in the shared cache per data version and calls
+            # this only on a miss (a large department's hundreds of lines are most of the page's work).
+            "lines": functools.partial(_department_lines, scored, year, department),
             "categories": category_rows(scheme, scored.result.categories, result),
             "has_caps": bool(scheme.caps or scheme.bonus_caps),
             "full_score": scheme.full_score,
@@ -195,6 +205,12 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
 # Results for leadership and the review group
 
 
+def _ranked_rows(year: AssessmentYear, shown, department_url) -> list[tuple[engine.DepartmentResult, str]]:
+    names = [d.name for d in shown]
+    ids = dict(Department.objects.filter(year_entries__year=year, name__in=names).values_list("name", "pk"))
+    return [(d, department_url(ids[d.name])) for d in shown]
+
+
 @login_required
 def results(request: HttpRequest, year: int) -> HttpResponse:
     year = access.year_for_request(year)
@@ -206,19 +222,26 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     # page's first CHART_DEPARTMENTS (the whole ranking is in the Excel and PDF reports).
     page = Paginator(result.departments, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     shown = page.object_list
-    ids = dict(
-        Department.objects.filter(year_entries__year=year, name__in=[d.name for d in shown]).values_list("name", "pk")
-    )
     charted = shown[:CHART_DEPARTMENTS]
     department_url = pk_url("staff:department", year.year)
+    # A year of target items (docs/scoring.md §7) says when an allotment does not add up, as the target list does:
+    # the year cannot be approved until it does.
+    allotment = target_allotment_problems(year) if year.targets.exists() else []
     return render(
         request,
         "staff/results.html",
         {
             "year": year,
             "result": result,
+            "allotment_problems": allotment,
+            "targets_url": (
+                f"{reverse('admin:scoring_target_changelist')}?year__id__exact={year.pk}"
+                if allotment and access.may_enter_targets(request.user)
+                else ""
+            ),
             "page": page,
-            "rows": [(d, department_url(ids[d.name])) for d in shown],
+            # Called only when the template's cache of the table misses.
+            "rows": functools.partial(_ranked_rows, year, shown, department_url),
             "charted": len(charted),
             # Built only when the template's cache of the charts misses (templates/staff/results.html).
             "score_charts": functools.partial(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from kaohe.widgets import DateInput
+from reports.models import Notice
 from scoring.models import AssessmentYear
 from workflow.models import Objection, Publicity
 from workflow.services import DEFAULT_PUBLICITY_DAYS, MEETING_DATE_FUTURE, publicity_running_message
@@ -140,3 +141,60 @@ class ApprovalForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label="重新开启理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class NoticeForm(forms.ModelForm):
+    """The 通报's text, 版头 and 版记, as the review lead edits them; the result tables are not part of it."""
+
+    class Meta:
+        model = Notice
+        fields = [
+            "title",
+            "document_code",
+            "document_serial",
+            "main_recipients",
+            "opening",
+            "closing",
+            "copy_recipients",
+            "printing_office",
+            "printed_on",
+        ]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "opening": forms.Textarea(attrs={"rows": 5}),
+            "closing": forms.Textarea(attrs={"rows": 5}),
+            "printed_on": DateInput(),
+        }
+        error_messages = {
+            "document_serial": {"invalid": "发文顺序号须为正整数。", "min_value": "发文顺序号须为正整数。"},
+        }
+
+    def clean_title(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["title"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError("请填写标题。")
+        if len(lines) > 3:
+            raise forms.ValidationError("标题最多分三行。")
+        return "\n".join(lines)
+
+    def _paragraphs(self, name: str) -> str:
+        """One paragraph a line, whatever line ends the browser sent, without blank lines."""
+        return "\n".join(line.strip() for line in self.cleaned_data[name].splitlines() if line.strip())
+
+    def clean_opening(self) -> str:
+        return self._paragraphs("opening")
+
+    def clean_closing(self) -> str:
+        return self._paragraphs("closing")
+
+    def clean_document_serial(self) -> int | None:
+        serial = self.cleaned_data["document_serial"]
+        if serial is not None and serial < 1:
+            raise forms.ValidationError("发文顺序号须为正整数。")
+        return serial
+
+    def clean(self):
+        data = super().clean()
+        if data.get("document_serial") and not (data.get("document_code") or "").strip():
+            self.add_error("document_code", "填写了发文顺序号，请同时填写发文字号代字。")
+        return data

@@ -39,6 +39,7 @@ from scoring.phases import (  # noqa: F401 (the rules live there, where the ledg
     year_require,
 )
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition, Publicity, Reopening
+from workflow.signals import year_announced
 
 Phase = AssessmentYear.Phase
 
@@ -536,4 +537,5 @@ def year_announce(year: AssessmentYear, by) -> Approval:
     approval.announced_by = by
     approval.save(update_fields=["announced_at", "announced_by"])
     _set_phase(year, locked, Phase.ANNOUNCED, by)
+    year_announced.send(sender=Approval, year=year, approval=approval, by=by)  # freezes the 通报
     return approval

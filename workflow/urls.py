@@ -19,5 +19,7 @@ urlpatterns = [
     path("<int:year>/approval/awards/", views.approval_award, name="approval_award"),
     path("<int:year>/approval/approve/", views.approval_approve, name="approval_approve"),
     path("<int:year>/notice.pdf", views.notice_pdf, name="notice"),
+    path("<int:year>/notice/", views.notice_edit, name="notice_edit"),
+    path("<int:year>/notice/draft/", views.notice_generate, name="notice_draft"),
     path("<int:year>/awards/", views.awards, name="awards"),
 ]

@@ -9,20 +9,23 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import access
 from departments.models import Department
 from kaohe.confirm import confirmation_page
+from kaohe.downloads import attachment, download_name
 from kaohe.files import serve_private_file
+from reports import notice as notices
+from reports.notice import awards_table
+from reports.notice import notice_pdf as render_notice
 from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear, TieOrderEntry
 from workflow import forms, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
-from workflow.notice import awards_table
-from workflow.notice import notice_pdf as render_notice
 
 Phase = AssessmentYear.Phase
 
@@ -70,6 +73,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         "may_decide": access.may_decide(user),
         "may_reopen": access.may_reopen(user) and year_obj.is_frozen,
         "may_read_notice": access.may_read_notice(user, year_obj) and services.approval_current(year_obj),
+        "may_edit_notice": access.may_edit_notice(user) and year_obj.phase in {Phase.APPROVED, Phase.ANNOUNCED},
         "move_choices": _move_choices(year_obj),
         "move_form": forms.PhaseMoveForm(),
         "reopen_form": forms.ReopenForm(),
@@ -470,7 +474,12 @@ def year_announce(request: HttpRequest, year: int) -> HttpResponse:
     page = confirmation_page(
         request,
         title=f"通报{year_obj}考核结果",
-        consequences=["本年度进入“已通报”阶段，审定的结果和通报向全体用户（部室负责人在内）公布；", "通报后不能退回。"],
+        consequences=[
+            "本年度进入“已通报”阶段，审定的结果和通报向全体用户（部室负责人在内）公布；",
+            f"通报定稿，成文日期为今天（{notices.chinese_date(timezone.localdate())}），此后不能再修改；",
+            *notices.notice_warnings(year_obj),
+            "通报后不能退回。",
+        ],
         button="确认通报",
         back=reverse("workflow:year", kwargs={"year": year}),
     )
@@ -502,9 +511,8 @@ def _approval_for_reader(request: HttpRequest, year: int) -> Approval:
 def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
 
     current = _approval_for_reader(request, year)
-    response = HttpResponse(render_notice(current), content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-notice.pdf"
-    return response
+    response = HttpResponse(render_notice(current.year), content_type="application/pdf")
+    return attachment(response, download_name("考核结果通报", "pdf", year=year))
 
 
 @login_required
@@ -512,3 +520,69 @@ def awards(request: HttpRequest, year: int) -> HttpResponse:
 
     current = _approval_for_reader(request, year)
     return render(request, "workflow/awards.html", {"year": current.year, "approval": current, **awards_table(current)})
+
+
+def _notice_editor_year(request: HttpRequest, year: int) -> AssessmentYear:
+    if not access.may_edit_notice(request.user):
+        raise PermissionDenied("只有考核小组组长可以起草和修改通报。")
+    return get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
+
+
+@login_required
+def notice_edit(request: HttpRequest, year: int) -> HttpResponse:
+    """The review lead's page of the 通报: generate the draft, edit its text, 发文字号, 主送, 抄送 and 印发."""
+    year_obj = _notice_editor_year(request, year)
+    notice = notices.notice_of(year_obj)
+    form: forms.NoticeForm | None = None
+    if request.method == "POST":
+        if notice is None:
+            messages.error(request, "请先生成通报草稿。")
+            return redirect("workflow:notice_edit", year=year)
+        form = forms.NoticeForm(request.POST, instance=notice)
+        if form.is_valid():
+            try:
+                notices.notice_save(form.instance, request.user)
+                messages.success(request, "通报已保存。")
+            except ValidationError as exc:
+                _fail(request, exc)
+            return redirect("workflow:notice_edit", year=year)
+    elif notice is not None:
+        form = forms.NoticeForm(instance=notice)
+    approval = notices.approval_current(year_obj)
+    context = {
+        "year": year_obj,
+        "notice": notice,
+        "approval": approval,
+        "form": form,
+        "frozen": year_obj.phase in {Phase.ANNOUNCED, Phase.ARCHIVED},
+        "issued": notices.chinese_date(notice.issued_on) if notice is not None and notice.issued_on else "",
+        "number": notices.document_number(notice, notices.number_day(notice, approval)) if notice is not None else "",
+    }
+    return render(request, "workflow/notice_edit.html", context)
+
+
+@login_required
+@require_POST
+def notice_generate(request: HttpRequest, year: int) -> HttpResponse:
+    """Generate the draft from the approval; again (replacing the edited text) after a confirmation."""
+    year_obj = _notice_editor_year(request, year)
+    regenerate = notices.notice_of(year_obj) is not None
+    if regenerate:
+        page = confirmation_page(
+            request,
+            title=f"重新生成{year_obj}通报草稿",
+            consequences=[
+                "标题、开头、结尾、发文字号、主送、抄送、印发机关和印发日期恢复为按审定结果和组织信息生成的内容；",
+                "已修改的文字不保留。",
+            ],
+            button="重新生成",
+            back=reverse("workflow:notice_edit", kwargs={"year": year}),
+        )
+        if page is not None:
+            return page
+    try:
+        notices.notice_draft(year_obj, request.user, regenerate=regenerate)
+        messages.success(request, "已重新生成通报草稿。" if regenerate else "已生成通报草稿。")
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect("workflow:notice_edit", year=year)

@@ -2,6 +2,7 @@ import datetime
 import re
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -240,7 +241,9 @@ def test_codes_pdf_downloaded_with_slips(client, cast, staff_group, departments)
     assert response["Content-Type"] == "application/pdf"
     assert response.content[:5] == b"%PDF-"
     assert response.content.rstrip().endswith(b"%%EOF")
-    assert "attachment" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        "2023年度组织部民主测评码（机关全体人员）.pdf"
+    )
     assert BallotCode.objects.filter(batch__department=departments["组织部"]).count() == 9
 
 
@@ -305,6 +308,7 @@ def test_paper_import_good_file_imports_every_row(client, cast, ballot_round, de
 def test_paper_template_has_header_of_departments(client, cast, ballot_round, departments):
     response = _login(client, cast["lead"]).get("/democratic/2023/paper/template.xlsx")
 
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("2023年度纸质测评票导入模板.xlsx")
     ws = load_workbook(BytesIO(response.content)).active
     assert [c.value for c in ws[1]] == ["测评人群体", "所在部室", *departments]
 

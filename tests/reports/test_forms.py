@@ -3,6 +3,7 @@
 import datetime
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -56,7 +57,7 @@ def test_self_assessment_form_prints_declarations_and_self_score(
     response = client.get(url)
 
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("2023年度组织部自评表.pdf")
     text = pdf_text(response.content, tmp_path)
     assert "年度机关部室创先争优绩效考核自评表" in text
     assert re.search(r"S2\s+无故迟到或早退.*\s1\s+0\s+-0\.50", text)
@@ -89,4 +90,7 @@ def test_department_forms_permission(client, cast, demo_year, tmp_path):
     client.force_login(cast["vice_li"])
     response = client.get(reverse("reports:department_form", args=[2023, office.pk, "plans"]))
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        "2023年度办公室月度工作计划和小结.pdf"
+    )
     assert "机关作风检查" in pdf_text(response.content, tmp_path)

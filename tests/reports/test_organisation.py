@@ -65,5 +65,5 @@ def test_workbook_pages_print_the_organisation_year_and_sheet(qingshan):
 
     assert wb.properties.creator == "青山区总工会"
     assert [(ws.oddHeader.left.text, ws.oddHeader.right.text, ws.oddFooter.center.text) for ws in wb] == [
-        ("青山工会", f"2023年度考核结果 · {name}", "第 &P 页，共 &N 页") for name in SHEETS
+        ("青山工会", f"2023年度考核结果 · {name}", "第 &P 页 共 &N 页") for name in SHEETS
     ]

@@ -95,6 +95,19 @@ def test_pdfs_of_a_scheme_of_another_full_score_use_it(tmp_path):
     assert "自评得分（120 − 扣分 + 加" in form  # (the cell wraps)
 
 
+def test_printed_self_assessment_lists_the_departments_targets(demo_year, tmp_path):
+    year = county_year()
+
+    text = pdf_text(self_assessment_pdf(year, Department.objects.get(name="办公室")), tmp_path)
+
+    assert "一、目标责任项目" in text and "二、扣分和否决项目" in text and "四、自评总结" in text
+    assert re.search(r"^\s*BGS-1\s+全年信息宣传任务\s+目标任务\s+40\.00\s+5\.00\s+35\.00\s*$", text, re.M)
+    assert re.search(r"^\s*BGS-2\s+职工书屋建设\s+目标任务\s+35\.00\s+35\.00\s+0\.00\s+扣完为止\s*$", text, re.M)
+    assert re.search(r"^\s*合计\s+100\.00\s+40\.00\s+60\.00\s*$", text, re.M)
+    district = pdf_text(self_assessment_pdf(demo_year, Department.objects.get(name="办公室")), tmp_path)
+    assert "目标责任项目" not in district and "一、扣分和否决项目" in district
+
+
 def test_screen_score_chart_reaches_the_schemes_full_score(db):
     departments = year_result(county_year()).departments  # 102.50, 57.00, 50.00
 
@@ -108,7 +121,7 @@ def test_screen_score_chart_reaches_the_schemes_full_score(db):
 def test_workbook_has_the_targets_sheet_with_exact_figures():
     wb = workbook(county_year())
 
-    assert wb.sheetnames == ["汇总排名", "部室明细", "目标项目", "台帐", "目标项目记录", "民主测评", "奖励核发"]
+    assert wb.sheetnames == ["说明", "汇总排名", "部室明细", "目标项目", "台帐", "目标项目记录", "民主测评", "奖励核发"]
     ws = wb["目标项目"]
     header, *body = list(ws.iter_rows(values_only=True))
     assert header == ("部室", "代码", "目标项目", "类别", "应得分", "扣分", "实得分", "未开展", "记录扣分")

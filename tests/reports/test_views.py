@@ -1,8 +1,10 @@
 """Every download checks permission on the server and goes out as an attachment with nosniff."""
 
 import io
+from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -23,11 +25,11 @@ def dept(name):
     return Department.objects.get(name=name)
 
 
-def assert_attachment(response, content_type, filename_part):
+def assert_attachment(response, content_type, filename):
+    """A download of `filename` (exactly: the Chinese name RFC 5987-encoded, kaohe.downloads)."""
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert filename_part in response["Content-Disposition"]
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(filename)
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
@@ -36,8 +38,8 @@ def test_year_workbook_download_permission(client, cast, demo_year):
     for who in ("lead", "reviewer_zzb", "leader_wang", "admin"):
         client.force_login(cast[who])
         response = client.get(url)
-        assert_attachment(response, services.XLSX_TYPE, "xlsx")
-        assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "汇总排名"
+        assert_attachment(response, services.XLSX_TYPE, "2023年度考核结果.xlsx")
+        assert load_workbook(io.BytesIO(response.content)).sheetnames[:2] == ["说明", "汇总排名"]
     for who in ("head_bgs", "vice_li", "outsider"):
         client.force_login(cast[who])
         assert client.get(url).status_code == 403, who
@@ -58,7 +60,7 @@ def test_year_pdf_download_refused_to_non_leadership(client, cast, demo_year):
 def test_year_pdf_download_for_leadership(client, cast, demo_year):
     response = client_for(client, cast["leader_wang"]).get(reverse("reports:year_file", args=[2023, "year_pdf"]))
 
-    assert_attachment(response, "application/pdf", "pdf")
+    assert_attachment(response, "application/pdf", "2023年度考核报告.pdf")
     assert response.content.startswith(b"%PDF-")
 
 
@@ -81,7 +83,7 @@ def test_department_section_permission(client, cast, demo_year):
     assert status("outsider", "办公室") == 403
     client.force_login(cast["head_bgs"])
     response = client.get(reverse("reports:department_section", args=[2023, dept("办公室").pk]))
-    assert_attachment(response, "application/pdf", "pdf")
+    assert_attachment(response, "application/pdf", "2023年度办公室考核情况.pdf")
 
 
 def test_department_section_of_a_department_outside_the_year_is_404(client, cast, demo_year):
@@ -144,7 +146,7 @@ def test_large_year_file_is_built_in_background_then_downloaded(client, cast, de
     status = c.get(reverse("reports:build_status", args=[build.pk])).json()
     assert status["progress"] == 100 and status["download_url"] == reverse("reports:build_download", args=[build.pk])
     download = c.get(reverse("reports:build_download", args=[build.pk]))
-    assert_attachment(download, services.XLSX_TYPE, "xlsx")
+    assert_attachment(download, services.XLSX_TYPE, "2023年度考核结果.xlsx")
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert workbook["汇总排名"]["B2"].value == "宣教调研室"
     again = c.get(reverse("reports:year_file", args=[2023, "year_xlsx"]))
@@ -178,3 +180,16 @@ def test_build_progress_page_polls_status(client, cast, demo_year, reports_root)
     body = response.content.decode()
     assert 'style="width: 40%"' in body and "已排版部室 20 / 60" in body
     assert reverse("reports:build_status", args=[build.pk]) in body
+
+
+def test_year_report_command_writes_the_downloads_files_under_their_names(client, cast, demo_year, tmp_path):
+    call_command("year_report", "2023", "--dir", str(tmp_path), stdout=io.StringIO())
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023年度考核报告.pdf", "2023年度考核结果.xlsx"]
+    download = client_for(client, cast["lead"]).get(reverse("reports:year_file", args=[2023, "year_xlsx"]))
+    written = load_workbook(tmp_path / "2023年度考核结果.xlsx")
+    downloaded = load_workbook(io.BytesIO(download.content))
+    assert written.sheetnames == downloaded.sheetnames
+    for name in written.sheetnames[1:]:  # 说明 differs only in the time it was made
+        assert list(written[name].values) == list(downloaded[name].values), name
+    assert (tmp_path / "2023年度考核报告.pdf").read_bytes().startswith(b"%PDF-")

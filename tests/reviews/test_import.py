@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from urllib.parse import quote
 
 from django.contrib.admin import helpers
 from django.db import connection
@@ -127,7 +128,7 @@ def test_import_template_download_has_headers_and_rule_sheet(client, cast, demo_
     response = client.get(reverse("admin:reviews_ledgerrecord_template", args=[demo_year.pk]))
 
     assert response.status_code == 200
-    assert "%E5%8F%B0%E5%B8%90%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("2023年度台帐导入模板.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in workbook["台帐"][1]] == HEADERS
     codes = [row[0] for row in workbook["项目代码说明"].iter_rows(min_row=2, values_only=True)]
@@ -141,7 +142,9 @@ def test_export_filtered_changelist(client, cast, demo_year):
 
     response = client.get(reverse("admin:reviews_ledgerrecord_export") + "?q=B1")
 
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("2023年度考核台帐.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["说明", "台帐"]
     rows = list(workbook["台帐"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == expected
     assert {row[2] for row in rows} == {"B1"}

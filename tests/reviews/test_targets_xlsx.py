@@ -3,6 +3,7 @@ per-department sum against the full score, the ledger import's limits, and who m
 
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -228,9 +229,8 @@ def test_template_lists_the_years_departments_and_categories(year, lead):
     response = client.get(f"/admin/scoring/target/import/template/{year.pk}/")
 
     assert response.status_code == 200
-    assert (
-        response["Content-Disposition"]
-        == "attachment; filename*=UTF-8''%E7%9B%AE%E6%A0%87%E9%A1%B9%E7%9B%AE%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        f"{year.year}年度目标项目导入模板.xlsx"
     )
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["目标项目", "示例", "部室和类别", "填写说明"]

@@ -1,12 +1,17 @@
 """The department page's list of scored lines, each through templates/includes/scored_line.html (its markup is
 checked in tests/kaohe/test_scored_line.py): every line, newest first, without who recorded it."""
 
+import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department
+from results.cache import year_scored
+from tests.factories import LedgerRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +23,27 @@ def test_department_page_lists_every_line_newest_first(client, cast, demo_year):
     response = client.get(reverse("staff:department", args=[demo_year.year, office.pk]))
 
     page = response.content.decode()
-    result = response.context["result"]
+    lines = year_scored(demo_year).explained(office).lines
     head = r'<li class="list-group-item"><div class="scored-line-head">\s*<div><span class="scored-line-date">'
     dates = re.findall(head + r"([0-9-]+)</span>", page)
     assert dates == ["2023-12-07", "2023-11-08", "2023-09-21", "2023-06-16", "2023-04-06"]
-    assert len(dates) == len(result.lines)
+    assert len(dates) == len(lines)
     assert "<strong>I1</strong> × 2</div>" in page
     assert "录入人" not in page
     assert '<link rel="stylesheet" href="/static/css/kaohe.css">' in page
+
+
+def test_department_lines_come_from_the_shared_cache_until_the_year_changes(client, cast, demo_year):
+    client.force_login(cast["head_bgs"])
+    office = Department.objects.get(name="办公室")
+    url = reverse("staff:department", args=[demo_year.year, office.pk])
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as hit:
+        cached = client.get(url).content.decode()
+    LedgerRecordFactory(year=demo_year, rule="G2", departments=["办公室"], date=datetime.date(2023, 12, 20))
+    fresh = client.get(url).content.decode()
+
+    assert not any("reviews_ledgerrecord" in q["sql"] for q in hit.captured_queries)  # no record read on a hit
+    assert '<span class="scored-line-date">2023-12-20</span>' not in cached
+    assert '<span class="scored-line-date">2023-12-20</span> · <strong>G2</strong>' in fresh

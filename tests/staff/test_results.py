@@ -1,12 +1,16 @@
 """The results page of a year whose set-up the database holds but the year does not use."""
 
+import datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department, Leader
 from results.cache import year_result
 from scoring.models import Supervision
+from tests.factories import LedgerRecordFactory
 
 
 def _leader_awards(year) -> dict[str, Decimal | None]:
@@ -45,3 +49,22 @@ def test_vice_chair_supervising_none_of_the_year_has_no_award(client, cast, demo
     assert response.status_code == 200
     # 八: the chair's award is the mean of the vice chairs' who supervise departments of the year.
     assert _leader_awards(demo_year) == {"李副主席": Decimal("666.67"), "王主席": Decimal("666.67")}
+
+
+def test_ranking_table_comes_from_the_shared_cache_until_the_year_changes(client, cast, demo_year):
+    client.force_login(cast["leader_wang"])
+    url = reverse("staff:results", args=[2023])
+    client.get(url)
+    office = Department.objects.get(name="办公室")
+
+    with CaptureQueriesContext(connection) as hit:
+        before = client.get(url).content.decode()
+    LedgerRecordFactory(year=demo_year, rule="V1", departments=[office], date=datetime.date(2023, 12, 20))
+    after = client.get(url).content.decode()
+
+    row = f'<a href="/2023/dept/{office.pk}/">明细<span class="visually-hidden">：办公室</span></a>'
+    assert row in before and row in after
+    assert not any("departments_department" in q["sql"] for q in hit.captured_queries)  # the rows' links cached
+    assert year_result(demo_year).department("办公室").vetoed
+    assert '<span class="badge text-bg-dark">V1</span>' not in before
+    assert '<span class="badge text-bg-dark">V1</span>' in after

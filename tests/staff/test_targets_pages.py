@@ -217,3 +217,23 @@ def test_printed_self_assessment_lists_the_targets(client):
     rows = table_rows(response, "targets")
     assert rows[2] == ["BGS-2", "职工书屋建设", "目标任务", "35.00", "35.00", "0.00", "记录扣分 40.00，扣完为止"]
     assert rows[-1] == ["合计", "100.00", "40.00", "60.00", ""]
+
+
+def test_results_page_warns_when_an_allotment_does_not_sum(client, county_year, county_cast):
+    results = reverse("staff:results", args=[county_year.year])
+    client.force_login(county_cast["county_lead"])
+    assert "target-allotment" not in client.get(results).content.decode()
+    target = county_year.targets.get(code="JJB-1")
+    target.points += 5
+    target.save()
+
+    page = client.get(results)
+
+    assert page.context["allotment_problems"] == ["部室“经济技术部”各目标项目应得分合计 105，须等于满分 100。"]
+    warning = "目标项目的分配有误，改正前本年度不能审定： 部室“经济技术部”各目标项目应得分合计 105，须等于满分 100。"
+    assert warning in text(page)
+    assert page.context["targets_url"] == f"/admin/scoring/target/?year__id__exact={county_year.pk}"
+    client.force_login(county_cast["county_chair_liu"])
+    leadership = client.get(results)
+    assert leadership.context["allotment_problems"] == page.context["allotment_problems"]
+    assert leadership.context["targets_url"] == ""  # leadership does not allot targets

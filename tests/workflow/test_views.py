@@ -3,16 +3,17 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 
+from reports.notice import awards_table, notice_context, notice_document, notice_html, notice_pdf
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, TieOrder
 from tests.workflow.conftest import office_s2, year_to
 from workflow import services
 from workflow.models import Approval, Objection, PhaseTransition
-from workflow.notice import awards_table, notice_context, notice_html, notice_pdf
 
 Phase = AssessmentYear.Phase
 
@@ -127,6 +128,7 @@ def test_notice_pdf_for_leadership_and_heads_only_after_announcement(client, app
     url = reverse("workflow:notice", args=[2023])
     response = _login(client, cast["leader_wang"]).get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("2023年度考核结果通报.pdf")
     assert _login(client, cast["head_bgs"]).get(url).status_code == 403
     services.year_announce(approved_year, cast["leader_wang"])
     assert _login(client, cast["head_bgs"]).get(url).status_code == 200
@@ -136,12 +138,13 @@ def test_notice_pdf_for_leadership_and_heads_only_after_announcement(client, app
 def test_notice_text_from_snapshot(approved_year, cast):
 
     approval = services.approval_current(approved_year)
-    html = notice_html(approval)
-    assert "关于2023年度机关各部室创先争优绩效考核结果的通报" in html
-    context = notice_context(approval)
+    notice = notice_document(approved_year)
+    html = notice_html(notice, approval)
+    assert "<title>关于2023年度机关各部室创先争优绩效考核结果的通报</title>" in html
+    context = notice_context(notice, approval)
     assert context["prizes"] == [("一等奖", ["生活保障部"]), ("二等奖", ["办公室", "组织部"])]
     assert [name for name, _ in context["vetoes"]] == ["宣教调研室"]
-    assert context["date"] == "2024年1月20日"
+    assert context["date"] == "　　年　月　日"  # a draft: the 成文日期 is the day it is announced
 
 
 def test_awards_table_from_snapshot(client, approved_year, cast):
@@ -171,7 +174,7 @@ def test_reopen_through_admin_add_form(client, approved_year, cast, user):
 
 def test_notice_pdf_renders_cjk_a4(approved_year, cast):
 
-    data = notice_pdf(services.approval_current(approved_year))
+    data = notice_pdf(approved_year)
     out = Path("test-artifacts")
     out.mkdir(exist_ok=True)
     (out / "notice-2023.pdf").write_bytes(data)
