@@ -3,6 +3,7 @@ writes in the browser, stored per year and frozen with the approved year; its PD
 office and category, the objections and their outcomes, the tie orders and their reasons; who may write and read it."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -108,6 +109,7 @@ def test_account_pdf_download_for_the_lead_and_leadership_only(client, cast, dem
         assert response.status_code == 200, who
         assert response["Content-Type"] == report_services.PDF_TYPE
         assert response["Content-Disposition"].startswith("attachment;")
+        assert quote("2023年度考核小组年终考核情况.pdf") in response["Content-Disposition"]
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response.content.startswith(b"%PDF")
     for who in ("reviewer_bgs", "reviewer_zzb", "head_bgs", "vice_li", "vice_zhao", "outsider"):

@@ -194,7 +194,7 @@ def test_self_assessment_form_keeps_its_summary_with_the_signatures(demo_year, t
     pages = pages_of(self_assessment_pdf(demo_year, Department.objects.get(name="办公室")), tmp_path)
 
     last = flat(pages[-1])
-    assert "三、自评总结" in last and "部室负责人（签字）" in last
+    assert "三、自评总结" in last and "部室负责人" in last and "分管副主席意见" in last
     assert all("三、自评总结" not in flat(p) for p in pages[:-1])
 
 
