@@ -194,9 +194,26 @@ def notice_save(notice: Notice, by) -> Notice:
     _writable(notice, by)
     notice.title = "\n".join(line.strip() for line in notice.title.splitlines() if line.strip())
     notice.full_clean(exclude=["year", "issued_on", "created_by", "updated_by"])
+    _number_unused(notice)
     notice.updated_by = by
     notice.save()
     return notice
+
+
+def _number_unused(notice: Notice) -> None:
+    """A 发文字号 numbers one document: no other year's 通报 has the same one."""
+    if not notice.document_serial:
+        return
+    day = number_day(notice, approval_current(notice.year))
+    others = (
+        Notice.objects.filter(document_code=notice.document_code, document_serial=notice.document_serial)
+        .exclude(pk=notice.pk)
+        .select_related("year")
+    )
+    for other in others:
+        if number_day(other, approval_current(other.year)).year == day.year:
+            number = document_number(notice, day)
+            raise ValidationError({"document_serial": f"发文字号{number}已用于{other.year.year}年度的通报。"})
 
 
 def notice_freeze(sender, year: AssessmentYear, approval: Approval, by, **kwargs) -> Notice:
@@ -271,14 +288,16 @@ def number_day(notice: Notice, approval: Approval | None) -> datetime.date:
 
 
 def masthead_scale(issuer: str) -> dict[str, str]:
-    """The red 发文机关标志: 22 mm high; each character 15 mm wide (narrowed), narrower still where the name
-    would not fit the 156 mm text width."""
+    """The red 发文机关标志: characters 22 mm high and 15 mm wide (narrowed); a name too long for the 156 mm text
+    width at that size is set smaller, in the same proportions."""
     count = max(len(issuer), 1)
     width = min(15.0, 150.0 / count)
+    height = width * 22 / 15
     return {
-        "mark_scale": f"{width / 22:.4f}",
-        "mark_width": f"{count * 22:.1f}mm",
-        "mark_offset": f"{(156 - count * 22) / 2:.1f}mm",
+        "mark_size": f"{height:.2f}mm",
+        "mark_scale": f"{15 / 22:.4f}",
+        "mark_width": f"{count * height:.1f}mm",
+        "mark_offset": f"{(156 - count * height) / 2:.1f}mm",
     }
 
 

@@ -543,9 +543,13 @@ def notice_edit(request: HttpRequest, year: int) -> HttpResponse:
             try:
                 notices.notice_save(form.instance, request.user)
                 messages.success(request, "通报已保存。")
+                return redirect("workflow:notice_edit", year=year)
             except ValidationError as exc:
-                _fail(request, exc)
-            return redirect("workflow:notice_edit", year=year)
+                if not hasattr(exc, "error_dict"):
+                    _fail(request, exc)  # frozen: above the page, nothing to keep
+                    return redirect("workflow:notice_edit", year=year)
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
     elif notice is not None:
         form = forms.NoticeForm(instance=notice)
     approval = notices.approval_current(year_obj)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reports import notice as notices
 from reports.models import Notice
+from scoring.models import AssessmentYear
 from tests.reports.conftest import pdf_fonts, pdf_text
 from workflow import services
 
@@ -100,6 +101,7 @@ def test_lead_edits_the_text_and_the_pdf_prints_it(client, approved_year, cast, 
     )
     assert "五、工作要求（一）抓好整改。各部室要对照问题逐项整改。希望各部室再接再厉。特此通报。" in text
     assert "抄送：某某市总工会、区委组织部。某某区总工会办公室年月日印发" in text
+    assert "LXGW-WenKai" in pdf_fonts(notices.notice_pdf(approved_year), tmp_path)  # the （一） lead-in in 楷体
 
 
 def test_edit_form_refuses_a_bad_serial_and_changes_nothing(client, approved_year, cast):
@@ -242,10 +244,12 @@ def test_notice_pdf_layout_text_and_fonts(approved_year, cast, tmp_path):
     assert f"某某区总工会办公室{published.year}年{published.month}月{published.day}日印发" in body
     fonts = pdf_fonts(data, tmp_path)
     embedded = [line.split()[0] for line in fonts.splitlines()[2:] if " yes " in line]
+    # 黑体, 仿宋, the 发文机关标志's and the title's 小标宋: the Debian fonts of the stacks (notice.css)
     assert sorted(name.split("+", 1)[1] for name in embedded) == [
-        "Noto-Sans-CJK-SC",
+        "Noto-Sans-CJK-SC-Medium",
         "Noto-Serif-CJK-SC",
-        "Noto-Serif-CJK-SC-Bold",
+        "Noto-Serif-CJK-SC-Heavy",
+        "Noto-Serif-CJK-SC-Semi-Bold",
     ]
 
 
@@ -265,4 +269,36 @@ def test_chinese_dates_have_no_leading_zeros():
     assert notices.chinese_date(datetime.date(2024, 1, 2)) == "2024年1月2日"
     assert notices.document_number(Notice(document_code="区工发", document_serial=3), datetime.date(2024, 1, 2)) == (
         "区工发〔2024〕3号"
+    )
+
+
+def test_masthead_keeps_its_proportions_and_fits_the_text_width():
+    assert notices.masthead_scale("某某区总工会文件") == {
+        "mark_size": "22.00mm",
+        "mark_scale": "0.6818",
+        "mark_width": "176.0mm",
+        "mark_offset": "-10.0mm",
+    }
+    long = notices.masthead_scale("中华全国总工会某某省某某区总工会文件")  # 18 characters: 150 mm in all
+    assert (long["mark_size"], long["mark_width"], long["mark_offset"]) == ("12.22mm", "220.0mm", "-32.0mm")
+
+
+def test_a_document_number_is_used_once(client, approved_year, cast):
+    notices.notice_draft(approved_year, cast["lead"])
+    other_year = AssessmentYear.objects.create(year=2022, scheme=approved_year.scheme, phase="archived")
+    Notice.objects.create(
+        year=other_year, title="旧通报", document_code="区工发", document_serial=3, opening="x",
+        printing_office="某某区总工会办公室", issued_on=datetime.date(2024, 1, 5),
+    )  # fmt: skip
+
+    response = _login(client, cast["lead"]).post(reverse("workflow:notice_edit", args=[2023]), EDITED)
+
+    assert response.status_code == 200
+    assert "发文字号区工发〔2024〕3号已用于2022年度的通报。" in response.content.decode()
+    assert Notice.objects.get(year=approved_year).document_serial is None
+    assert (
+        _login(client, cast["lead"])
+        .post(reverse("workflow:notice_edit", args=[2023]), {**EDITED, "document_serial": "4"})
+        .status_code
+        == 302
     )

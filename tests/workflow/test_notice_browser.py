@@ -47,3 +47,12 @@ def test_lead_drafts_the_notice_in_browser(transactional_db, page, live_server, 
     with tab.expect_download() as download:
         tab.get_by_role("link", name="下载草稿（PDF）").click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
+
+    services.year_announce(demo_year, cast["leader_wang"])
+    tab.goto(f"{live_server.url}/workflow/2023/notice/")
+    published = Notice.objects.get().issued_on
+    assert tab.get_by_text(
+        f"发文字号 区工发〔{published.year}〕3号，成文日期 {published.year}年{published.month}月{published.day}日"
+    ).is_visible()
+    assert tab.get_by_role("button", name="保存").count() == 0
+    tab.screenshot(path=SHOTS / "workflow-notice-frozen.png", full_page=True)
