@@ -7,7 +7,8 @@ services, template tags and context processors ask these; none writes a rule of 
   page asks for.
 - `access.ledger`: who records which rule, whose records wait for confirmation, who sees a record; who allots
   target items and who records against them.
-- `access.procedure`: the year's steps, decisions, objections, the 通报, democratic evaluation.
+- `access.procedure`: the year's steps, decisions, objections, the 通报, democratic evaluation, the review group's
+  written year-end account.
 
 It reads departments.models and scoring.models only (the import contract in pyproject.toml keeps it so).
 """
@@ -36,6 +37,7 @@ from access.ledger import (
 )
 from access.procedure import (
     may_decide,
+    may_download_review_account,
     may_edit_notice,
     may_manage_democratic,
     may_move_phase,
@@ -44,6 +46,7 @@ from access.procedure import (
     may_see_objections_of_all,
     may_see_procedure,
     may_view_democratic_results,
+    may_write_review_account,
 )
 from access.roles import (
     has_role,
@@ -76,6 +79,7 @@ __all__ = [
     "may_compare",
     "may_decide",
     "may_download_department_report",
+    "may_download_review_account",
     "may_download_year_reports",
     "may_edit_notice",
     "may_enter_targets",
@@ -97,6 +101,7 @@ __all__ = [
     "may_see_results",
     "may_view_democratic_results",
     "may_write_department",
+    "may_write_review_account",
     "needs_confirmation",
     "recordable_rules",
     "reviewer_offices",

@@ -58,3 +58,13 @@ def may_manage_democratic(user) -> bool:
 def may_view_democratic_results(user) -> bool:
     """A closed round's statistics: leadership and the review group."""
     return sees_all_departments(user)
+
+
+def may_write_review_account(user) -> bool:
+    """The review group's written year-end account (九.2): its narrative is the review lead's to write."""
+    return is_review_lead(user)
+
+
+def may_download_review_account(user) -> bool:
+    """The review group's written year-end account: the review lead, who gives it, and leadership, who receive it."""
+    return is_review_lead(user) or is_leadership(user)

@@ -90,7 +90,7 @@ PRINT = Medium(
     printed=True,
     font="Noto Serif CJK SC, Noto Sans CJK SC, serif",
     font_size=11,
-    scores_from_zero=False,
+    scores_from_zero=True,  # a printed bar's length is its score: the axis starts at 0
     score_colour="#7b8794",
     award_colours={
         engine.AWARD_FIRST: "#9b1c1c",

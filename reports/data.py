@@ -24,6 +24,8 @@ from reviews.models import LedgerRecord, RecordDepartment
 from reviews.selectors import TargetRecordRow, target_record_rows
 from scoring import engine
 from scoring.models import AssessmentYear, RuleLevel
+from workflow.models import Approval
+from workflow.services import approval_current
 from workplans.selectors import comparison_rows, self_result
 from workplans.selectors import self_assessments as assessments_of
 
@@ -266,6 +268,51 @@ def discretionary_decisions(
     return DiscretionaryDecisions(granted, refused, undecided)
 
 
+@dataclass(frozen=True)
+class VetoNote:
+    """One veto of a department: the rule's code and text, and the reason its record gives (七、一票否决)."""
+
+    code: str
+    text: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """ "V2 本年度内发生重大责任事故（发生重大责任事故，经党组会认定）"."""
+        text = f"{self.code} {self.text}".strip()
+        return f"{text}（{self.reason}）" if self.reason and self.reason != self.text else text
+
+
+def veto_notes(data: engine.YearInput, result: engine.YearResult) -> dict[str, list[VetoNote]]:
+    """Each vetoed department's vetoes with their rules' texts and their records' reasons: one query."""
+    keys = {line.key for d in result.departments for line in d.lines if line.veto and not line.target}
+    reasons = {
+        pk: "；".join(dict.fromkeys(x for x in (description, reason) if x))
+        for pk, reason, description in LedgerRecord.objects.filter(pk__in=keys).values_list(
+            "pk", "reason", "description"
+        )
+    }
+    notes: dict[str, list[VetoNote]] = {}
+    for dept in result.departments:
+        if not dept.vetoed:
+            continue
+        found = [
+            VetoNote(line.rule, _rule_text(data, line.rule), reasons.get(line.key, ""))
+            for line in dept.lines
+            if line.veto
+        ]
+        # A veto the core knows without a line (e.g. a case document): its code and the rule's text.
+        known = {n.code for n in found}
+        found += [VetoNote(code, _rule_text(data, code), "") for code in dept.veto_rules if code not in known]
+        notes[dept.name] = found
+    return notes
+
+
+def _rule_text(data: engine.YearInput, code: str) -> str:
+    rule = data.scheme.rules.get(code)
+    return rule.text if rule is not None else ""
+
+
 @dataclass
 class YearReport:
     year: AssessmentYear
@@ -280,6 +327,28 @@ class YearReport:
     sections_omitted: bool = False  # too many departments to print a section each
     line_count: int = 0
     discretionary: DiscretionaryDecisions = field(default_factory=DiscretionaryDecisions)
+    approval: Approval | None = None  # the current approval (审定) of an approved year
+    vetoes: dict[str, list[VetoNote]] = field(default_factory=dict)
+
+    @property
+    def dated(self) -> datetime.date:
+        """The document's date: the approving meeting's for an approved year, else the day it is generated."""
+        return self.approval.meeting_date if self.approval is not None else self.generated_on
+
+    @property
+    def leaders_money(self) -> Decimal | None:
+        """The leaders' awards (考核奖) summed, as the core gives them; None while one is pending."""
+        awards = [x.award for x in self.result.leaders]
+        if any(a is None for a in awards):
+            return None
+        return sum((a for a in awards if a is not None), engine.ZERO)
+
+    @property
+    def grand_total(self) -> Decimal | None:
+        """Everything paid out: the departments' awards and the leaders' (None while an award is pending)."""
+        if self.total_money is None or self.leaders_money is None:
+            return None
+        return self.total_money + self.leaders_money
 
     @property
     def title(self) -> str:
@@ -601,4 +670,6 @@ def year_report(
     )
     report.category_totals = category_totals(result, data.scheme)
     report.discretionary = discretionary_decisions(data, result, final=report.is_final)
+    report.approval = approval_current(year) if report.is_final else None
+    report.vetoes = veto_notes(data, result)
     return report

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from pypdf import PdfWriter
 
 from reports import charts
 from reports.data import ROLE_LABELS, CategoryRow, DepartmentSection, YearReport, category_rows, year_report
-from reports.templatetags.reports_format import money
+from reports.templatetags.reports_format import yuan
 from scoring import engine
 from scoring.models import AssessmentYear
 
@@ -42,15 +43,32 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+# Full-width punctuation (CJK symbols, full-width forms): Chinese text sets no space beside it.
+_FULL_WIDTH = "\u3000-\u303f\uff00-\uffef"
+_AFTER_FULL_WIDTH = re.compile(f"([{_FULL_WIDTH}])[ \t\r\n]+")
+_BEFORE_FULL_WIDTH = re.compile(f"[ \t\r\n]*\n[ \t\r\n]*(?=[{_FULL_WIDTH}])")
+
+
+def cjk_spacing(html: str) -> str:
+    """The HTML without the spaces that a template's line breaks leave after full-width punctuation (and, where a
+    line ends before one, before it): "办法》，\n  2023年度" would print "办法》， 2023年度"."""
+    return _BEFORE_FULL_WIDTH.sub("", _AFTER_FULL_WIDTH.sub(r"\1", html))
+
+
+# What a draft (a year not yet approved) prints at the top of every page.
+DRAFT_MARK = "审定前稿"
+
+
 class _Renderer:
     """Lays out HTML parts with one shared font configuration, continues the page numbers, and writes each part
     to PDF as soon as it is laid out."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, *, draft: bool = False):
         from weasyprint import CSS  # noqa: PLC0415 — slow to import: only when a PDF is built
         from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
         self.title = title
+        self.draft = draft
         self.fonts = FontConfiguration()
         self.css = CSS(string=render_to_string("reports/pdf/report.css"), font_config=self.fonts)
         self.parts: list[bytes] = []
@@ -65,15 +83,16 @@ class _Renderer:
         """
         from weasyprint import CSS, HTML  # noqa: PLC0415 — slow to import: only when a PDF is built
 
+        draft = f"@page {{ @top-center {{ content: {_css_string(DRAFT_MARK)}; }} }}" if self.draft else ""
         per_part = CSS(
             string=(
                 f"@page {{ @top-left {{ content: {_css_string(left)}; }}"
                 f" @top-right {{ content: {_css_string(right)}; }} }}"
-                f"@page:first {{ counter-reset: page {self.pages + 1}; }}"
+                f"@page:first {{ counter-reset: page {self.pages + 1}; }}{draft}"
             ),
             font_config=self.fonts,
         )
-        document = HTML(string=html).render(stylesheets=[self.css, per_part], font_config=self.fonts)
+        document = HTML(string=cjk_spacing(html)).render(stylesheets=[self.css, per_part], font_config=self.fonts)
         document.metadata.title = self.title
         document.metadata.authors = ["考核系统"]
         self.pages += len(document.pages)
@@ -168,7 +187,7 @@ def _leader_rows(report: YearReport) -> list[dict]:
     rows = []
     for leader in report.result.leaders:
         if leader.role == engine.ROLE_VICE_CHAIR:
-            basis = "、".join(f"{name}（{money(per_capita.get(name))}）" for name in leader.supervises)
+            basis = "、".join(f"{name}（{yuan(per_capita.get(name))}）" for name in leader.supervises)
         else:
             basis = "副主席考核奖的平均数：" + "、".join(x.name for x in report.vice_chairs)
         rows.append(
@@ -191,7 +210,7 @@ def _democratic_rows(report: YearReport) -> list[dict]:
             counts = r.counts.get(group, {})
             rows.append(
                 {
-                    "name": r.name if i == 0 else "",
+                    "name": r.name,  # on every row: a department's rows may still break across pages
                     "group": group,
                     "counts": [counts.get(g, 0) for g in dem.grades],
                     "total": sum(counts.values()),
@@ -274,7 +293,7 @@ def year_pdf_render(
 
     one_part = len(sections) <= per_part and sum(p.rows for p in pieces) <= rows_per_part
     parts = [pieces] if one_part else [[piece] for piece in pieces]
-    renderer = _Renderer(report.title)
+    renderer = _Renderer(report.title, draft=not report.is_final)
     for done, part in enumerate(parts, start=1):
         renderer.add(
             render_to_string("reports/pdf/year_part.html", {**context, "pieces": part}),
@@ -303,7 +322,7 @@ def build_department_pdf(year: int | AssessmentYear, department_name: str) -> by
     report = year_report(year, departments={department_name})
     section = report.sections[0]
     title = f"{report.year.year}年度考核结果 · {department_name}"
-    renderer = _Renderer(title)
+    renderer = _Renderer(title, draft=not report.is_final)
     renderer.add(
         render_to_string(
             "reports/pdf/department.html",

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
 from departments.models import Department
 from kaohe.downloads import attachment, download_name
 from reports import forms_pdf, services
+from reports.account import review_account_pdf
+from reports.forms import ReviewAccountForm
 from reports.models import ReportBuild
 from reports.pdf import build_department_pdf
 from scoring.models import AssessmentYear, YearDepartment
+from workflow.account import review_account_of, review_account_save
 
 
 def _year(year: int) -> AssessmentYear:
@@ -91,6 +94,8 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
         "builds": services.latest_builds(obj) if everything else {},
         "kinds": ReportBuild.Kind.choices,
         "threshold": services.BACKGROUND_MIN_DEPARTMENTS,
+        "account_download": access.may_download_review_account(request.user),
+        "account_write": access.may_write_review_account(request.user),
     }
     return render(request, "reports/year.html", context)
 
@@ -196,3 +201,46 @@ def department_form(request: HttpRequest, year: int, department_id: int, form: s
         raise Http404("未知的表格")
     response = HttpResponse(data, content_type=services.PDF_TYPE)
     return attachment(response, download_name(name, "pdf", year=obj.year, department=department.name))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_account(request: HttpRequest, year: int) -> HttpResponse:
+    """The review lead writes the review group's year-end account (九.2); read-only once the year is approved."""
+    obj = _year(year)
+    if not access.may_write_review_account(request.user):
+        raise PermissionDenied("只有考核小组组长可以填写年终考核情况。")
+    account = review_account_of(obj)
+    form = ReviewAccountForm(
+        request.POST if request.method == "POST" else None,
+        initial={"narrative": account.narrative if account else ""},
+    )
+    if obj.is_frozen:
+        form.fields["narrative"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_account_save(obj, form.cleaned_data["narrative"], request.user)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                for error in exc.messages:
+                    form.add_error(None, error)
+        else:
+            messages.success(request, "考核情况说明已保存。")
+            return redirect("reports:review_account", year=obj.year)
+    context = {"year": obj, "form": form, "account": account, "frozen": obj.is_frozen}
+    return render(request, "reports/review_account.html", context)
+
+
+@login_required
+@require_GET
+def review_account_file(request: HttpRequest, year: int) -> HttpResponse:
+    """The review group's written year-end account as PDF: the review lead and leadership."""
+    obj = _year(year)
+    if not access.may_download_review_account(request.user):
+        raise PermissionDenied("只有考核小组组长和领导可以下载考核小组年终考核情况。")
+    response = HttpResponse(review_account_pdf(obj), content_type=services.PDF_TYPE)
+    return attachment(response, download_name("考核小组年终考核情况", "pdf", year=obj.year))

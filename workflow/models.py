@@ -220,3 +220,25 @@ class Reopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 重新开启（{self.reopened_at:%Y-%m-%d}）"
+
+
+class ReviewAccount(models.Model):
+    """The review group's written year-end account (九.2：年终以书面形式提供相关考核情况): the narrative the review
+    lead writes in the browser, one per year. The PDF adds the ledger's summary, objections and tie orders from the
+    data; the narrative is frozen with the year once it is approved."""
+
+    year = models.OneToOneField(
+        AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="review_account"
+    )
+    narrative = models.TextField("考核情况说明", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="填写人", on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("填写时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "考核小组年终考核情况"
+        verbose_name_plural = "考核小组年终考核情况"
+
+    def __str__(self) -> str:
+        return f"{self.year} 考核小组年终考核情况"

@@ -35,5 +35,14 @@ def money(value: Decimal | None) -> str:
 
 
 @register.filter
+def yuan(value: Decimal | None) -> str:
+    """The one money format of the printed documents: 1500 -> "1,500.00 元" (a no-break space: the amount and its unit
+    never part at a line's end); pending -> "待定"."""
+    if value is None:
+        return "待定"
+    return f"{money(value)}\u00a0元"
+
+
+@register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)

@@ -75,6 +75,8 @@ TABLE = {
     "may_edit_notice":                        (0,   0,   1,   0,   0,   0,    0,   1,    0),
     "may_manage_democratic":                  (0,   0,   1,   0,   0,   0,    0,   1,    0),
     "may_view_democratic_results":            (0,   1,   1,   0,   0,   1,    1,   1,    0),
+    "may_write_review_account":               (0,   0,   1,   0,   0,   0,    0,   1,    0),
+    "may_download_review_account":            (0,   0,   1,   0,   0,   1,    1,   1,    0),
 }
 # fmt: on
 
@@ -150,6 +152,8 @@ def _questions(year: AssessmentYear) -> dict:
         "may_edit_notice": access.may_edit_notice,
         "may_manage_democratic": access.may_manage_democratic,
         "may_view_democratic_results": access.may_view_democratic_results,
+        "may_write_review_account": access.may_write_review_account,
+        "may_download_review_account": access.may_download_review_account,
     }
 
 

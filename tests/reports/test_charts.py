@@ -38,25 +38,26 @@ def test_screen_final_scores_from_zero_in_one_colour_vetoed_grey(demo_year):
     ]  # fmt: skip
 
 
-def test_print_final_scores_on_a_fitted_axis_ranked_and_coloured_by_award(demo_year):
+def test_print_final_scores_from_zero_ranked_and_coloured_by_award(demo_year):
     (chart,) = charts.final_score_charts(year_result(demo_year).departments, PRINT)
 
     assert (chart.width, chart.height, chart.grid, chart.tick_y) == (640, 192, (22, 184), 18)
+    # A printed bar's length is its score: 0 to 120 (the highest score, 103.80, above the 百分制's 100).
     assert [(t.x, t.text) for t in chart.ticks] == [
-        (150.0, "80"), (226.0, "85"), (302.0, "90"), (378.0, "95"), (454.0, "100"), (530.0, "105"),
+        (150.0, "0"), (213.3, "20"), (276.7, "40"), (340.0, "60"), (403.3, "80"), (466.7, "100"), (530.0, "120"),
     ]  # fmt: skip
     assert [label.text for label in chart.labels] == [f"{i}. {name}" for i, name in enumerate(NAMES, start=1)]
     assert [(b.width, b.colour) for b in chart.bars] == [
-        (361.8, "#c7c7c7"), (346.6, "#9b1c1c"), (335.9, "#d9822b"), (255.4, "#d9822b"),
-        (220.1, "#7b8794"), (173.3, "#7b8794"), (97.3, "#7b8794"),
+        (328.7, "#c7c7c7"), (325.5, "#9b1c1c"), (323.3, "#d9822b"), (306.5, "#d9822b"),
+        (299.2, "#7b8794"), (289.4, "#7b8794"), (273.6, "#7b8794"),
     ]  # fmt: skip
     assert chart.legend == (
         *(("一等奖", "#9b1c1c"), ("二等奖", "#d9822b"), ("酌情奖励", "#4f7cac")),
         *(("其他", "#7b8794"), ("否决", "#c7c7c7")),
     )
     assert [(v.x, v.y, v.text) for v in chart.values[:5]] == [
-        (516.8, 40, "103.80（否决）"), (501.6, 62, "102.80（一等奖）"), (490.9, 84, "102.10（二等奖）"),
-        (410.4, 106, "96.80（二等奖）"), (375.1, 128, "94.48"),
+        (483.7, 40, "103.80（否决）"), (480.5, 62, "102.80（一等奖）"), (478.3, 84, "102.10（二等奖）"),
+        (461.5, 106, "96.80（二等奖）"), (454.2, 128, "94.48"),
     ]  # fmt: skip
 
 

@@ -35,8 +35,8 @@ def test_year_pdf_text_carries_the_ranking_scores_awards_and_records(demo_year, 
     assert re.search(r"^\s*2\s+生活保障部\s+4\s+106\.00\s+90\.00\s+102\.80\s+一等奖", summary, re.M)
 
     text = pdf_text(data, tmp_path)
-    assert re.search(r"生活保障部\s+一等奖\s+2,000\.00\s+4\s+8,000\.00", text)
-    assert re.search(r"合计\s+29\s+19,000\.00", text)
+    assert re.search(r"生活保障部\s+一等奖\s+2,000\.00\s元\s+4\s+8,000\.00\s元", text)
+    assert re.search(r"合计\s+29\s+19,000\.00\s元", text)
     assert re.search(r"李副主席\s+副主席.*666\.67", text)
     assert re.search(r"王主席\s+主席.*583\.34", text)
     assert text.count("考核台帐记录") == 7
@@ -86,7 +86,7 @@ def test_year_pdf_past_the_sections_limit_leaves_department_sections_out(demo_ye
     assert "考核台帐记录" not in text
     assert "本年度共有 7 个部室参加考核" in text and "不逐一列出各部室情况" in text
     assert re.search(r"^\s*1\s+宣教调研室\s+3\s+106\.00\s+95\.00\s+103\.80\s+无\s+否决", text, re.M)
-    assert re.search(r"生活保障部\s+一等奖\s+2,000\.00\s+4\s+8,000\.00", text)  # the awards table stays
+    assert re.search(r"生活保障部\s+一等奖\s+2,000\.00\s元\s+4\s+8,000\.00\s元", text)  # the awards table stays
 
 
 def test_department_pdf_keeps_its_ledger_whatever_the_year_limits(demo_year, tmp_path, settings):

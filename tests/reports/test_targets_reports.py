@@ -78,7 +78,7 @@ def test_district_pdf_has_no_targets_section(demo_year, tmp_path):
     text = pdf_text(build_pdf(demo_year), tmp_path)
 
     assert "目标" not in text and "扣完为止" not in text
-    assert "2023年度考核实行百分制， 最终得分" in text
+    assert "2023年度考核实行百分制，最终得分" in text
     assert len(re.findall(r"100 − \d+\.\d\d \+", text)) == 7
 
 

@@ -38,6 +38,8 @@ from django_tasks_db.models import DBTaskResult
 
 import kaohe.urls
 from departments.models import Department, Leader
+from notices.models import Notice
+from people.models import Person
 from reports.models import ReportBuild
 from reviews.models import LedgerImport, LedgerRecord, TargetRecord
 from scoring.models import AssessmentYear, DiscretionaryAward, Rule, RuleCategory, Target, TieOrder, TieOrderEntry
@@ -136,6 +138,10 @@ MODELS: dict[str, M] = {
     # Adding a re-opening re-opens an approved year (the service checks it is approved): the admin's, any phase.
     "workflow.reopening": M(view=ADMIN, add=ADMIN, change=NOBODY, delete=NOBODY, frozen=False, row="reopening"),
     "reports.reportbuild": M(view=ADMIN, add=NOBODY, change=NOBODY, delete=ADMIN, frozen=True, row="build"),
+    # The staff roster is the system administrator's; creating accounts from it is his action.
+    "people.person": M(**ADMIN_ONLY, frozen=False, row="person", actions={"accounts_create_action": ADMIN}),
+    # Notices are written by the worklist and send_reminders; the administrator may read and delete them.
+    "notices.notice": M(view=ADMIN, add=NOBODY, change=NOBODY, delete=ADMIN, frozen=False, row="notice"),
 }
 
 # The admin's own pages: outcome per group of roles, GET and POST. "login" is a redirect to the admin's login.
@@ -193,6 +199,10 @@ CUSTOM: dict[str, dict[str, dict[str, str]]] = {
     "auth_user_password_change": {"GET": ADMIN_200, "POST": ADMIN_200},
     # A background import's page: whoever submitted it (here the lead) and the lead; to anyone else it is not there.
     "reviews_ledgerrecord_import_job": {"GET": LEAD_OWN, "POST": LEAD_OWN},
+    # The roster's Excel import (a form: re-shown with errors), export and template: the administrator's only.
+    "people_person_import": {"GET": ADMIN_200, "POST": ADMIN_200},
+    "people_person_export": {"GET": ADMIN_200, "POST": ADMIN_200},
+    "people_person_template": {"GET": ADMIN_200, "POST": ADMIN_200},
 }
 KINDS = ["changelist", "add", "change", "delete", "history", "redirect", "simple_history"]
 
@@ -288,6 +298,8 @@ def _rows(year: AssessmentYear, cast) -> dict[str, object]:
         ),
         "ledger_import": LedgerImport.objects.create(year=year, requested_by=lead, file_name="台帐.xlsx"),
         "build": ReportBuild.objects.create(year=year, kind=ReportBuild._meta.get_field("kind").choices[0][0]),
+        "person": Person.objects.create(name="张三", department=office, username="zhangsan"),
+        "notice": Notice.objects.create(user=lead, year=year, key="demo", title="待办", url="/"),
     }
 
 

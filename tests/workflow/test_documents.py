@@ -22,7 +22,7 @@ def test_year_pdf_and_notice_name_the_organisation_and_the_same_regulation(appro
     notice = flat(pdf_text(notice_pdf(approved_year), tmp_path))
 
     assert f"根据{REGULATION}，2023年度考核实行百分制" in year_pdf
-    assert "以上考核结果已经某某区总工会党组会议审定。" in year_pdf
+    assert "以上考核结果已经某某区总工会党组会议审定（2024年1月20日，党组会纪要〔2024〕2号）。" in year_pdf
     assert "某某区总工会考核工作领导小组办公室" in year_pdf
     assert f"机关各部室：根据{REGULATION}，2023年度机关各部室创先争优绩效考核工作" in notice
     assert notice.startswith("草稿某某区总工会文件区工发〔2024〕号关于2023年度机关各部室创先争优绩效考核结果的通报")
