@@ -36,10 +36,12 @@ from access.procedure import (
     may_decide,
     may_manage_democratic,
     may_move_phase,
+    may_read_history,
     may_read_notice,
     may_reopen,
     may_see_objections_of_all,
     may_see_procedure,
+    may_start_year,
     may_view_democratic_results,
 )
 from access.roles import (
@@ -78,6 +80,7 @@ __all__ = [
     "may_move_phase",
     "may_open_reports",
     "may_print_department_forms",
+    "may_read_history",
     "may_read_notice",
     "may_record_rule",
     "may_record_target",
@@ -88,6 +91,7 @@ __all__ = [
     "may_see_ranking",
     "may_see_record",
     "may_see_results",
+    "may_start_year",
     "may_view_democratic_results",
     "may_write_department",
     "needs_confirmation",
