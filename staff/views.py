@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 import access
@@ -18,6 +19,7 @@ from departments.models import Department
 from kaohe.links import pk_url
 from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
+from reports.trends import compare, scored_years
 from results.cache import year_scored
 from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_record_rows
 from scoring import engine
@@ -187,6 +189,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "targets": [(t, scheme.category_name(t.category)) for t in result.targets],
             "target_totals": target_totals(result) if result.targets else None,
             "show_ranking": access.may_see_ranking(request.user, year),
+            "may_history": access.may_read_history(request.user),
         },
     )
 
@@ -211,6 +214,18 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     )
     charted = shown[:CHART_DEPARTMENTS]
     department_url = pk_url("staff:department", year.year)
+    may_history = access.may_read_history(request.user)
+    others = [y for y in scored_years() if y.pk != year.pk]
+    compared_year = next((y for y in others if str(y.year) == request.GET.get("compare")), None)
+    compared = []
+    if compared_year is not None:
+        first, second = sorted([compared_year, year], key=lambda y: y.year)
+        compared = compare(first, second)
+    history_base = f"{reverse('staff:history')}?year={year.year}&department="
+
+    def history_url(pk: int) -> str:
+        return f"{history_base}{pk}"
+
     return render(
         request,
         "staff/results.html",
@@ -218,8 +233,14 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "result": result,
             "page": page,
-            "rows": [(d, department_url(ids[d.name])) for d in shown],
+            "rows": [
+                (d, department_url(ids[d.name]), history_url(ids[d.name]) if may_history else None) for d in shown
+            ],
             "charted": len(charted),
+            "compare_years": others,
+            "compared_year": compared_year,
+            "compared": compared,
+            "compared_pair": sorted([compared_year.year, year.year]) if compared_year is not None else None,
             # Built only when the template's cache of the charts misses (templates/staff/results.html).
             "score_charts": functools.partial(
                 final_score_charts, list(charted), SCREEN, scored.input.scheme.full_score

@@ -415,6 +415,7 @@ def _approval_page(request: HttpRequest, year_obj: AssessmentYear, approval_form
                 }
                 eligible.append((d, given, forms.AwardForm(initial=initial, auto_id=f"award{i}_%s")))
     context = {
+        "may_history": access.may_read_history(request.user),
         "year": year_obj,
         "result": result,
         "error": error,

@@ -19,7 +19,7 @@ def staff_nav(context) -> dict:
     if cached is not None:
         return cached
     year = AssessmentYear.objects.select_related("scheme").order_by("-year").first()
-    nav: dict[str, object] = {"year": year}
+    nav: dict[str, object] = {"year": year, "history": access.may_read_history(user)}
     if year is not None:
         nav["headed"] = access.headed_departments(user)
         nav["supervised"] = bool(access.supervised_departments(user, year))
