@@ -317,6 +317,6 @@ def trend_charts(
                 segments.append((value, colours[code], f"{label} {name}：{format(value.normalize(), 'f')}"))
                 used.add(code)
         total = sum((s[0] for s in segments), ZERO)
-        rows.append(Row(label, tuple(segments), format(total.normalize(), "f") if dept is not None else "未参评"))
+        rows.append(Row(label, tuple(segments), f"扣 {total:.2f}" if dept is not None else "未参评"))
     legend = tuple((name, colours[code]) for code, name in categories if code in used)
     return [scores_chart, _chart(medium, "历年扣分按类别", rows, axis, legend)]

@@ -46,6 +46,11 @@ class Trend:
     categories: tuple[tuple[str, str], ...]  # (code, name) of every year's categories, first year's name
 
     @property
+    def deduction_rows(self) -> list[tuple[str, list[Decimal | None]]]:
+        """Each category with the department's deductions a year, in the order of `points`."""
+        return [(name, [p.deduction(code) for p in self.points]) for code, name in self.categories]
+
+    @property
     def table(self) -> list[tuple[YearPoint, list[Decimal | None]]]:
         """Each year with its deductions in the order of `categories`."""
         return [(p, [p.deduction(code) for code, _ in self.categories]) for p in self.points]

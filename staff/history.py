@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import CharField, Q, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 import access
 from ballots.models import RaterGroup, Round
@@ -56,6 +57,8 @@ KINDS: dict[str, tuple[str, tuple[type[models.Model], ...]]] = {
 }
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 HIDDEN_FIELDS = {"id", "version"}
+# Fields some models leave without a verbose name (the ledger's record-department links copy their record's).
+FIELD_NAMES = {"year": "年度", "rule": "考核项目", "annual": "年度项目"}
 
 
 def _history(model: type[models.Model]) -> models.QuerySet:
@@ -195,8 +198,10 @@ class _Names:
             return "是" if value else "否"
         if isinstance(value, Decimal):
             return f"{value.normalize():f}"
-        if isinstance(value, datetime.datetime | datetime.date):
-            return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime.datetime) else str(value)
+        if isinstance(value, datetime.datetime):
+            return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M:%S}"
+        if isinstance(value, datetime.date):
+            return value.isoformat()
         if isinstance(value, dict):
             return json.dumps(value, ensure_ascii=False)
         return str(value)
@@ -214,6 +219,13 @@ def _field(model: type[models.Model], name: str) -> models.Field | None:
         return model._meta.get_field(name)  # type: ignore[return-value]
     except Exception:
         return None
+
+
+def _name(field: models.Field | None, name: str) -> str:
+    if field is None:
+        return name
+    verbose = str(field.verbose_name)
+    return FIELD_NAMES.get(name, verbose) if verbose == name.replace("_", " ") else verbose
 
 
 def _tracked(model: type[models.Model]) -> list[models.Field]:
@@ -249,7 +261,7 @@ def entries(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Entry]:
                         continue
                     found.append(
                         Change(
-                            str(field.verbose_name) if field is not None else change.field,
+                            _name(field, change.field),
                             names.value(field, change.old),
                             names.value(field, change.new),
                         )
@@ -258,7 +270,7 @@ def entries(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Entry]:
             for field in fields:
                 value = names.value(field, getattr(h, field.attname))
                 before, after = ("—", value) if h.history_type == "+" else (value, "—")
-                found.append(Change(str(field.verbose_name), before, after))
+                found.append(Change(_name(field, field.name), before, after))
         user = h.history_user
         result.append(
             Entry(
