@@ -229,7 +229,7 @@ def _name(field: models.Field | None, name: str) -> str:
 
 
 def _tracked(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]  # type: ignore[misc]
+    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
 
 
 def entries(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Entry]:

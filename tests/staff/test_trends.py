@@ -46,7 +46,7 @@ def test_trend_page_shows_both_years_of_the_demo(client, demo_years, cast):
     html = page.content.decode()
     assert '<th scope="row" class="text-nowrap">2022年</th>' in html
     assert '<th scope="row" class="text-nowrap">2023年</th>' in html
-    assert "<tr><th scope=\"row\">扣分项目</th><td class=\"num\">0.00</td><td class=\"num\">5.00</td></tr>" in html
+    assert '<tr><th scope="row">扣分项目</th><td class="num">0.00</td><td class="num">5.00</td></tr>' in html
     overview = {t.department: [(p.result.final_score, p.result.rank) for p in t.points] for t in page.context["trends"]}
     assert overview == {
         "宣教调研室": [(D("94.80"), 6), (D("103.80"), 1)],
