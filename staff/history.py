@@ -268,6 +268,8 @@ def entries(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Entry]:
                     )
         else:
             for field in fields:
+                if not hasattr(h, field.attname):  # a field the history does not keep (the year's data_version)
+                    continue
                 value = names.value(field, getattr(h, field.attname))
                 before, after = ("—", value) if h.history_type == "+" else (value, "—")
                 found.append(Change(_name(field, field.name), before, after))

@@ -109,3 +109,31 @@ def test_history_links_hidden_from_reviewers(client, cast, demo_year):
     client.force_login(cast["reviewer_bgs"])
 
     assert "/history/" not in client.get("/2023/results/").content.decode()
+
+
+def test_history_of_a_years_settings_and_phases(client, cast, demo_year):
+    client.force_login(cast["lead"])
+    client.post("/workflow/2023/move/", {"to": "democratic"})
+
+    page = client.get(URL, {"kind": "year", "year": "2023"})
+
+    assert page.status_code == 200
+    first = page.context["entries"][0]
+    assert (first.what, first.action, first.who) == ("考核年度", "修改", "周组长")
+    assert [(c.field, c.before, c.after) for c in first.changes] == [("阶段", "评分", "民主测评")]
+    created = page.context["entries"][-1]
+    assert (created.what, created.action) == ("考核年度", "新增")
+    assert ("阶段", "—", "准备") in [(c.field, c.before, c.after) for c in created.changes]
+
+
+def test_history_page_answers_every_filter(client, cast, demo_year):
+    office = YearDepartment.objects.get(year=demo_year, department__name="办公室").department
+    client.force_login(cast["lead"])
+
+    statuses = {
+        (kind, extra): client.get(URL, {"kind": kind, **dict(extra)}).status_code
+        for kind in ("", "ledger", "year", "headcount", "scheme", "decision", "role")
+        for extra in ((("year", "2023"),), (("department", office.pk),), (("person", cast["lead"].pk),), ())
+    }
+
+    assert set(statuses.values()) == {200}
