@@ -19,6 +19,11 @@ def test_demo_2022_is_approved_and_announced(demo_years):
     assert (old.year, old.phase, old.results_published, old.scheme.code) == (2022, "announced", True, "district-2022")
     assert (new.year, new.phase, new.scheme.code) == (2023, "scoring", "district-2023")
     assert old.approvals.get().minutes_ref == "党组会议纪要〔2023〕2号"
+    moves = old.history.filter(history_type="~").order_by("history_date", "history_id")
+    assert [(h.phase, h.history_user.username) for h in moves] == [
+        ("running", "lead"), ("self_assessment", "lead"), ("scoring", "lead"), ("democratic", "lead"),
+        ("publicity", "lead"), ("approved", "leader_wang"), ("announced", "leader_wang"),
+    ]  # fmt: skip
 
 
 def test_trend_page_shows_both_years_of_the_demo(client, demo_years, cast):
