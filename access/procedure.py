@@ -18,6 +18,16 @@ def may_move_phase(user) -> bool:
     return is_review_lead(user) or is_leadership(user)
 
 
+def may_start_year(user) -> bool:
+    """Creating a new year from last year: the review lead (and the system administrator, who counts as one)."""
+    return is_review_lead(user)
+
+
+def may_read_history(user) -> bool:
+    """The 变更记录 (who changed what, when, before and after): the review lead and leadership."""
+    return is_review_lead(user) or is_leadership(user)
+
+
 def may_decide(user) -> bool:
     """Ordering ties, granting discretionary awards, recording approval and announcing: leadership."""
     return is_leadership(user)

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from departments.models import Department
 from scoring.models import AssessmentYear
@@ -31,6 +32,8 @@ class Round(models.Model):
     closes_at = models.DateTimeField("网上测评截止时间")
     opened_at = models.DateTimeField("开始时间", auto_now_add=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name="民主测评历史")
 
     class Meta:
         ordering = ["-year__year"]
@@ -70,6 +73,8 @@ class RaterGroup(models.Model):
         "按部室发码", default=False, help_text="机关人员的测评码带所在部室，以便不计对本部室的测评。"
     )
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="测评人群体历史")
 
     class Meta:
         ordering = ["round", "order", "id"]

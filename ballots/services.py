@@ -126,12 +126,20 @@ class GroupSpec:
 
 
 def default_groups(*, year: AssessmentYear) -> list[GroupSpec]:
-    """七、2: all 机关 staff — the active people of the roster in the year's departments, or while the roster has
-    none, the year's headcounts — and grassroots union cadre representatives."""
+    """The groups a year's round form offers: last year's (the year before with a round), with their names,
+    counts, weights and department codes — a group coded by department counts this year's 机关 staff; without
+    one, 七、2: all 机关 staff and grassroots union cadre representatives. 机关 staff are the active people of the
+    roster in the year's departments, or while the roster has none, the year's headcounts."""
     departments = [yd.department for yd in year.year_departments.select_related("department")]
     staff = sum(Person.objects.active_counts(departments).values())
     if not staff:
         staff = sum(year.year_departments.values_list("headcount", flat=True))
+    last = Round.objects.filter(year__year__lt=year.year).order_by("-year__year").first()
+    if last is not None:
+        return [
+            GroupSpec(g.name, (staff or 1) if g.by_department else g.planned_count, g.weight, g.by_department)
+            for g in last.groups.all()
+        ]
     return [
         GroupSpec("机关全体人员", staff or 1, None, True),
         GroupSpec("基层工会干部代表", 30, None, False),

@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Department(models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("在用", default=True)
+
+    history = HistoricalRecords(verbose_name="部室历史")
 
     class Meta:
         ordering = ["order", "id"]
@@ -34,6 +37,8 @@ class Leader(models.Model):
         related_name="leader",
     )
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="领导历史")
 
     class Meta:
         ordering = ["order", "id"]
@@ -70,6 +75,8 @@ class Membership(models.Model):
         related_name="memberships",
         help_text="部室负责人：所负责的部室；考核小组成员：所在科室（决定可录入的考核项目）。",
     )
+
+    history = HistoricalRecords(verbose_name="角色分配历史")
 
     class Meta:
         verbose_name = "角色分配"
@@ -120,6 +127,8 @@ class Organisation(models.Model):
         blank=True,
         help_text="通报版记的印发机关，一般为发文机关的办公厅（室），如“某某区总工会办公室”；留空则用全称。",
     )
+
+    history = HistoricalRecords(verbose_name="组织信息历史")
 
     class Meta:
         verbose_name = "组织信息"

@@ -6,6 +6,7 @@ into one database."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -18,9 +19,15 @@ from reviews.models import LedgerRecord, TargetRecord
 from scoring.cases import loads
 from scoring.catalogue import DEFAULT_SCHEME, catalogue_load
 from scoring.models import AssessmentYear, Rule, Scheme
+from workflow.services import year_announce, year_approve, year_phase_move
 
 DEMO_PASSWORD = "kaohe-demo-2023"
 DEMO_YEAR_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "2023.json"
+# The year before, scored with its own scheme (district-2022), approved and announced: what trends compare with.
+DEMO_PREVIOUS_YEAR = 2022
+DEMO_PREVIOUS_YEAR_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "2022.json"
+DEMO_PREVIOUS_PUBLICITY = datetime.date(2023, 1, 9)
+DEMO_PREVIOUS_MEETING = (datetime.date(2023, 1, 20), "党组会议纪要〔2023〕2号")
 DEMO_ORGANISATION = {
     "full_name": "某某区总工会",
     "short_name": "某某区总工会",
@@ -116,8 +123,9 @@ def demo_users(scheme: str = DEFAULT_SCHEME) -> list[tuple]:
 
 
 @transaction.atomic
-def demo_load(scheme: str = DEFAULT_SCHEME) -> list[str]:
-    """Load the demo year of `scheme` (if absent) and its demo users (created or reset). Idempotent."""
+def demo_load(scheme: str = DEFAULT_SCHEME, *, previous: bool = False) -> list[str]:
+    """Load the demo year of `scheme` (if absent) and its demo users (created or reset). Idempotent. With
+    `previous`, the district's demo also gets the year before (2022), approved and announced."""
 
     if scheme == COUNTY_SCHEME:
         return _county_demo_load()
@@ -138,7 +146,29 @@ def demo_load(scheme: str = DEFAULT_SCHEME) -> list[str]:
     done.extend(demo_users_ensure())  # after the year: vice chairs' accounts link to its leaders
     if year is not None:
         _demo_recorders_set(year, lead="lead")
+    if previous:
+        done.extend(_demo_previous_load())
     return done
+
+
+def _demo_previous_load() -> list[str]:
+    """The district's 2022 year (fixtures/demo/2022.json, its own scheme district-2022), taken through the year's
+    procedure by the demo's review lead and chair: scored, 公示, approved by the party group and announced."""
+    if AssessmentYear.objects.filter(year=DEMO_PREVIOUS_YEAR).exists():
+        return []
+    year = year_import(loads(DEMO_PREVIOUS_YEAR_FILE.read_bytes()))
+    Scheme.objects.filter(pk=year.scheme_id).update(regulation_title=DEMO_REGULATION)
+    _demo_recorders_set(year, lead="lead")
+    users = get_user_model().objects
+    lead, chair = users.get(username="lead"), users.get(username="leader_wang")
+    Phase = AssessmentYear.Phase
+    for phase in (Phase.RUNNING, Phase.SELF_ASSESSMENT, Phase.SCORING, Phase.DEMOCRATIC):
+        year_phase_move(year, phase, lead)
+    year_phase_move(year, Phase.PUBLICITY, lead, publicity_start=DEMO_PREVIOUS_PUBLICITY)
+    meeting, minutes = DEMO_PREVIOUS_MEETING
+    year_approve(year, meeting, minutes, chair)
+    year_announce(year, chair)
+    return [f"{DEMO_PREVIOUS_YEAR}年度示例数据（已审定并通报）"]
 
 
 def _county_demo_load() -> list[str]:
@@ -166,6 +196,7 @@ def _county_demo_load() -> list[str]:
         _demo_recorders_set(year, lead="county_lead")
         reviewer = get_user_model().objects.get(username="county_reviewer")
         TargetRecord.objects.filter(year=year).update(recorded_by=reviewer)
+        TargetRecord.history.filter(year_id=year.pk).update(recorded_by=reviewer)
     return done
 
 
@@ -184,6 +215,7 @@ def _demo_recorders_set(year, *, lead: str) -> None:
         offices = [o.pk for o in record.rule.recorder_offices.all() if o.pk in reviewers]
         user = reviewers[offices[0]] if offices else lead_user
         LedgerRecord.objects.filter(pk=record.pk).update(recorded_by=user)
+        LedgerRecord.history.filter(id=record.pk).update(recorded_by=user)  # its history starts so too
 
 
 def demo_users_ensure(users: list[tuple] | None = None) -> list[str]:

@@ -282,3 +282,42 @@ def category_chart(totals: list[dict], medium: Medium = PRINT_CATEGORIES) -> Cha
         for t in shown
     ]
     return _chart(medium, "各类别扣分", rows, Axis(ZERO, high, None))
+
+
+def trend_charts(
+    points: Sequence[tuple[str, engine.DepartmentResult | None]],
+    categories: Sequence[tuple[str, str]],
+    medium: Medium = SCREEN,
+) -> list[Chart]:
+    """One department over the years (reports.trends): its final scores, a bar a year labelled with its rank and
+    award, and its deductions by category stacked, a bar a year. `points` are (year label, the department's
+    result that year or None)."""
+    scores = [r.final_score for _, r in points if r is not None and r.final_score is not None]
+    axis = Axis.fitted(ZERO, max([*scores, engine.BASE_SCORE]), (20,), 10)
+    rows = []
+    for label, dept in points:
+        if dept is None or dept.final_score is None:
+            rows.append(Row(label, (), "未参评" if dept is None else "—"))
+            continue
+        note = f"{dept.final_score}（第{dept.rank}名" if dept.rank is not None else f"{dept.final_score}（"
+        note += f"，{dept.award_label}）" if dept.award != engine.AWARD_NONE else "）"
+        colour = medium.veto_colour if dept.vetoed else PALETTE[0]
+        rows.append(Row(label, ((dept.final_score, colour, f"{label}：{dept.final_score}"),), note))
+    wide = dataclasses.replace(medium, value_width=max(medium.value_width, 170))
+    scores_chart = _chart(wide, "历年最终得分", rows, axis)
+    colours = {code: PALETTE[(i + 1) % len(PALETTE)] for i, (code, _) in enumerate(categories)}
+    totals = [sum((-v for v in dept.by_category.values() if v < 0), ZERO) for _, dept in points if dept is not None]
+    axis = Axis.fitted(ZERO, max([*totals, Decimal(5)]), (1, 2, 5), 5)
+    stacked: list[Row] = []
+    used = set()
+    for label, dept in points:
+        segments: list[tuple[Decimal, str, str]] = []
+        for code, name in categories:
+            deducted = -dept.by_category.get(code, ZERO) if dept is not None else ZERO
+            if deducted > 0:
+                segments.append((deducted, colours[code], f"{label} {name}：{format(deducted.normalize(), 'f')}"))
+                used.add(code)
+        total = sum((s[0] for s in segments), ZERO)
+        stacked.append(Row(label, tuple(segments), f"扣 {total:.2f}" if dept is not None else "未参评"))
+    legend = tuple((name, colours[code]) for code, name in categories if code in used)
+    return [scores_chart, _chart(medium, "历年扣分按类别", stacked, axis, legend)]

@@ -1,5 +1,5 @@
 """The year-end workbook (年度考核结果.xlsx): 汇总排名, 部室明细, 台帐, 民主测评, 奖励核发, and 目标项目 after 部室明细
-when the year has target items (docs/scoring.md §7).
+when the year has target items (docs/scoring.md §7), and 历年对比 last when an earlier year has been scored.
 
 Streamed with openpyxl's write-only mode, the ledger read from the database in chunks, so that memory stays
 flat with the number of records. Every figure is a number in a numeric cell with a number format, taken from
@@ -43,6 +43,7 @@ from reports.data import (
     discretionary_decisions,
     ledger_rows_streamed,
 )
+from reports.trends import scored_years, trends
 from results.loader import year_get, year_input
 from reviews.selectors import target_record_rows
 from scoring import engine
@@ -536,6 +537,40 @@ def _awards_sheet(book: _Book, result: engine.YearResult) -> None:
         )
 
 
+TRENDS_SHEET = "历年对比"  # last, only when an earlier year has been scored (reports.trends)
+
+
+def _trends_sheet(book: _Book, year: AssessmentYear) -> None:
+    """Each department in this year and every earlier scored year: scores, rank, award, deductions by category."""
+    years = [y for y in scored_years() if y.year < year.year] + [year]
+    if len(years) < 2:
+        return
+    rows_of = trends(years)
+    categories = rows_of[0].categories if rows_of else ()
+    headers = ["部室", "年度", "考核小组评分", "民主测评得分", "最终得分", "名次", "奖项"]
+    headers += [f"{name}扣分" for _, name in categories]
+    rows = []
+    for trend in rows_of:
+        for point, deductions in trend.table:
+            r = point.result
+            if r is None:
+                rows.append(
+                    [trend.department, point.year.year, None, None, None, None, "未参评"] + [None] * len(categories)
+                )
+                continue
+            award = f"否决（{'、'.join(r.veto_rules)}）" if r.vetoed else r.award_label
+            rows.append(
+                [trend.department, point.year.year, r.review_score, r.democratic_score, r.final_score, r.rank, award]
+                + list(deductions)
+            )
+    sheet = _Sheet(book, TRENDS_SHEET)
+    sheet.setup(headers, _fit(headers, rows))
+    formats = [None, COUNT, SCORE, SCORE, SCORE, COUNT, None] + [SCORE] * len(categories)
+    for row in rows:
+        sheet.append(sheet.cell(v, f) for v, f in zip(row, formats, strict=True))
+    sheet.filter()
+
+
 def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress: Progress = _noop) -> None:
     """Write the year-end workbook of a year to `stream` (a binary file object or a path)."""
 
@@ -571,6 +606,7 @@ def build_xlsx(year: int | AssessmentYear, stream: IO[bytes] | str, *, progress:
     progress(85, "正在写入民主测评和奖励核发")
     _democratic_sheet(book, democratic_section(year, data, result))
     _awards_sheet(book, result)
+    _trends_sheet(book, year)
     for sheet in book.sheets:  # printed pages: the organisation, the year and the sheet, the page number
         page_setup(
             sheet.ws,

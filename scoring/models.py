@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from departments.models import Department, Leader
 
@@ -48,6 +49,8 @@ class Scheme(models.Model):
         "须为本方案的固定扣分项目。留空则不提出扣分建议。",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name="考核方案历史")
 
     class Meta:
         ordering = ["-code"]
@@ -117,6 +120,8 @@ class RuleCategory(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=0)
 
+    history = HistoricalRecords(verbose_name="考核类别历史")
+
     class Meta:
         ordering = ["scheme", "order", "id"]
         verbose_name = "考核类别"
@@ -180,6 +185,8 @@ class Rule(models.Model):
     recorder_label = models.CharField("负责部门（显示）", max_length=100, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
 
+    history = HistoricalRecords(verbose_name="考核项目历史")
+
     class Meta:
         ordering = ["scheme", "order", "id"]
         verbose_name = "考核项目"
@@ -235,6 +242,8 @@ class RuleLevel(models.Model):
     name = models.CharField("级别名称", max_length=20)
     points = models.DecimalField("分值", max_digits=6, decimal_places=2)
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="加分级别历史")
 
     class Meta:
         ordering = ["rule", "order", "id"]
@@ -313,6 +322,9 @@ class AssessmentYear(models.Model):
     # that was once cached for other data come back.
     data_version = models.UUIDField("数据版本", default=uuid.uuid4, editable=False)
 
+    # data_version changes with every write to the year's data (by QuerySet.update, so without a history row).
+    history = HistoricalRecords(verbose_name="考核年度历史", excluded_fields=["data_version"])
+
     class Meta:
         ordering = ["-year"]
         verbose_name = "考核年度"
@@ -373,6 +385,8 @@ class YearDepartment(models.Model):
     headcount = models.PositiveIntegerField("年末在编人数")
     order = models.PositiveIntegerField("排序", default=0)
 
+    history = HistoricalRecords(verbose_name="年度参评部室历史")
+
     class Meta:
         ordering = ["year", "order", "id"]
         verbose_name = "年度参评部室"
@@ -390,6 +404,8 @@ class YearLeader(models.Model):
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="year_leaders")
     leader = models.ForeignKey(Leader, verbose_name="领导", on_delete=models.PROTECT, related_name="year_entries")
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="年度领导历史")
 
     class Meta:
         ordering = ["year", "order", "id"]
@@ -409,6 +425,8 @@ class Supervision(models.Model):
     department = models.ForeignKey(
         Department, verbose_name="部室", on_delete=models.PROTECT, related_name="supervisions"
     )
+
+    history = HistoricalRecords(verbose_name="分管关系历史")
 
     class Meta:
         ordering = ["year", "leader__order", "department__order"]
@@ -430,6 +448,8 @@ class DemocraticScore(models.Model):
         Department, verbose_name="部室", on_delete=models.PROTECT, related_name="democratic_scores"
     )
     score = models.DecimalField("民主测评得分", max_digits=5, decimal_places=2)
+
+    history = HistoricalRecords(verbose_name="民主测评得分历史")
 
     class Meta:
         ordering = ["year", "department__order"]
@@ -459,6 +479,8 @@ class TieOrder(models.Model):
     )
     decided_at = models.DateTimeField("决定时间", auto_now_add=True)
 
+    history = HistoricalRecords(verbose_name="并列排序历史")
+
     class Meta:
         ordering = ["year", "id"]
         verbose_name = "并列排序"
@@ -473,6 +495,8 @@ class TieOrderEntry(models.Model):
     tie_order = models.ForeignKey(TieOrder, verbose_name="并列排序", on_delete=models.CASCADE, related_name="entries")
     department = models.ForeignKey(Department, verbose_name="部室", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField("名次顺序")
+
+    history = HistoricalRecords(verbose_name="并列排序项历史")
 
     class Meta:
         ordering = ["tie_order", "position"]
@@ -506,6 +530,8 @@ class DiscretionaryAward(models.Model):
     )
     granted_at = models.DateTimeField("决定时间", auto_now_add=True)
 
+    history = HistoricalRecords(verbose_name="酌情奖励历史")
+
     class Meta:
         ordering = ["year", "department__order"]
         verbose_name = "酌情奖励"
@@ -529,6 +555,8 @@ class Target(models.Model):
     name = models.CharField("目标项目", max_length=200)
     points = models.DecimalField("应得分", max_digits=6, decimal_places=2)
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="目标项目历史")
 
     class Meta:
         ordering = ["year", "order", "id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import views
+from staff import history, trends, views
 
 app_name = "staff"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:year>/compare/", views.compare_list, name="compare"),
     path("<int:year>/compare/<int:department>/", views.compare_detail, name="compare_detail"),
     path("<int:year>/results/", views.results, name="results"),
+    path("history/", history.history, name="history"),
+    path("trends/", trends.trends_page, name="trends"),
 ]

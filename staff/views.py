@@ -21,6 +21,7 @@ from notices.services import notices_sync
 from notices.worklist import Item, landing, sections, worklist
 from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
+from reports.trends import compare, scored_years
 from results.cache import year_scored
 from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_allotment_problems, target_record_rows
 from scoring import engine
@@ -216,6 +217,7 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "targets": [(t, scheme.category_name(t.category)) for t in result.targets],
             "target_totals": target_totals(result) if result.targets else None,
             "show_ranking": access.may_see_ranking(request.user, year),
+            "may_history": access.may_read_history(request.user),
         },
     )
 
@@ -224,10 +226,14 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
 # Results for leadership and the review group
 
 
-def _ranked_rows(year: AssessmentYear, shown, department_url) -> list[tuple[engine.DepartmentResult, str]]:
+def _ranked_rows(
+    year: AssessmentYear, shown, department_url, history_url
+) -> list[tuple[engine.DepartmentResult, str, str | None]]:
+    """The page's departments with the links of their rows: the breakdown, and the history for those who may
+    read it (`history_url`, else None)."""
     names = [d.name for d in shown]
     ids = dict(Department.objects.filter(year_entries__year=year, name__in=names).values_list("name", "pk"))
-    return [(d, department_url(ids[d.name])) for d in shown]
+    return [(d, department_url(ids[d.name]), history_url(ids[d.name]) if history_url else None) for d in shown]
 
 
 @login_required
@@ -246,6 +252,18 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     # A year of target items (docs/scoring.md §7) says when an allotment does not add up, as the target list does:
     # the year cannot be approved until it does.
     allotment = target_allotment_problems(year) if year.targets.exists() else []
+    may_history = access.may_read_history(request.user)
+    others = [y for y in scored_years() if y.pk != year.pk]
+    compared_year = next((y for y in others if str(y.year) == request.GET.get("compare")), None)
+    compared = []
+    if compared_year is not None:
+        first, second = sorted([compared_year, year], key=lambda y: y.year)
+        compared = compare(first, second)
+    history_base = f"{reverse('staff:history')}?year={year.year}&department="
+
+    def history_url(pk: int) -> str:
+        return f"{history_base}{pk}"
+
     return render(
         request,
         "staff/results.html",
@@ -260,8 +278,13 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             ),
             "page": page,
             # Called only when the template's cache of the table misses.
-            "rows": functools.partial(_ranked_rows, year, shown, department_url),
+            "rows": functools.partial(_ranked_rows, year, shown, department_url, history_url if may_history else None),
+            "may_history": may_history,
             "charted": len(charted),
+            "compare_years": others,
+            "compared_year": compared_year,
+            "compared": compared,
+            "compared_pair": sorted([compared_year.year, year.year]) if compared_year is not None else None,
             # Built only when the template's cache of the charts misses (templates/staff/results.html).
             "score_charts": functools.partial(
                 final_score_charts, list(charted), SCREEN, scored.input.scheme.full_score

@@ -52,6 +52,15 @@ def demo_year(db):
 
 
 @pytest.fixture
+def demo_years(db):
+    """The demo as `load_demo` loads it: 2023 (评分) and the year before, 2022 (approved and announced, scheme
+    district-2022); returns the two AssessmentYears, oldest first."""
+
+    demo_load(previous=True)
+    return list(AssessmentYear.objects.select_related("scheme").filter(year__in=[2022, 2023]).order_by("year"))
+
+
+@pytest.fixture
 def cast(demo_year):
     """Users by key: the demo accounts (see ops.demo.DEMO_USERS) plus "outsider" with no role."""
 

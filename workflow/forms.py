@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from departments.models import Department
 from kaohe.widgets import DateInput
 from reports.models import Notice
 from scoring.models import AssessmentYear
@@ -198,3 +199,40 @@ class NoticeForm(forms.ModelForm):
         if data.get("document_serial") and not (data.get("document_code") or "").strip():
             self.add_error("document_code", "填写了发文顺序号，请同时填写发文字号代字。")
         return data
+
+
+class NewYearForm(forms.Form):
+    """The year after a year: its number, title and scheme; the departments are `TakingPartFormSet`."""
+
+    SCHEME_CHOICES = (("copy", "复制为新方案（可在方案设计中修改）"), ("keep", "沿用原方案（规则不变）"))
+
+    year = forms.IntegerField(label="新年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label="名称", max_length=200, required=False, help_text="留空则为“某某年度”。")
+    scheme_action = forms.ChoiceField(
+        label="考核方案", choices=SCHEME_CHOICES, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
+    scheme_code = forms.SlugField(label="新方案代码", max_length=50, required=False)
+    scheme_name = forms.CharField(label="新方案名称", max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scheme_action") == "copy":
+            for name in ("scheme_code", "scheme_name"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "复制方案时须填写。")
+        return data
+
+
+class TakingPartForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), widget=forms.HiddenInput)
+    take_part = forms.BooleanField(label="参评", required=False)
+    headcount = forms.IntegerField(label="年末在编人数", min_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("take_part") and not data.get("headcount") and "headcount" not in self.errors:
+            self.add_error("headcount", "参评部室须填写年末在编人数。")
+        return data
+
+
+TakingPartFormSet = forms.formset_factory(TakingPartForm, extra=0)

@@ -58,6 +58,7 @@ def _set_phase(year: AssessmentYear, locked: AssessmentYear, to: str, by, note: 
         year=locked, from_phase=locked.phase, to_phase=to, moved_by=by, note=note[:200]
     )
     locked.phase = to
+    locked._history_user = by  # type: ignore[attr-defined]  # the history names who moved the year, from a command too
     fields = ["phase"]
     if to in {Phase.PUBLICITY, Phase.ANNOUNCED}:
         locked.results_published = True

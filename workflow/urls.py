@@ -7,6 +7,7 @@ app_name = "workflow"
 urlpatterns = [
     path("", views.year_list, name="years"),
     path("<int:year>/", views.year_detail, name="year"),
+    path("<int:year>/next/", views.year_next, name="year_next"),
     path("<int:year>/move/", views.year_move, name="move"),
     path("<int:year>/reopen/", views.year_reopen, name="reopen"),
     path("<int:year>/announce/", views.year_announce, name="announce"),

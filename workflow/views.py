@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import access
-from departments.models import Department
+from departments.models import Department, Organisation
 from kaohe.confirm import confirmation_page
 from kaohe.downloads import attachment, download_name
 from kaohe.files import serve_private_file
@@ -24,7 +24,7 @@ from results.cache import year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from scoring import engine
 from scoring.models import AssessmentYear, TieOrderEntry
-from workflow import forms, services
+from workflow import forms, newyear, services
 from workflow.models import Approval, Objection, ObjectionFile, PhaseTransition
 
 Phase = AssessmentYear.Phase
@@ -52,7 +52,8 @@ def year_list(request: HttpRequest) -> HttpResponse:
     if not access.may_see_procedure(request.user):
         raise PermissionDenied("您没有查看考核程序的权限。")
     years = AssessmentYear.objects.order_by("-year")
-    return render(request, "workflow/year_list.html", {"years": years})
+    context = {"years": years, "may_start_year": access.may_start_year(request.user)}
+    return render(request, "workflow/year_list.html", context)
 
 
 @login_required
@@ -79,6 +80,70 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         "reopen_form": forms.ReopenForm(),
     }
     return render(request, "workflow/year_detail.html", context)
+
+
+@login_required
+def year_next(request: HttpRequest, year: int) -> HttpResponse:
+    """新建下一年度: the year after `year` from it, on one form; a confirmation page lists what it creates."""
+    if not access.may_start_year(request.user):
+        raise PermissionDenied("只有系统管理员或考核小组组长可以新建考核年度。")
+    source = get_object_or_404(AssessmentYear.objects.select_related("scheme"), year=year)
+    rows = newyear.departments_initial(source)
+    if request.method == "POST":
+        form = forms.NewYearForm(request.POST)
+        formset = forms.TakingPartFormSet(request.POST, prefix="departments", initial=rows)
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            plan = newyear.NewYear(
+                source=source,
+                year=data["year"],
+                title=data["title"].strip(),
+                copy_scheme=data["scheme_action"] == "copy",
+                scheme_code=data["scheme_code"],
+                scheme_name=data["scheme_name"].strip(),
+                departments=tuple(
+                    newyear.TakingPart(f.cleaned_data["department"], f.cleaned_data["headcount"])
+                    for f in formset
+                    if f.cleaned_data.get("take_part")
+                ),
+            )
+            try:
+                newyear.plan_check(plan)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                page = confirmation_page(
+                    request,
+                    title=f"由{source}新建{plan.year}年度",
+                    consequences=plan.consequences(),
+                    button=f"新建{plan.year}年度",
+                    back=reverse("workflow:year_next", kwargs={"year": year}),
+                )
+                if page is not None:
+                    return page
+                try:
+                    created = newyear.year_next_create(plan, request.user)
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    messages.success(request, f"{created}已新建，当前为“准备”阶段。")
+                    return redirect("workflow:year", year=created.year)
+    else:
+        form = forms.NewYearForm(initial=newyear.next_plan_initial(source))
+        formset = forms.TakingPartFormSet(prefix="departments", initial=rows)
+    context = {
+        "source": source,
+        "form": form,
+        "formset": formset,
+        "rows": [(f, row["department"]) for f, row in zip(formset, rows, strict=True)],
+        "leaders": source.year_leaders.select_related("leader"),
+        "supervisions": source.supervisions.select_related("leader", "department"),
+        "organisation": Organisation.current(),
+        "settings_summary": newyear.settings_summary(source),
+    }
+    return render(request, "workflow/year_next.html", context)
 
 
 def _move_choices(year: AssessmentYear) -> list[tuple[str, str]]:
@@ -354,6 +419,7 @@ def _approval_page(request: HttpRequest, year_obj: AssessmentYear, approval_form
                 }
                 eligible.append((d, given, forms.AwardForm(initial=initial, auto_id=f"award{i}_%s")))
     context = {
+        "may_history": access.may_read_history(request.user),
         "year": year_obj,
         "result": result,
         "error": error,

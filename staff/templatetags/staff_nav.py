@@ -37,7 +37,12 @@ def staff_nav(context) -> dict:
         return cached
     years = years_with_unread(user)
     year = _nav_year(request, years)
-    nav: dict[str, object] = {"year": year, "years": years, "unread": sum(getattr(y, "unread", 0) for y in years)}
+    nav: dict[str, object] = {
+        "year": year,
+        "years": years,
+        "unread": sum(getattr(y, "unread", 0) for y in years),
+        "history": access.may_read_history(user),
+    }
     if year is not None:
         nav["headed"] = access.headed_departments(user)
         nav["supervised"] = bool(access.supervised_departments(user, year))

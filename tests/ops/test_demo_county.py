@@ -92,12 +92,15 @@ def test_load_demo_county_is_idempotent(county_year, settings):
     assert (AssessmentYear.objects.count(), Target.objects.count(), TargetRecord.objects.count()) == (1, 17, 6)
 
 
-def test_default_load_demo_is_the_district_year_alone(db, settings):
+def test_default_load_demo_is_the_district_years_alone(db, settings):
     settings.DEBUG = True
 
     call_command("load_demo", stdout=StringIO())
 
-    assert list(AssessmentYear.objects.values_list("year", "scheme__code")) == [(2023, "district-2023")]
+    assert list(AssessmentYear.objects.values_list("year", "scheme__code")) == [
+        (2023, "district-2023"),
+        (2022, "district-2022"),
+    ]
     assert Target.objects.count() == 0
     usernames = set(Membership.objects.values_list("user__username", flat=True))
     assert not any(name.startswith("county_") for name in usernames)

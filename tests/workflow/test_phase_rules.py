@@ -360,6 +360,9 @@ def test_ballot_setup_follows_phase(demo_year, cast, phase):
             "ballots.ratergroup": 2,
             "ballots.codebatch": 1,
             "ballots.ballotcode": 2,
+            "ballots.historicalround": 1,
+            "ballots.historicalratergroup": 2,
+            "scoring.historicalassessmentyear": 1,  # the year's democratic source follows the round
         }
         # Undone, so that the page below may open the year's one round.
         BallotCode.objects.all().delete()
@@ -389,7 +392,13 @@ def test_ballot_setup_follows_phase(demo_year, cast, phase):
     )
     if allowed:
         assert response.status_code == 302
-        assert _changed(before) == {"ballots.round": 1, "ballots.ratergroup": 1}
+        assert _changed(before) == {
+            "ballots.round": 1,
+            "ballots.ratergroup": 1,
+            "ballots.historicalround": 1,
+            "ballots.historicalratergroup": 1,
+            "scoring.historicalassessmentyear": 1,
+        }
     else:
         assert response.status_code == 200
         assert _refusal(year, "ballot_setup") in response.content.decode()
@@ -509,7 +518,7 @@ def test_decision_follows_phase(demo_year, cast, phase):
     before = _row_counts()
     if allowed:
         workflow.discretionary_award_grant(year, _dept("经济工作部"), "500", "信访工作突出", wang)
-        assert _changed(before) == {"scoring.discretionaryaward": 1}
+        assert _changed(before) == {"scoring.discretionaryaward": 1, "scoring.historicaldiscretionaryaward": 1}
     else:
         with pytest.raises(ValidationError) as refused:
             workflow.discretionary_award_grant(year, _dept("经济工作部"), "500", "信访工作突出", wang)
@@ -528,7 +537,7 @@ def test_decision_follows_phase(demo_year, cast, phase):
     )
     assert response.status_code == 200
     if allowed:
-        assert _changed(before) == {"scoring.discretionaryaward": 1}
+        assert _changed(before) == {"scoring.discretionaryaward": 1, "scoring.historicaldiscretionaryaward": 1}
         assert str(DiscretionaryAward.objects.get(department__name="民管法工部").amount) == "300.00"
     else:
         frozen = year.is_frozen
