@@ -185,6 +185,8 @@ ADMIN_200 = {**LOGIN, **dict.fromkeys(STAFF, "403"), "admin": "200"}
 LEAD_OWN = {**LOGIN, **dict.fromkeys(REVIEWERS, "404"), "lead": "200", "admin": "200"}
 # The targets' import refuses anyone signed in who may not enter targets (403), not only staff.
 LEADS_200 = {**dict.fromkeys(ROLES, "403"), "anonymous": "login", "lead": "200", "admin": "200"}
+# The roster's pages likewise refuse anyone signed in but the administrator.
+ROSTER_200 = {**dict.fromkeys(ROLES, "403"), "anonymous": "login", "admin": "200"}
 CUSTOM: dict[str, dict[str, dict[str, str]]] = {
     "reviews_ledgerrecord_breakdown": {"GET": GROUP_200, "POST": GROUP_200},
     "reviews_ledgerrecord_breakdown_pick": {
@@ -200,9 +202,9 @@ CUSTOM: dict[str, dict[str, dict[str, str]]] = {
     # A background import's page: whoever submitted it (here the lead) and the lead; to anyone else it is not there.
     "reviews_ledgerrecord_import_job": {"GET": LEAD_OWN, "POST": LEAD_OWN},
     # The roster's Excel import (a form: re-shown with errors), export and template: the administrator's only.
-    "people_person_import": {"GET": ADMIN_200, "POST": ADMIN_200},
-    "people_person_export": {"GET": ADMIN_200, "POST": ADMIN_200},
-    "people_person_template": {"GET": ADMIN_200, "POST": ADMIN_200},
+    "people_person_import": {"GET": ROSTER_200, "POST": ROSTER_200},
+    "people_person_export": {"GET": ROSTER_200, "POST": ROSTER_200},
+    "people_person_template": {"GET": ROSTER_200, "POST": ROSTER_200},
 }
 KINDS = ["changelist", "add", "change", "delete", "history", "redirect", "simple_history"]
 
