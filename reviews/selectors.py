@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count, Max
+
 from kaohe.links import pk_url
 from reviews.models import Evidence, LedgerRecord, RecordDepartment, TargetRecord, person_label
 from scoring import engine
@@ -62,6 +64,15 @@ def record_rows(year, department) -> dict[int, RecordRow]:
             person_label(first, last, username), tuple(files.get(pk, ())),
         )  # fmt: skip
     return rows
+
+
+def evidence_version(year, department) -> str:
+    """What changes whenever an evidence file of the department's records in `year` is added or removed (their
+    count and newest id): with the year's data version, the key of a page that lists the files, since an upload
+    changes no score and so no data version. One query."""
+    ledger = RecordDepartment.objects.filter(year=year, department=department).values("record_id")
+    files = Evidence.objects.filter(record__in=ledger).aggregate(n=Count("pk"), last=Max("pk"))
+    return f"{files['n']}-{files['last'] or 0}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,14 @@ from reports.charts import SCREEN, deductions_chart, final_score_charts
 from reports.data import category_rows, target_totals
 from reports.trends import compare, scored_years
 from results.cache import year_scored
-from reviews.selectors import RecordRow, TargetRecordRow, record_rows, target_allotment_problems, target_record_rows
+from reviews.selectors import (
+    RecordRow,
+    TargetRecordRow,
+    evidence_version,
+    record_rows,
+    target_allotment_problems,
+    target_record_rows,
+)
 from scoring import engine
 from scoring.models import AssessmentYear
 from scoring.phases import year_allows
@@ -208,9 +215,11 @@ def department_detail(request: HttpRequest, year: int, department: int) -> HttpR
             "year": year,
             "department": department,
             "result": result,
-            # The same for every reader: the template keeps it in the shared cache per data version and calls
-            # this only on a miss (a large department's hundreds of lines are most of the page's work).
+            # The same for every reader: the template keeps it in the shared cache per data version (and per
+            # version of the records' evidence files, which change no score) and calls this only on a miss (a
+            # large department's hundreds of lines are most of the page's work).
             "lines": functools.partial(_department_lines, scored, year, department),
+            "evidence_version": evidence_version(year, department),
             "categories": category_rows(scheme, scored.result.categories, result),
             "has_caps": bool(scheme.caps or scheme.bonus_caps),
             "full_score": scheme.full_score,
