@@ -27,9 +27,11 @@ from reviews import services
 from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
-from reviews.models import Evidence, LedgerRecord, RecordDepartment
+from reviews.models import Evidence, LedgerRecord, RecordDepartment, person_label
+from reports.templatetags.reports_format import points as signed_points
 from reviews.selectors import record_rows
-from scoring.models import AssessmentYear, RuleCategory, RuleLevel
+from scoring import engine
+from scoring.models import AssessmentYear, Rule, RuleCategory, RuleLevel
 from scoring.phases import year_allows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,7 +99,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = readonly_fields = ("download", "summary", "uploader", "uploaded_at")
     verbose_name = "佐证材料"
     verbose_name_plural = "佐证材料（在上方“佐证材料”处上传）"
 
@@ -109,6 +111,15 @@ class EvidenceInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return access.sees_all_departments(request.user)
+
+    @admin.display(description="类型与大小")
+    def summary(self, obj: Evidence):
+        return obj.summary
+
+    @admin.display(description="上传人")
+    def uploader(self, obj: Evidence):
+        user = obj.uploaded_by
+        return person_label(user.first_name, user.last_name, user.username) if user else "-"
 
     @admin.display(description="文件")
     def download(self, obj: Evidence):
@@ -125,10 +136,10 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         "department_names",
         "quantity",
         "level_display",
-        "points",
+        "points_display",
         "exempt",
         "status_badge",
-        "recorded_by",
+        "recorder",
         "evidence_count",
     ]
     list_display_links = ["date", "rule_code"]
@@ -151,7 +162,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         css = {"all": ["css/kaohe-admin.css"]}
 
     actions = ["confirm_records", "export_xlsx"]
-    readonly_fields = ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]
+    readonly_fields = ["status", "recorder", "recorded_at", "confirmer", "confirmed_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["year", "rule", "target_departments", "date", "quantity", "level", "points"]}),
         ("免扣与理由", {"fields": ["exempt", "reason", "description"]}),
@@ -161,9 +172,9 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             {
                 "fields": [
                     "status",
-                    "recorded_by",
+                    "recorder",
                     "recorded_at",
-                    "confirmed_by",
+                    "confirmer",
                     "confirmed_at",
                     "updated_at",
                     "version",
@@ -179,7 +190,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         ("免扣与理由", {"fields": ["exempt", "reason", "description"]}),
         (
             "状态",
-            {"fields": ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]},
+            {"fields": ["status", "recorder", "recorded_at", "confirmer", "confirmed_at", "updated_at"]},
         ),
     ]
 
@@ -207,12 +218,46 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
                 level_label=Subquery(
                     RuleLevel.objects.filter(rule=OuterRef("rule"), code=OuterRef("level")).values("name")[:1]
                 ),
+                level_value=Subquery(
+                    RuleLevel.objects.filter(rule=OuterRef("rule"), code=OuterRef("level")).values("points")[:1]
+                ),
             )
         )
 
     @admin.display(description="级别", ordering="level")
     def level_display(self, obj):
         return obj.level_label or obj.level or "-"
+
+    @admin.display(description="分值")
+    def points_display(self, obj):
+        """What the record gives each of its departments, by the core's own rule (engine.record_points)."""
+        rule = obj.rule
+        if rule.kind == Rule.Kind.VETO:
+            return format_html('<span class="kh-veto">{}</span>', "否决")
+        spec = engine.RuleSpec(
+            code=rule.code,
+            category="",
+            kind=rule.kind,
+            points=rule.points,
+            level_points={obj.level: obj.level_value} if obj.level_value is not None else {},
+            halve_when_shared=rule.halve_when_shared,
+        )
+        names = tuple(str(link.department_id) for link in obj.record_departments.all())
+        record = engine.RecordInput(
+            rule.code, names, obj.quantity, obj.points, obj.level or None, obj.exempt, obj.reason
+        )
+        if rule.kind == Rule.Kind.BONUS and obj.level_value is None:
+            return "-"
+        return format_html('<span class="kh-nowrap kh-num">{}</span>', signed_points(engine.record_points(spec, record)))
+
+    @admin.display(description="录入人", ordering="recorded_by__first_name")
+    def recorder(self, obj):
+        return obj.recorder_name if obj.recorded_by_id else "-"
+
+    @admin.display(description="确认人")
+    def confirmer(self, obj):
+        user = obj.confirmed_by
+        return person_label(user.first_name, user.last_name, user.username) if user else "-"
 
     @admin.display(description="项目", ordering="rule__code")
     def rule_code(self, obj):
