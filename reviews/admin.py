@@ -284,8 +284,15 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         extra_context = extra_context or {}
         if year is not None:
             extra_context.update(_department_picker(year, None))
-        extra_context["can_import"] = self.has_add_permission(request)
+        extra_context["can_import"] = self.has_add_permission(request) and self.year_in_view_writable(request)
+        if not self.year_in_view_writable(request):
+            # A frozen year's list offers nothing that would be refused: no add, no import, no delete.
+            extra_context["has_add_permission"] = False
         return super().changelist_view(request, extra_context)
+
+    def year_in_view_writable(self, request) -> bool:
+        year = self.current_year(request)
+        return year is None or year_allows(year, "ledger")
 
     def ledger_years(self, request) -> list[AssessmentYear]:
         """Every year, newest first, read once per request: the year in view, the year filter's choices and the
@@ -339,12 +346,17 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
 
     def get_changeform_initial_data(self, request):
         # "Add" from a changelist filtered by year: the new record's year (and so its rules) is that year.
+        # Otherwise the current year: the latest whose ledger is open.
         initial = super().get_changeform_initial_data(request)
         if "year" not in initial:
             filters = QueryDict(request.GET.get("_changelist_filters", ""))
             chosen = filters.get("year__id__exact", "")
             if chosen.isdigit():
                 initial["year"] = chosen
+            else:
+                open_years = [year for year in self.ledger_years(request) if year_allows(year, "ledger")]
+                if open_years:
+                    initial["year"] = str(open_years[0].pk)
         return initial
 
     def get_inline_instances(self, request, obj=None):
@@ -443,8 +455,10 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         actions = super().get_actions(request)
         if not access.is_review_lead(request.user):
             actions.pop("confirm_records", None)
-        if not access.is_reviewer(request.user):
+        if not access.is_reviewer(request.user) or not self.year_in_view_writable(request):
             actions.pop("delete_selected", None)
+        if not self.year_in_view_writable(request):
+            actions.pop("confirm_records", None)
         return actions
 
     # --- extra admin views ----------------------------------------------------------------------------
