@@ -69,7 +69,7 @@ def test_row_cells_show_escaped_values_and_filtered_links(client, cast, varied_r
 
     link = reverse("admin:reviews_ledgerrecord_change", args=[shared.pk]) + "?_changelist_filters=q%3Dalert"
     assert page.count('class="action-select"') == 1
-    assert f'value="{shared.pk}" class="action-select" aria-label="选择此对象执行操作 - B1 · 2023-03-01">' in page
+    assert f'value="{shared.pk}" class="action-select" aria-label="选择此对象执行操作 - B1 · 2023年3月1日">' in page
     assert f'<th class="field-date nowrap"><a href="{link}">2023年3月1日</a></th>' in page
     rule = Rule.objects.get(pk=shared.rule_id).text
     assert (

@@ -20,8 +20,8 @@ def test_department_page_lists_every_line_newest_first(client, cast, demo_year):
     page = response.content.decode()
     result = response.context["result"]
     head = r'<li class="list-group-item"><div class="scored-line-head">\s*<div><span class="scored-line-date">'
-    dates = re.findall(head + r"([0-9-]+)</span>", page)
-    assert dates == ["2023-12-07", "2023-11-08", "2023-09-21", "2023-06-16", "2023-04-06"]
+    dates = re.findall(head + r"([0-9年月日]+)</span>", page)
+    assert dates == ["2023年12月7日", "2023年11月8日", "2023年9月21日", "2023年6月16日", "2023年4月6日"]
     assert len(dates) == len(result.lines)
     assert "<strong>I1</strong> × 2</div>" in page
     assert "录入人" not in page
