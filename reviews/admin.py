@@ -22,13 +22,13 @@ from departments.models import Department
 from kaohe.admin_filters import PICKER_LINKS_MAX, SELECT_TEMPLATE, options_html, select_choice
 from kaohe.admin_history import ReadOnlyHistoryAdmin
 from kaohe.links import pk_url
+from reports.templatetags.reports_format import points as signed_points
 from results.cache import year_scored
 from reviews import services
 from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_import, ledger_template
 from reviews.models import Evidence, LedgerRecord, RecordDepartment, person_label
-from reports.templatetags.reports_format import points as signed_points
 from reviews.selectors import record_rows
 from scoring import engine
 from scoring.models import AssessmentYear, Rule, RuleCategory, RuleLevel
@@ -248,7 +248,9 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         )
         if rule.kind == Rule.Kind.BONUS and obj.level_value is None:
             return "-"
-        return format_html('<span class="kh-nowrap kh-num">{}</span>', signed_points(engine.record_points(spec, record)))
+        return format_html(
+            '<span class="kh-nowrap kh-num">{}</span>', signed_points(engine.record_points(spec, record))
+        )
 
     @admin.display(description="录入人", ordering="recorded_by__first_name")
     def recorder(self, obj):

@@ -52,9 +52,9 @@ def record_rows(year, department) -> dict[int, RecordRow]:
     rules = Rule.objects.in_bulk({record[2] for record in records})
     evidence_url = pk_url("reviews:evidence")
     files: dict[int, list[tuple[str, str, str]]] = {}
-    for record_id, pk, name, content_type, size in Evidence.objects.filter(
-        record__in=ledger.values("pk")
-    ).values_list("record_id", "pk", "original_name", "content_type", "size"):
+    for record_id, pk, name, content_type, size in Evidence.objects.filter(record__in=ledger.values("pk")).values_list(
+        "record_id", "pk", "original_name", "content_type", "size"
+    ):
         files.setdefault(record_id, []).append((name, evidence_url(pk), file_summary(content_type, size)))
     rows = {}
     for pk, day, rule_id, quantity, reason, description, status, first, last, username in records:
