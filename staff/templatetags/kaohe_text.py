@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django import template
 
+from scoring.engine import round2
 from scoring.models import AssessmentYear, Rule
 
 register = template.Library()
@@ -20,6 +22,12 @@ def veto_texts(codes: Iterable[str], year: AssessmentYear) -> str:
 
 
 @register.filter
-def minus(value) -> str:
-    """A deduction total shown with its sign: 3.50 -> "−3.50", and 0 -> "0.00", never "−0.00"."""
-    return f"−{value}" if value else "0.00"
+def minus(value: Decimal) -> str:
+    """A deduction total shown with its sign: 3.5 -> "−3.50", and 0 -> "0.00", never "−0"."""
+    return f"−{round2(Decimal(value)):.2f}" if value else "0.00"
+
+
+@register.filter
+def plus(value: Decimal) -> str:
+    """A bonus total shown with its sign: 8 -> "+8.00", and 0 -> "0.00", never "+0"."""
+    return f"+{round2(Decimal(value)):.2f}" if value else "0.00"
