@@ -43,9 +43,26 @@
       var container = select.nextElementSibling;
       var text = nameOf(select);
       if (!container || !text) { return; }
-      container.querySelectorAll('[role="combobox"], [role="textbox"]').forEach(function (el) {
-        el.setAttribute("aria-label", text);
-      });
+      container.querySelectorAll('[role="combobox"], [role="textbox"], input.select2-search__field')
+        .forEach(function (el) { el.setAttribute("aria-label", text); });
+    });
+    // The two-box chooser (SelectFilter2) names its filter's icon, which may not carry a name: the filter's
+    // input takes it.
+    root.querySelectorAll(".selector-filter span[aria-label]").forEach(function (span) {
+      var input = span.closest(".selector-filter").querySelector("input");
+      if (input && !input.hasAttribute("aria-label")) { input.setAttribute("aria-label", span.getAttribute("aria-label")); }
+      span.removeAttribute("aria-label");
+    });
+    // A date and time in two inputs (SplitDateTimeWidget): "上次登录（日期）", "上次登录（时间）".
+    root.querySelectorAll('input[id$="_0"], input[id$="_1"]').forEach(function (input) {
+      if ((input.labels && input.labels.length) || input.hasAttribute("aria-label")) { return; }
+      var base = input.id.slice(0, -2);
+      var row = input.closest(".form-row, fieldset");
+      var named = document.querySelector('label[for="' + base + '"], label[for="' + base + '_0"]') ||
+        (row && row.querySelector("legend, label"));
+      if (!named) { return; }
+      var part = input.id.slice(-1) === "0" ? "（日期）" : "（时间）";
+      input.setAttribute("aria-label", clean(named.textContent) + part);
     });
   }
   window.addEventListener("load", function () { label(document); });
