@@ -14,7 +14,7 @@ urlpatterns = [
     path("ledger/", include("reviews.urls")),
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico wherever a page names no icon (a download, an error page of the server).
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg")), name="favicon"),
     path("", include("staff.urls")),
     path("", include("workplans.urls")),
     path("", include("ballots.urls")),

@@ -16,5 +16,5 @@ def test_staff_and_admin_pages_name_the_icon(client, cast):
 def test_favicon_ico_leads_to_the_static_icon(client):
     response = client.get("/favicon.ico")
 
-    assert (response.status_code, response["Location"]) == (301, "/static/img/favicon.svg")
+    assert (response.status_code, response["Location"]) == (302, "/static/img/favicon.svg")
     assert finders.find("img/favicon.svg").endswith("static/img/favicon.svg")
