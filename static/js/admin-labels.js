@@ -1,6 +1,6 @@
 // Names for the admin's inputs that Django leaves unnamed, so that a screen reader says which field it is:
 // the autocomplete boxes (Select2 names its combobox after an empty span) and the cells of tabular inlines
-// (their only label is the column's header).
+// and the changelist's editable columns (their only label is the column's header).
 (function () {
   "use strict";
   function clean(text) { return text.replace(/[:：?？]\s*$/, "").replace(/\s+/g, " ").trim(); }
@@ -32,7 +32,10 @@
   }
 
   function label(root) {
-    root.querySelectorAll(".tabular td input:not([type=hidden]), .tabular td select, .tabular td textarea")
+    var cells = ".tabular td, #result_list td";  // inline rows, and the changelist's editable columns
+    root.querySelectorAll(cells.split(", ").map(function (c) {
+      return c + " input:not([type=hidden]), " + c + " select, " + c + " textarea";
+    }).join(", "))
       .forEach(function (control) {
         if (control.labels && control.labels.length) { return; }
         if (control.hasAttribute("aria-label")) { return; }
