@@ -68,6 +68,15 @@
       input.setAttribute("aria-label", clean(named.textContent) + part);
     });
   }
+  // Select2 and the two-box chooser build their boxes when they start, which may be after the page has loaded:
+  // whatever is added to the page is named as it comes.
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) { return; }
+    pending = true;
+    Promise.resolve().then(function () { pending = false; label(document); });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("DOMContentLoaded", function () { label(document); });
   window.addEventListener("load", function () { label(document); });
   document.addEventListener("formset:added", function (event) { label(event.target); });
 })();
