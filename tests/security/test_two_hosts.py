@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -54,6 +55,7 @@ REPO = Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
 GUESSER, BYSTANDER = "127.0.0.2", "127.0.0.3"  # loopback source addresses: nginx forwards them as the client's
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SIGNING_IN = ("reviewer_bgs", "head_bgs")
 STALE = "该记录已被他人修改（您打开的是旧版本），请刷新页面后重新修改。"
 
 
@@ -171,23 +173,27 @@ def _environment(folder: Path, redis_url: str, secret_key: str) -> dict[str, str
 
 
 @contextlib.contextmanager
-def _gunicorn(name: str, env: dict[str, str], folder: Path) -> Iterator[int]:
+def _gunicorns(names: tuple[str, ...], env: dict[str, str], folder: Path) -> Iterator[list[int]]:
+    """One gunicorn per name, each on its own free loopback port, started together; yields their ports once all
+    accept connections and stops them all on exit."""
     binary = Path(sys.executable).parent / "gunicorn"
-    port = free_port()
-    log = open(folder / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (closed below, after the server)
-    server = subprocess.Popen(
-        [str(binary), "kaohe.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=REPO,  # reads gunicorn.conf.py, as deployed
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, server, 60, f"gunicorn {name} ({folder / f'gunicorn-{name}.log'})")
-        yield port
-    finally:
-        stop(server, timeout=30)
-        log.close()
+    with contextlib.ExitStack() as stack:
+        started = []
+        for name in names:
+            port = free_port()
+            log = stack.enter_context(open(folder / f"gunicorn-{name}.log", "wb"))
+            server = subprocess.Popen(
+                [str(binary), "kaohe.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                cwd=REPO,  # reads gunicorn.conf.py, as deployed
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            stack.callback(stop, server, 30)
+            started.append((name, port, server))
+        for name, port, server in started:
+            wait_for_port(port, server, 60, f"gunicorn {name} ({folder / f'gunicorn-{name}.log'})")
+        yield [port for _, port, _ in started]
 
 
 NGINX_CONF = """\
@@ -242,8 +248,14 @@ def _nginx(folder: Path, a: int, b: int) -> Iterator[int]:
 
 
 def _data() -> dict:
-    """The demo year in 民主测评 with an open round and two codes, and one ledger record of 办公室's S1."""
-    demo_load()
+    """The demo year in 民主测评 with an open round and two codes, and one ledger record of 办公室's S1. Only the
+    accounts the tests sign in with get a password the servers can check (their default hashers); the others keep
+    a quick MD5 hash that saves seconds of key stretching."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        demo_load()
+    for user in get_user_model().objects.filter(username__in=SIGNING_IN):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
     year = AssessmentYear.objects.get(year=2023)
     AssessmentYear.objects.filter(pk=year.pk).update(phase=AssessmentYear.Phase.DEMOCRATIC)
     year.refresh_from_db()
@@ -284,8 +296,7 @@ def hosts(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Host
                 data = _data()  # committed: the servers read it
             with contextlib.ExitStack() as servers:
                 env = _environment(folder, servers.enter_context(redis_server(folder)), secret_key)
-                a = servers.enter_context(_gunicorn("A", env, folder))
-                b = servers.enter_context(_gunicorn("B", env, folder))
+                a, b = servers.enter_context(_gunicorns(("A", "B"), env, folder))
                 front = servers.enter_context(_nginx(folder / "nginx", a, b))
                 yield Hosts(front=front, a=a, b=b, data=data)
         finally:
