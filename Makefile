@@ -103,13 +103,15 @@ bench: setup
 # Load test on loopback (docs/security.md): 20 users for 60 s browsing, editing ledger records and voting on a
 # fresh database; fails on any error, lost or double-counted ballot, or edit neither saved nor refused.
 # `make soak SOAK_SECONDS=10 SOAK_USERS=8` for a quick run; `make soak DB=postgres` on a throwaway PostgreSQL.
+# `make soak TOPOLOGY=two DB=postgres`: two gunicorn instances behind nginx (round-robin) sharing one Redis.
 SOAK_SECONDS ?= 60
 SOAK_USERS ?= 20
+TOPOLOGY ?= one
 soak: setup
 	@if [ "$(DB)" = postgres ]; then \
-	  DJANGO_SETTINGS_MODULE=tools.settings bash scripts/with_postgres.sh $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --postgres; \
+	  DJANGO_SETTINGS_MODULE=tools.settings bash scripts/with_postgres.sh $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --topology $(TOPOLOGY) --postgres; \
 	else \
-	  DJANGO_SETTINGS_MODULE=tools.settings $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS); \
+	  DJANGO_SETTINGS_MODULE=tools.settings $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --topology $(TOPOLOGY); \
 	fi
 
 clean:

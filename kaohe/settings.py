@@ -289,7 +289,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("KAOHE_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_str("KAOHE_LOG_LEVEL", "WARNING").upper()},
 }
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -9,74 +9,26 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.test import Client
 
 from tests.factories import UserFactory
+from tests.servers import database_url, redis_server
 
 REPO = Path(__file__).resolve().parents[2]
 PROXY = "127.0.0.1"
 GUESSER = "10.0.0.66"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def redis_url(tmp_path):
-    """A throwaway redis-server (Debian's `redis-server`) on a free loopback port, data in a temporary folder."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(tmp_path),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not _ping(port):
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -84,13 +36,6 @@ def redis_cache(settings, redis_url):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
     settings.KAOHE_FORWARDED_ALLOW_IPS = [PROXY]
     return redis_url
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 OTHER_PROCESS = """
@@ -116,7 +61,7 @@ def _other_process(redis_url: str) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kaohe.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "KAOHE_REDIS_URL": redis_url,
         "KAOHE_FORWARDED_ALLOW_IPS": PROXY,
         "KAOHE_DEBUG": "true",

@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +20,8 @@ import psycopg
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.test import Client
+
+NGINX = "/usr/sbin/nginx"
 
 
 def child_environment(tmp: str, *, database: str, postgres: bool) -> tuple[dict[str, str], Callable[[], None] | None]:
@@ -91,13 +94,13 @@ def wait_for(port: int, timeout: float = 60) -> None:
                 return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn 未在 {timeout:.0f} 秒内启动")
+    raise RuntimeError(f"端口 {port} 上的服务未在 {timeout:.0f} 秒内启动")
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, log: Path | None = None) -> Iterator[int]:
-    """gunicorn serving this process's database (the environment is inherited) on a free loopback port;
-    yields the port once it accepts connections, stops the server on exit. With `log`, the server's output
+def gunicorn(workers: int, log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[int]:
+    """gunicorn serving this process's database (the environment is inherited, plus `env`) on a free loopback
+    port; yields the port once it accepts connections, stops the server on exit. With `log`, the server's output
     (gunicorn's and the app's log) goes to that file instead of this process's terminal."""
     port = free_port()
     output = open(log, "ab") if log else None  # noqa: SIM115 (closed below, after the server)
@@ -107,7 +110,7 @@ def gunicorn(workers: int, log: Path | None = None) -> Iterator[int]:
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "300",
             "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
         ],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "kaohe.settings"},  # the product under test, as deployed
+        env={**os.environ, **(env or {}), "DJANGO_SETTINGS_MODULE": "kaohe.settings"},  # the product, as deployed
         cwd=settings.BASE_DIR,
         stdout=output,
         stderr=output,
@@ -124,6 +127,92 @@ def gunicorn(workers: int, log: Path | None = None) -> Iterator[int]:
             server.wait()
         if output:
             output.close()
+
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+error_log {dir}/error.log warn;
+pid {dir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/temp/body;
+    proxy_temp_path {dir}/temp/proxy;
+    fastcgi_temp_path {dir}/temp/fastcgi;
+    uwsgi_temp_path {dir}/temp/uwsgi;
+    scgi_temp_path {dir}/temp/scgi;
+    upstream kaohe {{
+        server 127.0.0.1:{a};
+        server 127.0.0.1:{b};
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://kaohe;
+            proxy_read_timeout 300s;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def redis(folder: Path) -> Iterator[str]:
+    """A throwaway `redis-server` on a free loopback port, data in `folder`; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise CommandError("两台主机的压力测试需要 redis-server（apt-get install redis-server）")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port, timeout=10)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def two_hosts(workers: int, folder: Path, log: Path | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Two hosts on one machine: one Redis, two gunicorn instances of `workers` each on their own loopback ports
+    (sharing this process's database and data folder) behind one nginx (round-robin, `X-Upstream` naming the
+    instance that answered). Yields nginx's port and {upstream address: "A" or "B"}; stops everything on exit."""
+    if not os.access(NGINX, os.X_OK):
+        raise CommandError("两台主机的压力测试需要 nginx（apt-get install nginx）")
+    front = folder / "nginx"
+    (front / "temp").mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        shared = {"KAOHE_REDIS_URL": stack.enter_context(redis(folder)), "KAOHE_FORWARDED_ALLOW_IPS": "127.0.0.1"}
+        a = stack.enter_context(gunicorn(workers, log=log, env=shared))
+        b = stack.enter_context(gunicorn(workers, log=log, env=shared))
+        port = free_port()
+        user = "user root;\n" if os.geteuid() == 0 else ""  # the workers must reach the temporary folder
+        (front / "nginx.conf").write_text(NGINX_CONF.format(user=user, dir=front, a=a, b=b, port=port))
+        process = subprocess.Popen(
+            [NGINX, "-p", str(front), "-c", str(front / "nginx.conf"), "-e", str(front / "error.log"),
+             "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        stack.callback(_stop, process)
+        wait_for(port, timeout=10)
+        yield port, {f"127.0.0.1:{a}": "A", f"127.0.0.1:{b}": "B"}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def session_cookie(user) -> str:

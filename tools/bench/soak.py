@@ -87,6 +87,7 @@ class Response:
     body: str
     location: str
     seconds: float
+    upstream: str = ""  # behind nginx (two hosts): the gunicorn instance that answered
 
 
 class Session:
@@ -123,6 +124,7 @@ class Session:
                 data.decode("utf-8", "replace"),
                 response.getheader("Location") or "",
                 time.perf_counter() - started,
+                response.getheader("X-Upstream") or "",
             )
         finally:
             conn.close()
@@ -163,6 +165,7 @@ class Stats:
         self.errors: Counter[str] = Counter()
         self.violations: list[str] = []
         self.statuses: Counter[tuple[str, int]] = Counter()
+        self.upstreams: Counter[str] = Counter()
 
     def record(self, kind: str, response: Response | None, expected: tuple[int, ...], what: str) -> bool:
         """Count one request; a connection error, a 5xx or any status not in `expected` is an error."""
@@ -173,6 +176,7 @@ class Stats:
                 return False
             self.times[kind].append(response.seconds)
             self.statuses[(kind, response.status)] += 1
+            self.upstreams[response.upstream] += 1
             if response.status not in expected:
                 self.errors[kind] += 1
                 self._violation(f"HTTP {response.status}（应为 {'/'.join(map(str, expected))}）：{what}")
@@ -806,22 +810,35 @@ def _rpad(text: str, width: int) -> str:
     return " " * max(0, width - _width(text)) + text
 
 
-def soak_run(*, users: int, seconds: float, workers: int = GUNICORN_WORKERS, out=None) -> dict:
-    """In the child: set up, serve, run, verify; returns the figures and the violations."""
+def soak_run(*, users: int, seconds: float, workers: int = GUNICORN_WORKERS, topology: str = "one", out=None) -> dict:
+    """In the child: set up, serve, run, verify; returns the figures and the violations. With `topology` "two",
+    two gunicorn instances of `workers` each behind nginx, sharing one Redis (tools.bench.server.two_hosts)."""
     soak = Soak(users=users, seconds=seconds, workers=workers, out=out)
     soak.prepare()
     log = Path(settings.DATA_DIR) / "soak-server.log"
-    with server.gunicorn(workers, log=log) as port:
-        wall = soak.run(port)
+    hosts: dict[str, int] = {}
+    if topology == "two":
+        with server.two_hosts(workers, Path(settings.DATA_DIR), log=log) as (port, names):
+            wall = soak.run(port)
+        hosts = {name: soak.stats.upstreams.get(address, 0) for address, name in sorted(names.items())}
+        if not all(hosts.values()):
+            soak.stats.violation(f"两台主机未都提供服务：{hosts}")
+    else:
+        with server.gunicorn(workers, log=log) as port:
+            wall = soak.run(port)
     soak.server_log(log)
     result = soak.verify()
     soak.summary(result, wall)
+    if hosts:
+        soak.line("两台主机（nginx 轮询）：" + "，".join(f"{name} 应答 {n} 次" for name, n in hosts.items()))
     times = {kind: sorted(soak.stats.times.get(kind, [])) for kind in KINDS}
     return {
         **result,
         "users": users,
         "seconds": seconds,
         "workers": workers,
+        "topology": topology,
+        "hosts": hosts,
         "wall": wall,
         "requests": {kind: len(t) for kind, t in times.items()},
         "p50_ms": {kind: None if not t else _pct(t, 50) * 1000 for kind, t in times.items()},

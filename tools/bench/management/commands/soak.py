@@ -1,4 +1,5 @@
-"""manage.py soak [--users 20] [--seconds 60] [--postgres] — the load test of `make soak` (docs/security.md).
+"""manage.py soak [--users 20] [--seconds 60] [--postgres] [--topology two] — the load test of `make soak`
+(docs/security.md). `--topology two`: two gunicorn instances behind nginx sharing one Redis and the database.
 
 Runs in a child process against a fresh database, like `manage.py bench`: a temporary SQLite file, or with
 --postgres a new database on the server of DATABASE_URL. The child (bench/soak.py) prints the summary table
@@ -30,15 +31,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--postgres", action="store_true", help="在 DATABASE_URL 所指的 PostgreSQL 上新建数据库测试"
         )
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn 进程数")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn 进程数（两台主机时每台）")
+        parser.add_argument(
+            "--topology",
+            choices=["one", "two"],
+            default="one",
+            help="one：一个 gunicorn；two：两个 gunicorn 经 nginx 轮询，共用 Redis 与数据库",
+        )
         parser.add_argument("--results", help="把结果写入此 JSON 文件")
         parser.add_argument("--run", action="store_true", help="（内部）在当前数据库中运行")
 
-    def handle(self, *args, users, seconds, workers, postgres, results, run, **options):
+    def handle(self, *args, users, seconds, workers, topology, postgres, results, run, **options):
         if users < 4:
             raise CommandError("--users 至少为 4（浏览、两人修改同一记录、投票）")
         if run:
-            result = soak_run(users=users, seconds=seconds, workers=workers, out=self.stdout)
+            result = soak_run(users=users, seconds=seconds, workers=workers, topology=topology, out=self.stdout)
             if results:
                 Path(results).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
             if result["violations"]:
@@ -49,7 +56,7 @@ class Command(BaseCommand):
             out = Path(results) if results else Path(tmp) / "results.json"
             args = [
                 "soak", "--run", "--users", str(users), "--seconds", str(seconds), "--workers", str(workers),
-                "--results", str(out.resolve()),
+                "--topology", topology, "--results", str(out.resolve()),
             ]  # fmt: skip
             started = time.monotonic()
             status = server.run_child(args, env, drop)
