@@ -5,7 +5,9 @@ tests/security/test_admin_walk.py) and are filled with rows of the demo year 202
 (`ballot_year`): department 办公室 (headed by head_bgs, supervised by vice_li), its March report with a plan item,
 its self-assessment with a bonus claim and the claim's evidence, a ledger evidence, a 公示 with an objection and
 its file, a report build and a notice of the lead. Each request's outcome ("login" = a redirect to a login page)
-is compared with `EXPECTED`; a pattern the table does not name fails the test with its name.
+is compared with `EXPECTED`; a pattern the table does not name fails the test with its name. The views whose
+outcome the phase changes are walked again in the phase that opens them (`IN_PHASE`: 自评, 公示), so that a write
+is refused by the view's own check, not only by the phase.
 
 Each POST carries only the session's CSRF token (the client enforces CSRF), runs in a savepoint rolled back
 afterwards, and when refused ("login", "403", "404", "405") must leave every table's row count unchanged.
@@ -31,6 +33,7 @@ from notices.models import Notice
 from reports.models import ReportBuild
 from reviews.models import Evidence, LedgerRecord
 from scoring.models import Rule
+from tests.conftest import year_in_phase
 from tests.security.test_admin_walk import _Rollback, _row_counts, plain_not_found, plain_refusal
 from workflow.models import Objection, ObjectionFile, Publicity
 from workplans.models import BonusClaim, ClaimEvidence, MonthlyReport, PlanItem, SelfAssessment
@@ -271,6 +274,22 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
+HEAD_BGS_WRITES = _roles("403", anonymous="login", head_bgs="302")
+# The views whose outcome the phase changes, walked again in the phase that opens them: in 自评 办公室's head writes
+# its monthly report (the form re-shown with errors: 200) and its self-assessment; in 公示 he raises an objection
+# against one of its records.
+IN_PHASE: dict[str, dict[str, dict[str, dict[str, str]]]] = {
+    "self_assessment": {
+        "workplans:report": {"GET": OFFICE, "POST": _roles("403", anonymous="login", head_bgs="200")},
+        "workplans:self": {"GET": OFFICE, "POST": HEAD_BGS_WRITES},
+        "workplans:claim_add": _post_only(HEAD_BGS_WRITES),
+        "workplans:claim_delete": _post_only(HEAD_BGS_WRITES),
+        "workplans:evidence_upload": _post_only(HEAD_BGS_WRITES),
+    },
+    "publicity": {"workflow:objection_new": _both(_roles("403", anonymous="login", head_bgs="200"))},
+}
+
+
 # --- the walk ----------------------------------------------------------------------------------------------------
 def _client(cast, role: str) -> tuple[Client, str]:
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
@@ -320,18 +339,27 @@ def matrix(ballot_year, cast, settings, monkeypatch, tmp_path):
 
 
 def test_url_matrix_every_pattern_is_in_the_table(matrix):
+    walked = {url.name for url in matrix}
     assert [url.name for url in matrix if url.name not in EXPECTED] == []
-    assert [name for name in EXPECTED if name not in {url.name for url in matrix}] == []
+    assert [name for name in EXPECTED if name not in walked] == []
+    assert [name for table in IN_PHASE.values() for name in table if name not in walked] == []
 
 
-def test_url_matrix_every_role_gets_the_expected_outcome(matrix, cast):
-    urls = [url for url in matrix if url.name in EXPECTED]
+def _compare(cast, urls: list[Url], table: dict[str, dict[str, dict[str, str]]], label: str) -> list[str]:
     problems = []
     for role in ROLES:
         got, changed = _walk(cast, role, urls)
         problems += changed
         for (name, method), outcome in got.items():
-            want = EXPECTED[name][method][role]
+            want = table[name][method][role]
             if outcome != want:
-                problems.append(f"{role} {method} [{name}]: {outcome}, expected {want}")
+                problems.append(f"{label}: {role} {method} [{name}]: {outcome}, expected {want}")
+    return problems
+
+
+def test_url_matrix_every_role_gets_the_expected_outcome(matrix, cast, ballot_year):
+    problems = _compare(cast, [url for url in matrix if url.name in EXPECTED], EXPECTED, "民主测评")
+    for phase, table in IN_PHASE.items():
+        year_in_phase(ballot_year, phase)
+        problems += _compare(cast, [url for url in matrix if url.name in table], table, phase)
     assert not problems, "\n".join(["", *problems])
