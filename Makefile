@@ -10,7 +10,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai libharfbuz
 # the workbooks, and the servers the tests start in temporary directories (Redis, nginx, OpenLDAP).
 BROWSER_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server nginx slapd ldap-utils
 
-.PHONY: setup run test test-postgres lint bench soak system-packages browser-packages demo clean
+.PHONY: setup run test test-postgres lint bench soak system-packages browser-packages axe demo clean
 
 # The project's modules are compiled here too: this environment sets PYTHONDONTWRITEBYTECODE, so otherwise
 # every command and gunicorn worker would compile them again on start.
@@ -46,6 +46,15 @@ browser-packages:
 	  fi; \
 	fi
 
+# axe-core for the accessibility browser test (tests/staff/test_accessibility.py), from the npm registry at the
+# version tools/axe/package-lock.json pins; without npm that test is skipped.
+axe:
+	@if command -v npm >/dev/null; then \
+	  [ tools/axe/node_modules/.package-lock.json -nt tools/axe/package-lock.json ] || (cd tools/axe && npm ci --no-audit --no-fund --loglevel=error); \
+	else \
+	  echo "缺少 npm：无障碍测试（axe-core）将跳过 — 请安装 Node.js 与 npm"; \
+	fi
+
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
@@ -66,11 +75,11 @@ run: demo
 	@echo "后台报表任务进程已随之启动（manage.py db_worker）。"
 	@bash scripts/run_dev.sh $(PORT)
 
-test: setup browser-packages
+test: setup browser-packages axe
 	@$(PY) -m pytest -n 2 -q
 
 # The same suite against a throwaway PostgreSQL 15 cluster (tests marked `postgres` run only here).
-test-postgres: setup
+test-postgres: setup axe
 	@bash scripts/with_postgres.sh $(PY) -m pytest -n 2 -q
 
 # The same checks as .pre-commit-config.yaml: style, formatting, the import contract (pyproject.toml) and types.

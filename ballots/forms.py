@@ -15,7 +15,9 @@ ABSTAIN_CHOICE = "abstain"
 class RoundForm(forms.Form):
     title = forms.CharField(label="名称", max_length=200)
     closes_at = forms.DateTimeField(
-        label="网上测评截止时间", widget=DateTimeLocalInput(), input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M"]
+        label="网上测评截止时间",
+        widget=DateTimeLocalInput(attrs={"class": "form-control"}),
+        input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
     )
 
 

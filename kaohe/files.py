@@ -41,8 +41,31 @@ EVIDENCE_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
+# How a file's kind is named beside it ("PDF，1.2 MB").
+KIND_NAMES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG 图片",
+    "image/png": "PNG 图片",
+    "application/msword": "Word 文档",
+    "application/vnd.ms-excel": "Excel 表格",
+    "application/vnd.ms-works": "WPS 文档",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格",
+}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLE_TYPES = {".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".wps": "application/vnd.ms-works"}
+
+
+def file_summary(content_type: str, size: int) -> str:
+    """A file's kind and size as people read them: "PDF，1.2 MB", "PNG 图片，350 KB", "Word 文档，900 B"."""
+    kind = KIND_NAMES.get(content_type, "文件")
+    if size >= 1024 * 1024:
+        amount = f"{size / (1024 * 1024):.1f} MB"
+    elif size >= 1024:
+        amount = f"{size / 1024:.0f} KB"
+    else:
+        amount = f"{size} B"
+    return f"{kind}，{amount}"
 
 
 def evidence_sniff(head: bytes, name: str) -> str | None:
@@ -168,6 +191,11 @@ class PrivateFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def summary(self) -> str:
+        """Its kind and size: "PDF，1.2 MB"."""
+        return file_summary(self.content_type, self.size)
 
     @classmethod
     def upload_fields(cls, upload, *, content_type: str, uploaded_by=None) -> dict:

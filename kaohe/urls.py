@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from kaohe.views import healthz
 
@@ -11,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ledger/", include("reviews.urls")),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico wherever a page names no icon (a download, an error page of the server).
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg")), name="favicon"),
     path("", include("staff.urls")),
     path("", include("workplans.urls")),
     path("", include("ballots.urls")),

@@ -23,15 +23,17 @@ from kaohe.admin_filters import PICKER_LINKS_MAX, SELECT_TEMPLATE, options_html,
 from kaohe.admin_history import ReadOnlyHistoryAdmin
 from kaohe.downloads import attachment, download_name
 from kaohe.links import pk_url
+from reports.templatetags.reports_format import points as signed_points
 from results.cache import year_scored
 from reviews import services
 from reviews.changelist import LedgerPaginator
 from reviews.forms import LedgerImportForm, LedgerRecordForm
 from reviews.imports import ledger_import_request
 from reviews.ledger_xlsx import LedgerImportError, ledger_export, ledger_export_year, ledger_import, ledger_template
-from reviews.models import Evidence, LedgerImport, LedgerRecord, RecordDepartment
+from reviews.models import Evidence, LedgerImport, LedgerRecord, RecordDepartment, person_label
 from reviews.selectors import record_rows
-from scoring.models import AssessmentYear, RuleCategory, RuleLevel
+from scoring import engine
+from scoring.models import AssessmentYear, Rule, RuleCategory, RuleLevel
 from scoring.phases import year_allows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,7 +104,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = readonly_fields = ("download", "summary", "uploader", "uploaded_at")
     verbose_name = "佐证材料"
     verbose_name_plural = "佐证材料（在上方“佐证材料”处上传）"
 
@@ -114,6 +116,15 @@ class EvidenceInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return access.sees_all_departments(request.user)
+
+    @admin.display(description="类型与大小")
+    def summary(self, obj: Evidence):
+        return obj.summary
+
+    @admin.display(description="上传人")
+    def uploader(self, obj: Evidence):
+        user = obj.uploaded_by
+        return person_label(user.first_name, user.last_name, user.username) if user else "-"
 
     @admin.display(description="文件")
     def download(self, obj: Evidence):
@@ -130,10 +141,10 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         "department_names",
         "quantity",
         "level_display",
-        "points",
+        "points_display",
         "exempt",
         "status_badge",
-        "recorded_by",
+        "recorder",
         "evidence_count",
     ]
     list_display_links = ["date", "rule_code"]
@@ -156,7 +167,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         css = {"all": ["css/kaohe-admin.css"]}
 
     actions = ["confirm_records", "export_xlsx"]
-    readonly_fields = ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]
+    readonly_fields = ["status", "recorder", "recorded_at", "confirmer", "confirmed_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["year", "rule", "target_departments", "date", "quantity", "level", "points"]}),
         ("免扣与理由", {"fields": ["exempt", "reason", "description"]}),
@@ -166,9 +177,9 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             {
                 "fields": [
                     "status",
-                    "recorded_by",
+                    "recorder",
                     "recorded_at",
-                    "confirmed_by",
+                    "confirmer",
                     "confirmed_at",
                     "updated_at",
                     "version",
@@ -184,7 +195,7 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         ("免扣与理由", {"fields": ["exempt", "reason", "description"]}),
         (
             "状态",
-            {"fields": ["status", "recorded_by", "recorded_at", "confirmed_by", "confirmed_at", "updated_at"]},
+            {"fields": ["status", "recorder", "recorded_at", "confirmer", "confirmed_at", "updated_at"]},
         ),
     ]
 
@@ -212,12 +223,48 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
                 level_label=Subquery(
                     RuleLevel.objects.filter(rule=OuterRef("rule"), code=OuterRef("level")).values("name")[:1]
                 ),
+                level_value=Subquery(
+                    RuleLevel.objects.filter(rule=OuterRef("rule"), code=OuterRef("level")).values("points")[:1]
+                ),
             )
         )
 
     @admin.display(description="级别", ordering="level")
     def level_display(self, obj):
         return obj.level_label or obj.level or "-"
+
+    @admin.display(description="分值")
+    def points_display(self, obj):
+        """What the record gives each of its departments, by the core's own rule (engine.record_points)."""
+        rule = obj.rule
+        if rule.kind == Rule.Kind.VETO:
+            return format_html('<span class="kh-veto">{}</span>', "否决")
+        spec = engine.RuleSpec(
+            code=rule.code,
+            category="",
+            kind=rule.kind,
+            points=rule.points,
+            level_points={obj.level: obj.level_value} if obj.level_value is not None else {},
+            halve_when_shared=rule.halve_when_shared,
+        )
+        names = tuple(str(link.department_id) for link in obj.record_departments.all())
+        record = engine.RecordInput(
+            rule.code, names, obj.quantity, obj.points, obj.level or None, obj.exempt, obj.reason
+        )
+        if rule.kind == Rule.Kind.BONUS and obj.level_value is None:
+            return "-"
+        return format_html(
+            '<span class="kh-nowrap kh-num">{}</span>', signed_points(engine.record_points(spec, record))
+        )
+
+    @admin.display(description="录入人", ordering="recorded_by__first_name")
+    def recorder(self, obj):
+        return obj.recorder_name if obj.recorded_by_id else "-"
+
+    @admin.display(description="确认人")
+    def confirmer(self, obj):
+        user = obj.confirmed_by
+        return person_label(user.first_name, user.last_name, user.username) if user else "-"
 
     @admin.display(description="项目", ordering="rule__code")
     def rule_code(self, obj):
@@ -244,8 +291,15 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         extra_context = extra_context or {}
         if year is not None:
             extra_context.update(_department_picker(year, None))
-        extra_context["can_import"] = self.has_add_permission(request)
+        extra_context["can_import"] = self.has_add_permission(request) and self.year_in_view_writable(request)
+        if not self.year_in_view_writable(request):
+            # A frozen year's list offers nothing that would be refused: no add, no import, no delete.
+            extra_context["has_add_permission"] = False
         return super().changelist_view(request, extra_context)
+
+    def year_in_view_writable(self, request) -> bool:
+        year = self.current_year(request)
+        return year is None or year_allows(year, "ledger")
 
     def ledger_years(self, request) -> list[AssessmentYear]:
         """Every year, newest first, read once per request: the year in view, the year filter's choices and the
@@ -299,12 +353,17 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
 
     def get_changeform_initial_data(self, request):
         # "Add" from a changelist filtered by year: the new record's year (and so its rules) is that year.
+        # Otherwise the current year: the latest whose ledger is open.
         initial = super().get_changeform_initial_data(request)
         if "year" not in initial:
             filters = QueryDict(request.GET.get("_changelist_filters", ""))
             chosen = filters.get("year__id__exact", "")
             if chosen.isdigit():
                 initial["year"] = chosen
+            else:
+                open_years = [year for year in self.ledger_years(request) if year_allows(year, "ledger")]
+                if open_years:
+                    initial["year"] = str(open_years[0].pk)
         return initial
 
     def get_inline_instances(self, request, obj=None):
@@ -403,8 +462,10 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         actions = super().get_actions(request)
         if not access.is_review_lead(request.user):
             actions.pop("confirm_records", None)
-        if not access.is_reviewer(request.user):
+        if not access.is_reviewer(request.user) or not self.year_in_view_writable(request):
             actions.pop("delete_selected", None)
+        if not self.year_in_view_writable(request):
+            actions.pop("confirm_records", None)
         return actions
 
     # --- extra admin views ----------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class LedgerRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule.code} · {self.date:%Y-%m-%d}"
+        return f"{self.rule.code} · {self.date.year}年{self.date.month}月{self.date.day}日"
 
     @property
     def recorder_name(self) -> str:

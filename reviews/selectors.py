@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max
 
+from kaohe.files import file_summary
 from kaohe.links import pk_url
 from reviews.models import Evidence, LedgerRecord, RecordDepartment, TargetRecord, person_label
 from scoring import engine
@@ -27,7 +28,7 @@ class RecordRow:
     description: str
     status: str
     recorder: str  # reviews.models.person_label
-    evidence: tuple[tuple[str, str], ...]  # (file name, download URL), in upload order
+    evidence: tuple[tuple[str, str, str], ...]  # (file name, download URL, "PDF，1.2 MB"), in upload order
 
     @property
     def is_pending(self) -> bool:
@@ -52,11 +53,11 @@ def record_rows(year, department) -> dict[int, RecordRow]:
     records = list(ledger.order_by("date", "pk").values_list(*fields))
     rules = Rule.objects.in_bulk({record[2] for record in records})
     evidence_url = pk_url("reviews:evidence")
-    files: dict[int, list[tuple[str, str]]] = {}
-    for record_id, pk, name in Evidence.objects.filter(record__in=ledger.values("pk")).values_list(
-        "record_id", "pk", "original_name"
+    files: dict[int, list[tuple[str, str, str]]] = {}
+    for record_id, pk, name, content_type, size in Evidence.objects.filter(record__in=ledger.values("pk")).values_list(
+        "record_id", "pk", "original_name", "content_type", "size"
     ):
-        files.setdefault(record_id, []).append((name, evidence_url(pk)))
+        files.setdefault(record_id, []).append((name, evidence_url(pk), file_summary(content_type, size)))
     rows = {}
     for pk, day, rule_id, quantity, reason, description, status, first, last, username in records:
         rows[pk] = RecordRow(

@@ -3,6 +3,8 @@ escaped; its record count, kept per process (reviews.changelist.LedgerPaginator)
 ledger."""
 
 import datetime
+import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -67,7 +69,7 @@ def test_row_cells_show_escaped_values_and_filtered_links(client, cast, varied_r
 
     link = reverse("admin:reviews_ledgerrecord_change", args=[shared.pk]) + "?_changelist_filters=q%3Dalert"
     assert page.count('class="action-select"') == 1
-    assert f'value="{shared.pk}" class="action-select" aria-label="选择此对象执行操作 - B1 · 2023-03-01">' in page
+    assert f'value="{shared.pk}" class="action-select" aria-label="选择此对象执行操作 - B1 · 2023年3月1日">' in page
     assert f'<th class="field-date nowrap"><a href="{link}">2023年3月1日</a></th>' in page
     rule = Rule.objects.get(pk=shared.rule_id).text
     assert (
@@ -76,11 +78,47 @@ def test_row_cells_show_escaped_values_and_filtered_links(client, cast, varied_r
     ) in page
     names = "办公室、经济&lt;工作&gt;部 &amp; 法律"
     assert f'<td class="field-department_names"><span class="kh-nowrap">{names}</span></td>' in page
-    assert '<td class="field-level_display">省总</td><td class="field-points">-</td>' in page
-    assert '<td class="field-recorded_by nowrap">-</td><td class="field-evidence_count">2</td>' in page
+    # 省总 +8, halved: shared by two departments (engine.record_points).
+    points = '<td class="field-points_display"><span class="kh-nowrap kh-num">+4.00</span></td>'
+    assert f'<td class="field-level_display">省总</td>{points}' in page
+    assert '<td class="field-recorder">-</td><td class="field-evidence_count">2</td>' in page
     assert '<td class="field-status_badge"><strong class="kh-pending">待确认</strong></td>' in page
     assert f'value="{exempt.pk}"' not in page  # the search leaves it out
     assert '<link href="/static/css/kaohe-admin.css" media="all" rel="stylesheet">' in page  # kh- classes
+
+
+def test_rows_show_each_records_points_and_recorder_by_name(client, cast, demo_year):
+    rules = {r.code: r for r in Rule.objects.filter(scheme=demo_year.scheme)}
+    office = Department.objects.get(name="办公室")
+    records = {
+        "twice late": ledger_record_create(
+            year=demo_year, rule=rules["S2"], departments=[office], quantity=2, recorded_by=cast["reviewer_bgs"]
+        ),
+        "exempt": ledger_record_create(
+            year=demo_year, rule=rules["S2"], departments=[office], exempt=True, reason="因公外出"
+        ),
+        "t3": ledger_record_create(
+            year=demo_year, rule=rules["T3"], departments=[office], points=Decimal("1.50"), reason="延误"
+        ),
+        "veto": ledger_record_create(year=demo_year, rule=rules["V2"], departments=[office], reason="事故"),
+    }
+    client.force_login(cast["admin"])
+
+    page = client.get(reverse("admin:reviews_ledgerrecord_changelist"), {"department": office.pk}).content.decode()
+
+    cells = {
+        key: re.search(rf'value="{record.pk}".*?<td class="field-points_display">(.*?)</td>', page, re.S).group(1)
+        for key, record in records.items()
+    }
+    assert cells == {
+        "twice late": f'<span class="kh-nowrap kh-num">-{rules["S2"].points * 2:.2f}</span>',
+        "exempt": '<span class="kh-nowrap kh-num">0.00</span>',
+        "t3": '<span class="kh-nowrap kh-num">-1.50</span>',
+        "veto": '<span class="kh-veto">否决</span>',
+    }
+    name = cast["reviewer_bgs"].get_full_name()
+    assert name and name != "reviewer_bgs"
+    assert re.search(rf'value="{records["twice late"].pk}".*?<td class="field-recorder">{name}</td>', page, re.S)
 
 
 def _count(client, **params) -> tuple[int, int]:

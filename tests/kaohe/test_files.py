@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import Http404
 
-from kaohe.files import private_file_move, private_file_name, private_storage, serve_private_file
+from kaohe.files import file_summary, private_file_move, private_file_name, private_storage, serve_private_file
 from reviews.models import Evidence, LedgerRecord
 from reviews.services import evidence_attach
 
@@ -91,3 +91,16 @@ def test_serve_private_file_without_a_file_name_is_404(evidence):
 
     with pytest.raises(Http404):
         serve_private_file(evidence)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "size", "text"),
+    [
+        ("application/pdf", 1_258_291, "PDF，1.2 MB"),
+        ("image/png", 358_400, "PNG 图片，350 KB"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", 900, "Word 文档，900 B"),
+        ("application/octet-stream", 2048, "文件，2 KB"),
+    ],
+)
+def test_file_summary_names_kind_and_size(content_type, size, text):
+    assert file_summary(content_type, size) == text

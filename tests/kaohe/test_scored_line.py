@@ -22,22 +22,25 @@ def test_shared_bonus_with_evidence_link_recorder_and_escaped_texts():
         reason="表彰 <省总>",
         description="决定 & 奖牌",
         recorder="王<审核>",
-        evidence=(("决定.pdf", "/ledger/evidence/1/"), ("奖<牌>.png", "/ledger/evidence/2/?a=1&b=2")),
+        evidence=(
+            ("决定.pdf", "/ledger/evidence/1/", "PDF，1.2 MB"),
+            ("奖<牌>.png", "/ledger/evidence/2/?a=1&b=2", "PNG 图片，350 KB"),
+        ),
     )
     line = Line(7, "B1", "B", Decimal("1.50"), 1, shared_with=("组织部",), halved=True)
 
     html = _render(line, record, "获得<省级>表彰", href="/admin/r/7/?_changelist_filters=a%3D1&x=2", show_recorder=True)
 
     assert html == (
-        f'{HEAD}2023-03-01</span> · <strong><a href="/admin/r/7/?_changelist_filters=a%3D1&amp;x=2">B1</a></strong>'
+        f'{HEAD}2023年3月1日</span> · <strong><a href="/admin/r/7/?_changelist_filters=a%3D1&amp;x=2">B1</a></strong>'
         '</div> <div class="scored-line-points"> <span class="scored-line-pos">+1.50</span> '
         '<span class="scored-line-halved">共享减半</span> </div> </div> '
         '<div class="scored-line-detail">获得&lt;省级&gt;表彰</div> '
         '<div class="scored-line-detail scored-line-quiet">决定 &amp; 奖牌</div> '
         '<div class="scored-line-detail">理由：表彰 &lt;省总&gt;</div> '
         '<div class="scored-line-detail">录入人：王&lt;审核&gt;</div> '
-        '<div class="scored-line-detail">佐证材料：<a href="/ledger/evidence/1/">决定.pdf</a>、'
-        '<a href="/ledger/evidence/2/?a=1&amp;b=2">奖&lt;牌&gt;.png</a></div>'
+        '<div class="scored-line-detail">佐证材料：<a href="/ledger/evidence/1/">决定.pdf</a>（PDF，1.2 MB）、'
+        '<a href="/ledger/evidence/2/?a=1&amp;b=2">奖&lt;牌&gt;.png</a>（PNG 图片，350 KB）</div>'
     )
 
 
@@ -48,19 +51,19 @@ def test_deduction_exempt_veto_and_a_line_without_its_record():
     unread = _render(Line(10, "S1", "S", Decimal("-1.00"), 1), None, "缺席")
 
     assert deduction == (
-        f"{HEAD}2023-03-01</span> · <strong>S2</strong> × 3</div> "
+        f"{HEAD}2023年3月1日</span> · <strong>S2</strong> × 3</div> "
         '<div class="scored-line-points"> <span class="scored-line-neg">-1.50</span> </div> </div> '
         '<div class="scored-line-detail">迟到</div> <div class="scored-line-detail scored-line-quiet">例会迟到</div> '
         f"{EVIDENCE_NONE}"
     )
     assert exempt == (
-        f"{HEAD}2023-03-01</span> · <strong>S1</strong></div> "
+        f"{HEAD}2023年3月1日</span> · <strong>S1</strong></div> "
         '<div class="scored-line-points"> <span class="scored-line-badge">免扣</span> 0 </div> </div> '
         '<div class="scored-line-detail">缺席</div> <div class="scored-line-detail">理由：因公外出</div> '
         f"{EVIDENCE_NONE}"
     )
     assert veto == (
-        f"{HEAD}2023-03-01</span> · <strong>V1</strong></div> "
+        f"{HEAD}2023年3月1日</span> · <strong>V1</strong></div> "
         '<div class="scored-line-points"> <span class="scored-line-badge scored-line-veto">否决</span> </div> </div> '
         '<div class="scored-line-detail">否决事项</div> <div class="scored-line-detail">录入人：—</div> '
         f"{EVIDENCE_NONE}"

@@ -2,11 +2,13 @@
 writes in the browser, stored per year and frozen with the approved year; its PDF with the ledger summarised by
 office and category, the objections and their outcomes, the tie orders and their reasons; who may write and read it."""
 
+import io
 import re
 from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from reports import services as report_services
@@ -168,3 +170,14 @@ def test_year_page_links_the_account_for_the_lead_and_leadership(client, cast, d
     assert download in pages["lead"] and form in pages["lead"]
     assert download in pages["leader_wang"] and form not in pages["leader_wang"]
     assert download not in pages["reviewer_bgs"]
+
+
+def test_year_report_command_writes_the_downloaded_account(client, cast, account_year, tmp_path):
+    path = tmp_path / "account.pdf"
+
+    call_command("year_report", "2023", account=str(path), stdout=io.StringIO())
+
+    client.force_login(cast["lead"])
+    downloaded = client.get(reverse("reports:review_account_file", args=[2023])).content
+    assert pdf_text(path.read_bytes(), tmp_path) == pdf_text(downloaded, tmp_path)
+    assert "计入得分的台帐记录31条" in flat(pdf_text(path.read_bytes(), tmp_path))

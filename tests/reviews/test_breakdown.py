@@ -24,7 +24,7 @@ def test_breakdown_lists_each_line_under_its_category_with_its_record_link(clien
     change = reverse("admin:reviews_ledgerrecord_change", args=[s1.pk])
     assert (
         '<h2>S 集中学习和月度例会：-1.50 分</h2> <ul class="scored-lines"> <li><div class="scored-line-head"> '
-        f'<div><span class="scored-line-date">2023-04-06</span> · <strong><a href="{change}">S1</a></strong></div> '
+        f'<div><span class="scored-line-date">2023年4月6日</span> · <strong><a href="{change}">S1</a></strong></div> '
         '<div class="scored-line-points"> <span class="scored-line-neg">-1.00</span> </div> </div> '
         f'<div class="scored-line-detail">{s1.rule.text}</div> '
         '<div class="scored-line-detail scored-line-quiet">4月月度例会，1人未经请假缺席</div> '

@@ -150,8 +150,8 @@ def test_breakdown_and_department_page_link_each_evidence_file(client, cast, dem
     first = evidence_attach(record=record, upload=SimpleUploadedFile("签到表.pdf", PDF))
     second = evidence_attach(record=record, upload=SimpleUploadedFile("照片.png", PNG))
     links = (
-        f'佐证材料：<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a>、'
-        f'<a href="/ledger/evidence/{second.pk}/">照片.png</a>'
+        f'佐证材料：<a href="/ledger/evidence/{first.pk}/">签到表.pdf</a>（PDF，{len(PDF)} B）、'
+        f'<a href="/ledger/evidence/{second.pk}/">照片.png</a>（PNG 图片，{len(PNG)} B）'
     )
     assert reverse("reviews:evidence", args=[first.pk]) == f"/ledger/evidence/{first.pk}/"
 
@@ -159,8 +159,8 @@ def test_breakdown_and_department_page_link_each_evidence_file(client, cast, dem
     breakdown = client.get(reverse("admin:reviews_ledgerrecord_breakdown", args=[demo_year.pk, depts["办公室"].pk]))
     row = next(r for cat in breakdown.context["categories"] for r, _, _ in cat["rows"] if r.pk == record.pk)
     assert row.evidence == (
-        ("签到表.pdf", f"/ledger/evidence/{first.pk}/"),
-        ("照片.png", f"/ledger/evidence/{second.pk}/"),
+        ("签到表.pdf", f"/ledger/evidence/{first.pk}/", f"PDF，{len(PDF)} B"),
+        ("照片.png", f"/ledger/evidence/{second.pk}/", f"PNG 图片，{len(PNG)} B"),
     )
     assert row.recorder == cast["reviewer_bgs"].get_full_name()
     assert breakdown.content.decode().count(links) == 1

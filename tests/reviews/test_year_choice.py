@@ -1,5 +1,6 @@
 """The ledger admin follows the year chosen: the add form's year and rules, the category filter's choices."""
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -60,3 +61,38 @@ def test_category_filter_lists_the_chosen_years_categories(client, cast, demo_ye
 
     assert "重点工作任务（2024）" in of_2024 and "重点工作任务（2024）" not in of_2023
     assert len(of_2023) == len(of_2024) == demo_year.scheme.categories.count()
+
+
+def test_add_form_defaults_to_the_latest_year_whose_ledger_is_open(client, cast, demo_year, next_year):
+    AssessmentYear.objects.filter(pk=next_year.pk).update(phase=AssessmentYear.Phase.APPROVED)
+    client.force_login(cast["lead"])
+
+    form = _add_form(client, {})
+
+    assert form.initial["year"] == str(demo_year.pk)
+
+
+def _object_tools(response) -> str:
+    return re.search(r'<ul class="object-tools">(.*?)</ul>', response.content.decode(), re.S).group(1)
+
+
+def test_frozen_years_list_offers_no_add_import_or_delete(client, cast, demo_year, next_year):
+    AssessmentYear.objects.filter(pk=demo_year.pk).update(phase=AssessmentYear.Phase.APPROVED)
+    client.force_login(cast["lead"])
+    changelist = reverse("admin:reviews_ledgerrecord_changelist")
+
+    frozen = client.get(changelist, {"year__id__exact": demo_year.pk})
+    open_ = client.get(changelist, {"year__id__exact": next_year.pk})
+
+    add, imports = reverse("admin:reviews_ledgerrecord_add"), reverse("admin:reviews_ledgerrecord_import")
+    tools = _object_tools(frozen)
+    assert (add in tools, imports in tools, "导出当前筛选结果" in tools) == (False, False, True)
+    assert [name for name, _ in frozen.context["action_form"].fields["action"].choices] == ["", "export_xlsx"]
+    tools = _object_tools(open_)
+    assert (add in tools, imports in tools) == (True, True)
+    assert [name for name, _ in open_.context["action_form"].fields["action"].choices] == [
+        "",
+        "delete_selected",
+        "confirm_records",
+        "export_xlsx",
+    ]

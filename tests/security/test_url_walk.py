@@ -35,7 +35,7 @@ ROLES = [
     "admin",
 ]
 # What anonymous may open (200): logging in, casting a ballot, the health check.
-ANONYMOUS_OPEN = {"login", "ballots:vote", "ballots:vote_done", "healthz"}
+ANONYMOUS_OPEN = {"login", "ballots:vote", "ballots:vote_done", "healthz", "favicon"}
 ALLOWED = {200, 302, 403, 404, 405}
 PAGE_TYPES = {"text/html", "application/json", "text/plain"}  # anything else is a download
 

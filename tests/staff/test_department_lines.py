@@ -31,8 +31,8 @@ def test_department_page_lists_every_line_newest_first(client, cast, demo_year):
     page = response.content.decode()
     lines = year_scored(demo_year).explained(office).lines
     head = r'<li class="list-group-item"><div class="scored-line-head">\s*<div><span class="scored-line-date">'
-    dates = re.findall(head + r"([0-9-]+)</span>", page)
-    assert dates == ["2023-12-07", "2023-11-08", "2023-09-21", "2023-06-16", "2023-04-06"]
+    dates = re.findall(head + r"([0-9年月日]+)</span>", page)
+    assert dates == ["2023年12月7日", "2023年11月8日", "2023年9月21日", "2023年6月16日", "2023年4月6日"]
     assert len(dates) == len(lines)
     assert "<strong>I1</strong> × 2</div>" in page
     assert "录入人" not in page
@@ -51,8 +51,8 @@ def test_department_lines_come_from_the_shared_cache_until_the_year_changes(clie
     fresh = client.get(url).content.decode()
 
     assert not any("reviews_ledgerrecord" in q["sql"] for q in hit.captured_queries)  # no record read on a hit
-    assert '<span class="scored-line-date">2023-12-20</span>' not in cached
-    assert '<span class="scored-line-date">2023-12-20</span> · <strong>G2</strong>' in fresh
+    assert '<span class="scored-line-date">2023年12月20日</span>' not in cached
+    assert '<span class="scored-line-date">2023年12月20日</span> · <strong>G2</strong>' in fresh
 
 
 def test_department_lines_show_an_uploaded_evidence_file_at_once(client, cast, demo_year, settings, tmp_path):

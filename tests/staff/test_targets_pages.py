@@ -56,7 +56,7 @@ def test_department_page_lists_each_target_with_its_allotted_deducted_and_earned
         ["合计", "100.00", "40.00", "60.00", ""],
     ]
     page = text(response)
-    assert "考核小组评分 = 满分 100 − 扣分合计 + 加分合计；扣分含各目标项目的扣分（每项扣完应得分为止）。" in page
+    assert "考核小组评分 = 满分 100.00 − 扣分合计 + 加分合计；扣分含各目标项目的扣分（每项扣完应得分为止）。" in page
     assert "考核小组评分 57.00 扣分合计 −46.00 加分合计 +3.00" in page
 
 
@@ -83,7 +83,7 @@ def test_department_page_marks_a_target_not_started_and_a_capped_category(client
     page = text(response)
     assert "ZZB-2 目标项目 未开展 -40.00 农民工入会集中行动 理由：立项工作全年未开展" in page
     assert "机关管理 -10.00 记录扣分 11.00，扣完为止，计 10.00" in page
-    assert "目标任务 -40.00 机关管理 -10.00 记录扣分 11.00，扣完为止，计 10.00 加分项目 0 全部记录" in page
+    assert "目标任务 -40.00 机关管理 -10.00 记录扣分 11.00，扣完为止，计 10.00 加分项目 0.00 全部记录" in page
 
 
 def test_department_page_shows_a_capped_bonus(client):
@@ -91,7 +91,7 @@ def test_department_page_shows_a_capped_bonus(client):
 
     page = text(department_page(client, year, "宣传部"))
 
-    assert "加分项目 5.00 记录加分 8.00，加分上限 5.00，计 5.00" in page
+    assert "加分项目 +5.00 记录加分 8.00，加分上限 5.00，计 5.00" in page
     assert "XCB-1 劳动竞赛 目标任务 50.00 2.50 47.50" in page
 
 
@@ -112,7 +112,7 @@ def test_department_page_of_a_scheme_of_another_full_score_states_it(client):
     response = department_page(client, year, "办公室")
 
     page = text(response)
-    assert "考核小组评分 = 满分 120 − 扣分合计 + 加分合计" in page
+    assert "考核小组评分 = 满分 120.00 − 扣分合计 + 加分合计" in page
     assert "考核小组评分 77.00" in page  # 120 − 46 + 3
     assert table_rows(response, "targets")[-1] == ["合计", "120.00", "40.00", "80.00", ""]
 
@@ -170,7 +170,7 @@ def test_self_assessment_shows_the_department_its_targets(client):
         ["合计", "100.00", "40.00", "60.00", ""],
     ]
     page = text(response)
-    assert "本年度的目标责任项目及其应得分（合计 100 分）" in page
+    assert "本年度的目标责任项目及其应得分（合计 100.00 分）" in page
     assert "自评得分（按申报计算） 100.00" in page
 
 
