@@ -166,6 +166,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": _roles("200"),
         "POST": _roles("405"),
     },
+    # /favicon.ico: a redirect to the static icon, for anyone.
+    "favicon": _both(_roles("302")),
     "home": _both(SIGNED_IN),
     "home_year": _both(SIGNED_IN),
     "login": _both(_roles("302", anonymous="200")),
