@@ -133,6 +133,10 @@ def year_next(request: HttpRequest, year: int) -> HttpResponse:
     else:
         form = forms.NewYearForm(initial=newyear.next_plan_initial(source))
         formset = forms.TakingPartFormSet(prefix="departments", initial=rows)
+    if len(formset.forms) != len(rows):
+        # A crafted or stale POST whose departments do not line up with the source year's: shown afresh.
+        form.add_error(None, "参加考核的部室与源年度不一致，请重新填写。")
+        formset = forms.TakingPartFormSet(prefix="departments", initial=rows)
     context = {
         "source": source,
         "form": form,

@@ -162,3 +162,15 @@ def test_new_years_round_offers_last_years_rater_groups(client, cast, demo_year)
 
 def _tomorrow():
     return timezone.now() + datetime.timedelta(days=1)
+
+
+def test_new_year_post_without_the_departments_management_form_is_shown_again(client, cast):
+    """A crafted POST (tests/security/test_url_matrix.py): it was a 500 (zip() of no forms and the departments)."""
+    client.force_login(cast["lead"])
+
+    page = _post(client, **{"departments-TOTAL_FORMS": None, "departments-INITIAL_FORMS": None})
+
+    assert page.status_code == 200
+    assert page.context["form"].non_field_errors() == ["参加考核的部室与源年度不一致，请重新填写。"]
+    assert len(page.context["rows"]) == 7
+    assert AssessmentYear.objects.count() == 1
