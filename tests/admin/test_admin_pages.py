@@ -207,8 +207,8 @@ def test_admin_is_djangos_default_site_with_chinese_titles(client, cast):
     assert '<div id="site-name"><a href="/admin/">考核系统管理</a></div>' in page
     apps = re.findall(r'<a href="/admin/(\w+)/" class="section" title="在应用程序 (\S+) 中的模型">\2</a>', page)
     assert [name for _, name in apps] == [
-        *("后台任务", "月度计划与年度自评", "民主测评", "登录安全", "考核台帐"),
-        *("考核报告", "考核方案与评分", "考核程序", "认证和授权", "部室与人员"),
+        *("人员名册", "后台任务", "待办与通知", "月度计划与年度自评", "民主测评", "登录安全"),
+        *("考核台帐", "考核报告", "考核方案与评分", "考核程序", "认证和授权", "部室与人员"),
     ]
 
 

@@ -206,6 +206,8 @@ CUSTOM: dict[str, dict[str, dict[str, str]]] = {
     "people_person_export": {"GET": ROSTER_200, "POST": ROSTER_200},
     "people_person_template": {"GET": ROSTER_200, "POST": ROSTER_200},
 }
+# Actions that write the year's data: a frozen year's changelist does not offer them.
+WRITING_ACTIONS = {"confirm_records"}
 KINDS = ["changelist", "add", "change", "delete", "history", "redirect", "simple_history"]
 
 
@@ -423,6 +425,8 @@ def expected(url: Url, method: str, role: str, phase: str) -> str:
         if action == "delete_selected":  # rows that protect it: shown on the confirmation page, nothing deleted
             refused = frozen or spec.delete_post != "302"
             return "ran" if _allowed(spec.delete, role, refused) else "refused"
+        if frozen and action in WRITING_ACTIONS:  # a frozen year's list does not offer them
+            return "refused"
         return "ran" if role in spec.actions[action] else "refused"
     kind = rest
     if kind == "changelist":

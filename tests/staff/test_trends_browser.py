@@ -43,6 +43,6 @@ def test_trends_comparison_and_history_in_browser(transactional_db, context, liv
     tab.screenshot(path=SHOTS / "staff-history-record.png", full_page=True)
     tab.goto(f"{live_server.url}/history/")
     tab.get_by_label("类别").select_option("年度设置和阶段")
-    tab.get_by_label("年度").select_option("2022")
+    tab.get_by_label("年度", exact=True).select_option("2022")
     tab.get_by_role("button", name="筛选").click()
     tab.screenshot(path=SHOTS / "staff-history-year.png", full_page=True)
