@@ -79,7 +79,7 @@ test: setup browser-packages axe
 	@$(PY) -m pytest -n 2 -q
 
 # The same suite against a throwaway PostgreSQL 15 cluster (tests marked `postgres` run only here).
-test-postgres: setup axe
+test-postgres: setup browser-packages axe
 	@bash scripts/with_postgres.sh $(PY) -m pytest -n 2 -q
 
 # The same checks as .pre-commit-config.yaml: style, formatting, the import contract (pyproject.toml) and types.
@@ -107,7 +107,7 @@ bench: setup
 SOAK_SECONDS ?= 60
 SOAK_USERS ?= 20
 TOPOLOGY ?= one
-soak: setup
+soak: setup browser-packages
 	@if [ "$(DB)" = postgres ]; then \
 	  DJANGO_SETTINGS_MODULE=tools.settings bash scripts/with_postgres.sh $(MANAGE) soak --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --topology $(TOPOLOGY) --postgres; \
 	else \

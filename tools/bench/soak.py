@@ -54,6 +54,7 @@ from ballots import selectors as ballots_selectors
 from ballots import services as ballots
 from ballots.codes import code_hash
 from ballots.models import Ballot, BallotCode, BallotRating
+from ballots.views import FAILED_CODE_LIMIT
 from ops.demo import demo_load
 from reviews.models import LedgerRecord
 from scoring.models import AssessmentYear
@@ -93,9 +94,10 @@ class Response:
 class Session:
     """One virtual user's cookies over plain http.client (gunicorn's sync workers close every connection)."""
 
-    def __init__(self, port: int, cookies: dict[str, str] | None = None):
+    def __init__(self, port: int, cookies: dict[str, str] | None = None, source: str = "127.0.0.1"):
         self.port = port
         self.cookies = dict(cookies or {})
+        self.source = source  # the loopback address it connects from: behind nginx, the client's address
 
     def request(self, method: str, path: str, fields: dict | None = None) -> Response:
         headers = {"Host": "127.0.0.1"}
@@ -106,7 +108,7 @@ class Session:
             body = urlencode(fields, doseq=True).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
         try:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
@@ -731,6 +733,48 @@ class Soak:
             "edits_other": len(attempts) - len(saved) - len(stale),
         }
 
+    def limits_across_hosts(self, port: int, names: dict[str, str]) -> dict:
+        """Two hosts, after the load: a guesser (his own loopback address, which nginx forwards as the client's)
+        enters wrong ballot codes and then wrong passwords through nginx, each request answered by whichever host
+        nginx picks. The wrong-code throttle (30, in the shared Redis) and the login lockout (django-axes' 5, in
+        the shared database) must count them together: the 31st code and the 5th password are refused (429)."""
+
+        guesser = Session(port, source="127.0.0.9")
+        token = _Inputs(guesser.request("GET", "/vote/").body).hidden.get("csrfmiddlewaretoken", "")
+        codes = [
+            guesser.request("POST", "/vote/", {"csrfmiddlewaretoken": token, "code": "ABCD-EFGH", "step": "code"})
+            for _ in range(FAILED_CODE_LIMIT + 1)
+        ]
+        token = _Inputs(guesser.request("GET", "/accounts/login/").body).hidden.get("csrfmiddlewaretoken", "")
+        fields = {"csrfmiddlewaretoken": token, "username": "leader_wang", "password": "wrong-password"}
+        logins = [guesser.request("POST", "/accounts/login/", fields) for _ in range(settings.AXES_FAILURE_LIMIT)]
+
+        def served(responses: list[Response]) -> dict[str, int]:
+            counted = Counter(names.get(r.upstream, r.upstream) for r in responses)
+            return {name: counted.get(name, 0) for name in sorted(names.values())}
+
+        figures = {
+            "wrong_codes": [r.status for r in codes],
+            "wrong_codes_hosts": served(codes[:-1]),
+            "logins": [r.status for r in logins],
+            "logins_hosts": served(logins),
+        }
+        if figures["wrong_codes"] != [400] * FAILED_CODE_LIMIT + [429]:
+            self.stats.violation(f"错误测评码限流未跨主机累计：{figures['wrong_codes']}")
+        if figures["logins"] != [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]:
+            self.stats.violation(f"登录失败锁定未跨主机累计：{figures['logins']}")
+        if not all(figures["wrong_codes_hosts"].values()) or not all(figures["logins_hosts"].values()):
+            self.stats.violation(f"限流检查未由两台主机共同应答：{figures}")
+        self.line(
+            f"跨主机限流：错误测评码 {FAILED_CODE_LIMIT} 次（"
+            + "，".join(f"{n} 应答 {k} 次" for n, k in figures["wrong_codes_hosts"].items())
+            + f"）后第 {FAILED_CODE_LIMIT + 1} 次返回 {figures['wrong_codes'][-1]}；错误密码 "
+            + f"{settings.AXES_FAILURE_LIMIT} 次（"
+            + "，".join(f"{n} 应答 {k} 次" for n, k in figures["logins_hosts"].items())
+            + f"），第 {settings.AXES_FAILURE_LIMIT} 次返回 {figures['logins'][-1]}（账号已锁定）"
+        )
+        return figures
+
     def server_log(self, log: Path) -> None:
         """The server's own log: a traceback, a 500 or a worker timeout is a violation even when the client
         saw nothing (4xx lines — refused codes, stale forms — are expected and only counted)."""
@@ -817,9 +861,11 @@ def soak_run(*, users: int, seconds: float, workers: int = GUNICORN_WORKERS, top
     soak.prepare()
     log = Path(settings.DATA_DIR) / "soak-server.log"
     hosts: dict[str, int] = {}
+    limits: dict = {}
     if topology == "two":
         with server.two_hosts(workers, Path(settings.DATA_DIR), log=log) as (port, names):
             wall = soak.run(port)
+            limits = soak.limits_across_hosts(port, names)
         hosts = {name: soak.stats.upstreams.get(address, 0) for address, name in sorted(names.items())}
         if not all(hosts.values()):
             soak.stats.violation(f"两台主机未都提供服务：{hosts}")
@@ -839,6 +885,7 @@ def soak_run(*, users: int, seconds: float, workers: int = GUNICORN_WORKERS, top
         "workers": workers,
         "topology": topology,
         "hosts": hosts,
+        "limits": limits,
         "wall": wall,
         "requests": {kind: len(t) for kind, t in times.items()},
         "p50_ms": {kind: None if not t else _pct(t, 50) * 1000 for kind, t in times.items()},
