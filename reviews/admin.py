@@ -547,11 +547,15 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         year = get_object_or_404(AssessmentYear, pk=year_id)
-        try:
-            department_id = int(request.GET.get("department", ""))
-        except ValueError:
-            raise Http404("请选择部室。") from None
-        department = get_object_or_404(Department, pk=department_id, year_entries__year=year)
+        # The search box sends a department's name; a link or an older form its id.
+        value = request.GET.get("department", "").strip()
+        if not value:
+            raise Http404("请输入部室名称。")
+        found = Department.objects.filter(year_entries__year=year)
+        found = found.filter(pk=int(value)) if value.isdigit() else found.filter(name=value)
+        department = found.first()
+        if department is None:
+            raise Http404(f"{year}没有名为“{value}”的部室。")
         return redirect("admin:reviews_ledgerrecord_breakdown", year.pk, department.pk)
 
     def import_view(self, request):
@@ -635,6 +639,11 @@ def _year_department_options(year_pk: int, data_version) -> str:
     return options_html(_year_departments(year_pk, data_version), None)
 
 
+@functools.lru_cache(maxsize=16)
+def _year_department_names(year_pk: int, data_version) -> str:
+    return options_html(((name, "") for _, name in _year_departments(year_pk, data_version)), None)
+
+
 def year_departments(year: AssessmentYear) -> tuple[tuple[int, str], ...]:
     """(pk, name) of the year's departments in their order. Kept per process for the year's data version:
     renaming a department and changing the year's departments both replace it (results.revisions)."""
@@ -654,13 +663,15 @@ def year_department_options(year: AssessmentYear | None, selected) -> str:
 
 
 def _department_picker(year: AssessmentYear, current: int | None) -> dict:
-    """Context of _department_picker.html: the year's departments (in their order) as links or a drop-down."""
+    """Context of _department_picker.html: the year's departments (in their order) as links, or past
+    PICKER_LINKS_MAX a search box offering their names as one types (a datalist, built once per data version)."""
     departments = year_departments(year)
     if len(departments) <= PICKER_LINKS_MAX:
         return {"picker_year": year, "picker_links": departments, "picker_current": current}
     return {
         "picker_year": year,
-        "picker_options": year_department_options(year, current),
+        "picker_names": mark_safe(_year_department_names(year.pk, year.data_version)),
+        "picker_current_name": next((name for pk, name in departments if pk == current), ""),
         "picker_count": len(departments),
     }
 

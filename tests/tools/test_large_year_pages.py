@@ -127,11 +127,13 @@ def test_admin_department_drop_downs_list_the_year_in_view_and_follow_renames(cl
     other_year = client.get(url, {"year__id__exact": demo_year.pk}).content.decode()
 
     assert options(before)[: len(in_order)] == in_order
-    assert before.count(f'<option value="{renamed.pk}">') == 2  # the filter and the breakdown picker
-    assert after.count(f'<option value="{renamed.pk}">改名后的部室</option>') == 2
+    assert before.count(f'<option value="{renamed.pk}">') == 1  # the filter; the breakdown picker offers names
+    assert f'<option value="{in_order[3][1]}"></option>' in before
+    assert after.count(f'<option value="{renamed.pk}">改名后的部室</option>') == 1
+    assert '<option value="改名后的部室"></option>' in after
     assert in_order[3][1] not in after
     # The 2023 demo year has 7 departments: links, and none of the 2031 ones.
-    assert 'name="department" aria-label' not in other_year
+    assert 'name="department" aria-label' not in other_year and 'list="picker-departments"' not in other_year
     assert "改名后的部室" not in other_year
 
 
@@ -147,10 +149,12 @@ def test_admin_breakdown_picker_leads_to_the_department(client, cast, large_year
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:reviews_ledgerrecord_breakdown", args=[large_year.pk, target.pk])
     breakdown = client.get(response["Location"]).content.decode()
-    assert f'<option value="{target.pk}" selected>{target.name}</option>' in breakdown
+    assert f'name="department" list="picker-departments" value="{target.name}"' in breakdown
+    by_name = client.get(pick, {"department": f" {target.name} "})  # what the search box sends
+    assert by_name.status_code == 302 and by_name["Location"] == response["Location"]
 
 
-@pytest.mark.parametrize("value", ["", "abc", "999999"])
+@pytest.mark.parametrize("value", ["", "abc", "999999", "办公室"])  # 办公室 is the demo's, not the large year's
 def test_admin_breakdown_picker_refuses_a_department_outside_the_year(client, cast, large_year, value):
     client.force_login(cast["lead"])
     pick = reverse("admin:reviews_ledgerrecord_breakdown_pick", args=[large_year.pk])
