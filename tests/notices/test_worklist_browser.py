@@ -247,20 +247,34 @@ def _homes(browser, live_server, cast, label):
 
 def test_every_roles_home_page_phase_by_phase(transactional_db, demo_year, cast, browser, live_server):
     organisation = Department.objects.get(name="组织部")
+    year_in_phase(demo_year, Phase.PREPARING)
+    counts = {"preparing": _homes(browser, live_server, cast, "0-preparing")}
     year_in_phase(demo_year, Phase.RUNNING)
     submitted_report(demo_year, organisation, cast["head_zzb"], month=6)  # for 李副主席 to review; a T4 suggestion
-    counts = {"running": _homes(browser, live_server, cast, "1-running")}
+    counts["running"] = _homes(browser, live_server, cast, "1-running")
+    year_in_phase(demo_year, Phase.SELF_ASSESSMENT)
+    counts["self_assessment"] = _homes(browser, live_server, cast, "1b-self-assessment")
     year_in_phase(demo_year, Phase.SCORING)
     counts["scoring"] = _homes(browser, live_server, cast, "2-scoring")
+    year_in_phase(demo_year, Phase.DEMOCRATIC)
+    counts["democratic"] = _homes(browser, live_server, cast, "2b-democratic")
+    year_in_phase(demo_year, Phase.SCORING)
     year_to(demo_year, Phase.PUBLICITY, cast["lead"])
     Publicity.objects.update(start=datetime.date.today())  # 公示 running today, as when it has just begun
     counts["publicity"] = _homes(browser, live_server, cast, "3-publicity")
     services.year_approve(demo_year, datetime.date.today(), "纪要2号", cast["leader_wang"], before_publicity_end=True)
+    counts["approved"] = _homes(browser, live_server, cast, "3b-approved")
     services.year_announce(demo_year, cast["leader_wang"])
     counts["announced"] = _homes(browser, live_server, cast, "4-announced")
+    # 准备: only the step to 进行中; 自评 adds the self-assessment to the 12 late reports; 民主测评 takes no report
+    # or review; 审定 leaves only the 通报 to leadership (and the administrator).
     assert counts == {
+        "preparing": {"head_bgs": 0, "reviewer_zzb": 0, "lead": 1, "vice_li": 0, "leader_wang": 1, "admin": 1},
         "running": {"head_bgs": 12, "reviewer_zzb": 1, "lead": 2, "vice_li": 1, "leader_wang": 1, "admin": 2},
+        "self_assessment": {"head_bgs": 13, "reviewer_zzb": 1, "lead": 2, "vice_li": 1, "leader_wang": 1, "admin": 2},
         "scoring": {"head_bgs": 12, "reviewer_zzb": 1, "lead": 2, "vice_li": 1, "leader_wang": 1, "admin": 2},
+        "democratic": {"head_bgs": 0, "reviewer_zzb": 1, "lead": 2, "vice_li": 0, "leader_wang": 1, "admin": 2},
         "publicity": {"head_bgs": 1, "reviewer_zzb": 1, "lead": 2, "vice_li": 0, "leader_wang": 3, "admin": 4},
+        "approved": {"head_bgs": 0, "reviewer_zzb": 0, "lead": 0, "vice_li": 0, "leader_wang": 1, "admin": 1},
         "announced": {"head_bgs": 1, "reviewer_zzb": 0, "lead": 1, "vice_li": 0, "leader_wang": 1, "admin": 1},
     }
