@@ -16,7 +16,8 @@ from django.utils import timezone
 
 import access
 from departments.models import Department
-from results.cache import year_result
+from reports.data import discretionary_decisions
+from results.cache import ScoredYear, year_result, year_scored
 from reviews.models import LedgerRecord, RecordDepartment
 from reviews.selectors import target_allotment_problems
 from scoring import engine
@@ -297,21 +298,21 @@ def _leadership_items(user, year: AssessmentYear, today: datetime.date) -> list[
     if year.phase == Phase.PUBLICITY and (access.may_decide(user) or access.is_review_lead(user)):
         approval_url = reverse("workflow:approval", args=[year.year])
         publicity = workflow.publicity_current(year)
+        scored: ScoredYear | None = None
         try:
-            result = year_result(year)
+            scored = year_scored(year)
         except engine.ScoringError as exc:
-            result, blockers = None, [exc.message]
+            blockers = [exc.message]
         else:
-            blockers = workflow.approval_blockers(year, result)
-        if result is not None and access.may_decide(user):
-            for tie in result.ties:
+            blockers = workflow.approval_blockers(year, scored.result)
+        if scored is not None and access.may_decide(user):
+            for tie in scored.result.ties:
                 title = f"并列待排序：{'、'.join(tie)}"
                 items.append(Item(f"tie:{'|'.join(tie)}", section, title, f"{approval_url}#ties", today, "排序"))
-            granted = set(year.discretionary_awards.values_list("department__name", flat=True))
-            for d in result.departments:
-                if d.discretionary_eligible and d.name not in granted:
-                    title = f"酌情奖励待决定：{d.name}"
-                    items.append(Item(f"award:{d.name}", section, title, f"{approval_url}#awards", today, "决定"))
+            # The same list of undecided awards as the year-end report's (reports.data.discretionary_decisions).
+            for name in discretionary_decisions(scored.input, scored.result, final=False).undecided:
+                title = f"酌情奖励待决定：{name}"
+                items.append(Item(f"award:{name}", section, title, f"{approval_url}#awards", today, "决定"))
         deadline = publicity.end if publicity is not None else None
         if deadline is not None and today <= deadline:  # 公示 still runs: dated by its end, ahead of the rest
             title, date = f"审定：公示期至{_day(deadline)}结束后记录党组会审定", deadline

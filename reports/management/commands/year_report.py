@@ -32,8 +32,17 @@ class Command(BaseCommand):
         parser.add_argument("--notice", metavar="FILE", help="只写通报 PDF（已审定的年度），写到此文件")
         parser.add_argument("--account", metavar="FILE", help="只写考核小组年终考核情况 PDF，写到此文件")
 
-    def handle(self, *args, year: int, dir: str, pdf: str | None, xlsx: str | None, notice: str | None, **options):
-        account: str | None = options.get("account")
+    def handle(
+        self,
+        *args,
+        year: int,
+        dir: str,
+        pdf: str | None,
+        xlsx: str | None,
+        notice: str | None,
+        account: str | None,
+        **options,
+    ):
 
         try:
             obj = AssessmentYear.objects.select_related("scheme").get(year=year)
