@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -240,7 +241,10 @@ def restore(source: Path, *, force: bool = False) -> dict:
         with transaction.atomic():
             if existing:
                 _flush_backed_up_tables()
-            call_command("loaddata", str(staging / DATA_NAME), verbosity=0)
+            # The archive holds the history tables too: loading must not write history of its own (loaddata
+            # sets many-to-many fields, which django-simple-history records even for raw saves).
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                call_command("loaddata", str(staging / DATA_NAME), verbosity=0)
             counts = row_counts()
             expected = manifest.get("counts") or {}
             for label, n in expected.items():

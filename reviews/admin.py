@@ -297,6 +297,10 @@ class LedgerRecordAdmin(ReadOnlyHistoryAdmin):
             extra_context["has_add_permission"] = False
         return super().changelist_view(request, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "may_history": access.may_read_history(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def year_in_view_writable(self, request) -> bool:
         year = self.current_year(request)
         return year is None or year_allows(year, "ledger")

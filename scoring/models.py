@@ -185,7 +185,7 @@ class Rule(models.Model):
     recorder_label = models.CharField("负责部门（显示）", max_length=100, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
 
-    history = HistoricalRecords(verbose_name="考核项目历史")
+    history = HistoricalRecords(verbose_name="考核项目历史", m2m_fields=[recorder_offices])
 
     class Meta:
         ordering = ["scheme", "order", "id"]

@@ -189,7 +189,7 @@ class _Names:
         if value is None or value == "":
             return "（空）"
         if isinstance(value, list):  # a many-to-many field: its rows as dicts of the through table
-            return "、".join(self._through(field, row) for row in value) or "（空）"
+            return "、".join(self._many(field, value)) or "（空）"
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if field is not None and field.is_relation and field.related_model is not None:
@@ -206,12 +206,16 @@ class _Names:
             return json.dumps(value, ensure_ascii=False)
         return str(value)
 
-    def _through(self, field: models.Field | None, row: dict[str, Any]) -> str:
+    def _many(self, field: models.Field | None, rows: list[dict[str, Any]]) -> list[str]:
+        """The related rows' names, in the related model's own order (the departments' 排序)."""
         target = field.related_model if field is not None else None
         name = getattr(target, "_meta", None) and target._meta.model_name  # type: ignore[union-attr]
-        if name and name in row:
-            return self.related(target, row[name])  # type: ignore[arg-type]
-        return str(row)
+        if not name or any(name not in row for row in rows):
+            return [str(row) for row in rows]
+        pks = [row[name] for row in rows]
+        ordered = list(target._base_manager.filter(pk__in=pks).values_list("pk", flat=True))  # type: ignore[union-attr]
+        pks.sort(key=lambda pk: ordered.index(pk) if pk in ordered else len(ordered))
+        return [self.related(target, pk) for pk in pks]  # type: ignore[arg-type]
 
 
 def _field(model: type[models.Model], name: str) -> models.Field | None:
@@ -297,6 +301,14 @@ def _label(model: type[models.Model], h: Any) -> str:
         return f"#{h.id}"
 
 
+def _people() -> models.QuerySet:
+    """The people who made at least one change: the choices of the 操作人 filter."""
+    made_changes = Q()
+    for model, _ in _model_kinds().values():
+        made_changes |= Q(pk__in=_history(model).filter(history_user__isnull=False).values("history_user_id"))
+    return get_user_model().objects.filter(made_changes).order_by("username")
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -311,7 +323,7 @@ def history(request: HttpRequest) -> HttpResponse:
     get = request.GET
     years = list(AssessmentYear.objects.order_by("-year"))
     departments = list(Department.objects.order_by("order", "id"))
-    people = list(get_user_model().objects.filter(is_active=True).order_by("username"))
+    people = list(_people())
     year_no, department_id, person_id = _int(get.get("year")), _int(get.get("department")), _int(get.get("person"))
     filters = Filters(
         year=next((y for y in years if y.year == year_no), None),

@@ -16,6 +16,7 @@ from scoring.admin import levels_format, levels_parse
 from scoring.cases import scheme_parse
 from scoring.catalogue import scheme_copy, spec_from_db
 from scoring.models import AssessmentYear, Rule, RuleCategory, RuleLevel, Scheme
+from tests.admin_forms import change_page_post
 from tests.browser import BROWSER_MARKS, SHOTS, chromium
 from tests.conftest import year_in_phase
 
@@ -310,30 +311,6 @@ def test_a_full_score_of_zero_is_refused(admin_client, office):
     assert _nothing_saved()
 
 
-def _page_post(response) -> dict:
-    """The POST data of a change page as it comes, with its inlines' forms."""
-
-    def values(form) -> dict:
-        data = {}
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, list):
-                value = [str(v) for v in value]
-            data[form.add_prefix(name)] = "on" if value is True else value
-        return data
-
-    data = values(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management.initial.get(name, 0)
-        for form in inline.formset.initial_forms:
-            data.update(values(form))
-    return data
-
-
 def _rule_row(data: dict, code: str) -> str:
     [prefix] = [key.removesuffix("-code") for key, value in data.items() if key.startswith("rules-") and value == code]
     return prefix
@@ -343,7 +320,7 @@ def test_the_district_schemes_page_shows_its_levels_and_saves_unchanged(admin_cl
     scheme = demo_year.scheme
     levels = RuleLevel.objects.filter(rule__scheme=scheme)
     before = list(levels.values_list("pk", "rule__code", "code", "name", "points"))
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
 
     response = admin_client.post(_change(scheme), data)
 
@@ -359,7 +336,7 @@ def test_the_district_schemes_page_shows_its_levels_and_saves_unchanged(admin_cl
 def test_a_rules_levels_are_changed_in_its_row_keeping_their_codes(admin_client, demo_year):
     scheme = demo_year.scheme
     national = RuleLevel.objects.get(rule__scheme=scheme, rule__code="B1", code="national")
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
     data[f"{_rule_row(data, 'B1')}-levels_text"] = "全总=12；provincial:省总=9"
 
     response = admin_client.post(_change(scheme), data)
@@ -379,7 +356,7 @@ def test_a_years_score_follows_its_schemes_levels_changed_in_the_designer(admin_
 
     scheme = demo_year.scheme
     before = bonuses()
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
     data[f"{_rule_row(data, 'B1')}-levels_text"] = "national:全总=12；provincial:省总=8；municipal:市总=5"
 
     admin_client.post(_change(scheme), data)
@@ -389,7 +366,7 @@ def test_a_years_score_follows_its_schemes_levels_changed_in_the_designer(admin_
 
 def test_a_level_that_records_use_keeps_its_code(admin_client, demo_year):
     scheme = demo_year.scheme
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
     row = _rule_row(data, "B1")
     data[f"{row}-levels_text"] = "全国总工会=10；省总=8"  # a new name without its code: national would go
 
@@ -409,7 +386,7 @@ def test_a_level_that_records_use_keeps_its_code(admin_client, demo_year):
 
 def test_a_bonus_rule_with_records_keeps_its_kind(admin_client, demo_year):
     scheme = demo_year.scheme
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
     row = _rule_row(data, "B2")
     data.update({f"{row}-kind": "deduction", f"{row}-levels_text": "", f"{row}-points": "1"})
 
@@ -440,7 +417,7 @@ def test_the_whole_page_is_saved_in_one_transaction(admin_client, office, monkey
 def test_a_rule_moves_to_a_category_added_in_the_same_save(admin_client, demo_year):
     scheme = demo_year.scheme
     page = admin_client.get(_change(scheme))
-    data = _page_post(page)
+    data = change_page_post(page)
     total = int(data["categories-TOTAL_FORMS"])
     data["categories-TOTAL_FORMS"] = total + 1
     data.update(
@@ -457,7 +434,7 @@ def test_a_rule_moves_to_a_category_added_in_the_same_save(admin_client, demo_ye
 
 def test_a_category_with_rules_is_not_deleted(admin_client, demo_year):
     scheme = demo_year.scheme
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
     [row] = [key.removesuffix("-code") for key, value in data.items() if key.startswith("categories-") and value == "C"]
     data[f"{row}-DELETE"] = "on"
 
@@ -476,7 +453,7 @@ def test_a_category_with_rules_is_not_deleted(admin_client, demo_year):
 
 def test_a_scheme_used_by_an_approved_year_is_read_only(admin_client, demo_year):
     scheme = demo_year.scheme
-    data = _page_post(admin_client.get(_change(scheme)))
+    data = change_page_post(admin_client.get(_change(scheme)))
     data[f"{_rule_row(data, 'B1')}-levels_text"] = "national:全总=99"
     data[f"{_rule_row(data, 'S2')}-points"] = "9"
     data["categories-0-cap"] = "5"
@@ -558,7 +535,7 @@ def test_copying_two_schemes_at_once_is_refused(admin_client, demo_year):
 def test_the_standalone_rule_page_refuses_a_bonus_rule_without_levels(admin_client, demo_year):
     rule = demo_year.scheme.rules.get(code="B2")
     url = reverse("admin:scoring_rule_change", args=[rule.pk])
-    data = _page_post(admin_client.get(url))
+    data = change_page_post(admin_client.get(url))
     for i in range(3):
         data[f"levels-{i}-DELETE"] = "on"
 

@@ -5,9 +5,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from departments.models import Department
 from reviews.models import LedgerRecord
 from scoring.models import YearDepartment
 from staff.history import Filters, changes, entries
+from tests.admin_forms import change_page_post
 from tests.reviews.conftest import add_post
 
 URL = "/history/"
@@ -137,3 +139,39 @@ def test_history_page_answers_every_filter(client, cast, demo_year):
     }
 
     assert set(statuses.values()) == {200}
+
+
+def test_history_shows_a_rules_recorder_offices_before_and_after(client, cast, demo_year):
+    rule = demo_year.scheme.rules.get(code="S1")
+    url = reverse("admin:scoring_rule_change", args=[rule.pk])
+    client.force_login(cast["admin"])
+    data = change_page_post(client.get(url))
+    data["recorder_offices"] = [str(Department.objects.get(name=name).pk) for name in ("办公室", "组织部")]
+    assert client.post(url, data).status_code == 302
+    client.force_login(cast["leader_wang"])
+
+    page = client.get(URL, {"kind": "scheme"})
+
+    first = page.context["entries"][0]
+    assert (first.what, first.action, first.label) == ("考核项目", "修改", str(rule))
+    assert [(c.field, c.before, c.after) for c in first.changes] == [("负责录入的科室", "办公室", "组织部、办公室")]
+
+
+def test_history_person_filter_offers_the_people_who_made_changes(client, cast, demo_year):
+    _edited_record(client, demo_year, cast)
+    client.force_login(cast["leader_wang"])
+
+    people = client.get(URL).context["people"]
+
+    assert [p.username for p in people] == ["lead"]
+
+
+@pytest.mark.parametrize(("who", "linked"), [("lead", True), ("admin", True), ("reviewer_bgs", False)])
+def test_ledger_change_page_links_to_the_records_history(client, cast, demo_year, who, linked):
+    record = LedgerRecord.objects.filter(year=demo_year, rule__code="S1").order_by("id").first()
+    client.force_login(cast[who])
+
+    page = client.get(reverse("admin:reviews_ledgerrecord_change", args=[record.pk]))
+
+    assert page.status_code == 200
+    assert (f'href="/history/?record={record.pk}"' in page.content.decode()) is linked
